@@ -1,0 +1,50 @@
+# The front door. `make demo` and `make test` set everything up on a new machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test check lint format types regen bench docs-rules clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: validate the bundled registry (and show every rule)
+demo: $(STAMP)
+	$(BIN)/opa-contracts validate contracts/
+	mkdir -p build
+	$(BIN)/opa-contracts validate contracts/ --format json --output build/validate.json
+	@echo "JSON report written to build/validate.json"
+
+## test: run the whole test suite
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## check: lint, format check, strict types, then the tests
+check: lint types test
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+## regen: rewrite generated docs and golden files
+regen: $(STAMP)
+	$(BIN)/opa-contracts rules --format markdown > docs/rules.md
+
+## bench: run the benchmarks (figures go in the README)
+bench: $(STAMP)
+	$(PY) benchmarks/validate_speed.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

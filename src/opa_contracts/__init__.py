@@ -1,0 +1,3 @@
+"""opa-contracts: a registry of event contracts and the tool that guards it."""
+
+__version__ = "0.1.0"

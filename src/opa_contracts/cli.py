@@ -1,0 +1,149 @@
+"""The ``opa-contracts`` command line: parse options, call the library, report, exit.
+
+Exit codes: 0 clean; 1 findings at or above ``--fail-on`` (or breaking changes); 2 usage error;
+3 input that could not be read at all.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from opa_contracts import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="opa-contracts",
+    help="Guard the OPA event-contract registry: validate it, diff it, generate from it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+    sarif = "sarif"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+
+
+class Color(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class RulesFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"opa-contracts {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Guard the OPA event-contract registry."""
+
+
+def _use_color(choice: Color) -> bool:
+    if choice is Color.always:
+        return True
+    if choice is Color.never or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"opa-contracts: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path, typer.Argument(help="Registry folder, channel folder or manifest file.")
+    ] = Path("contracts"),
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.text,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Lowest severity that makes the exit code 1.")
+    ] = FailOn.error,
+    color: Annotated[Color, typer.Option(help="Colour text output.")] = Color.auto,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+    ] = None,
+) -> None:
+    """Check every manifest, schema and example of a registry; report all problems."""
+    from opa_contracts.errors import InputError
+    from opa_contracts.findings import Severity
+    from opa_contracts.reporters.base import renderer
+    from opa_contracts.validate.runner import validate as run
+
+    try:
+        report = run(path)
+    except InputError as exc:
+        _fail(str(exc), EXIT_INPUT)
+        return
+    _emit(report, output_format.value, color, output)
+    threshold = Severity(fail_on.value)
+    raise typer.Exit(EXIT_FINDINGS if report.at_least(threshold) else EXIT_OK)
+
+
+def _emit(report: object, fmt: str, color: Color, output: Path | None) -> None:
+    from opa_contracts.findings import Report
+    from opa_contracts.reporters.base import renderer
+
+    assert isinstance(report, Report)
+    render = renderer(fmt)
+    if output is None:
+        render(report, sys.stdout, fmt == "text" and _use_color(color))
+        return
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            render(report, stream, False)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_INPUT)
+
+
+@app.command()
+def rules(
+    output_format: Annotated[
+        RulesFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = RulesFormat.text,
+) -> None:
+    """List every rule: id, category, severity and purpose."""
+    from opa_contracts.rules import docs
+
+    render = {"text": docs.as_text, "json": docs.as_json, "markdown": docs.as_markdown}
+    sys.stdout.write(render[output_format.value]())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Reporters turn a :class:`~opa_contracts.findings.Report` into text for people or machines."""

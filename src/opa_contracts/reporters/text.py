@@ -1,0 +1,52 @@
+"""Text for people: one line per finding, ``file:line:col: severity rule: message``."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from opa_contracts.findings import Report, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def render(report: Report, stream: IO[str], color: bool) -> None:
+    """Write the report; colours only when ``color`` (a terminal)."""
+    lines = []
+    for f in report.findings:
+        where = f.location or "(registry)"
+        lines.append((where, f.severity, f.rule, f.message))
+    summary = _summary(report)
+    if not color:
+        for where, severity, rule, message in lines:
+            stream.write(f"{where}: {severity.value} {rule}: {message}\n")
+        stream.write(summary + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True)
+    for where, severity, rule, message in lines:
+        text = Text()
+        text.append(where, style="bold")
+        text.append(": ")
+        text.append(severity.value, style=_STYLE[severity])
+        text.append(f" {rule}", style="dim")
+        text.append(f": {message}")
+        console.print(text)
+    style = "bold red" if report.count(Severity.ERROR) else "green"
+    console.print(Text(summary, style=style))
+
+
+def _summary(report: Report) -> str:
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    notes = report.count(Severity.NOTE)
+    if report.command == "validate":
+        checked = f"{report.manifests_checked} manifest{'s' * (report.manifests_checked != 1)}"
+    else:
+        checked = f"{report.summary.get('pairs', 0)} version pair(s)"
+    parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
+    if notes:
+        parts.append(f"{notes} note{'s' * (notes != 1)}")
+    if report.suppressed:
+        parts.append(f"{report.suppressed} suppressed")
+    return f"{report.command}: {checked} checked; " + ", ".join(parts)

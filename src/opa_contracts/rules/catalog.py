@@ -1,0 +1,186 @@
+"""Every rule that ``validate`` runs, declared once."""
+
+from __future__ import annotations
+
+from opa_contracts.findings import Severity
+from opa_contracts.rules.model import Rule
+
+E, W = Severity.ERROR, Severity.WARNING
+
+VALIDATE_RULES: tuple[Rule, ...] = (
+    # reading files
+    Rule("file-unreadable", "parse", E, "A registry file can be opened and read."),
+    Rule(
+        "file-too-large",
+        "parse",
+        E,
+        "A manifest stays under the size limit (5 MiB unless limits.max_file_bytes says otherwise).",
+    ),
+    Rule("file-encoding", "parse", E, "A manifest is UTF-8 text."),
+    Rule(
+        "yaml-syntax",
+        "parse",
+        E,
+        "A manifest is well-formed YAML (no tabs for indentation, one document, known tags only).",
+    ),
+    Rule(
+        "yaml-duplicate-key",
+        "parse",
+        E,
+        "No mapping repeats a key (PyYAML would silently keep the last one).",
+    ),
+    Rule(
+        "yaml-too-large",
+        "parse",
+        E,
+        "Anchors and aliases do not expand a manifest past 200,000 values (no alias bombs).",
+    ),
+    Rule("yaml-too-deep", "parse", E, "Values nest at most 200 levels deep."),
+    Rule(
+        "yaml-not-json",
+        "parse",
+        E,
+        "Every value can be represented in JSON: string keys, no NaN or infinity, no binary, no merge keys.",
+    ),
+    # registry layout and settings
+    Rule(
+        "registry-config",
+        "manifest",
+        E,
+        "contracts/registry.yaml matches the registry settings schema.",
+    ),
+    Rule(
+        "registry-stray-file",
+        "manifest",
+        W,
+        "Every YAML file in the registry is a manifest in a channel folder or a known settings file.",
+    ),
+    Rule("registry-empty", "manifest", W, "The registry holds at least one manifest."),
+    # manifest structure
+    Rule(
+        "manifest-schema",
+        "manifest",
+        E,
+        "A manifest matches the manifest format (src/opa_contracts/schemas/manifest-v1.schema.json).",
+    ),
+    Rule(
+        "manifest-file-name",
+        "manifest",
+        E,
+        "A manifest's file name is its version (contracts/<channel>/<version>.yaml).",
+    ),
+    Rule(
+        "manifest-channel-folder",
+        "manifest",
+        E,
+        "A manifest lives in the folder named after its channel.",
+    ),
+    Rule(
+        "manifest-duplicate-version",
+        "manifest",
+        E,
+        "A channel version is defined by exactly one file (not 1.0.0.yaml and 1.0.0.yml).",
+    ),
+    Rule(
+        "lint-ignore-unused",
+        "manifest",
+        W,
+        "Every lint.ignore entry in a manifest silences at least one finding.",
+    ),
+    # payload schema
+    Rule(
+        "schema-dialect-unknown",
+        "schema",
+        E,
+        "The payload schema's $schema names a JSON Schema dialect the tool knows (draft-04, -06, -07, 2019-09, 2020-12).",
+    ),
+    Rule(
+        "schema-dialect-missing",
+        "schema",
+        W,
+        "The payload schema declares its dialect with $schema (draft-07 is assumed otherwise).",
+    ),
+    Rule(
+        "schema-invalid",
+        "schema",
+        E,
+        "The payload schema is valid against its dialect's metaschema.",
+    ),
+    Rule(
+        "ref-remote",
+        "schema",
+        E,
+        "No $ref points at the network; remote references are never fetched.",
+    ),
+    Rule(
+        "ref-outside-registry",
+        "schema",
+        E,
+        "A $ref to another file stays inside the registry folder.",
+    ),
+    Rule(
+        "ref-unresolvable", "schema", E, "Every $ref resolves to an existing file and JSON pointer."
+    ),
+    Rule(
+        "ref-cycle",
+        "schema",
+        E,
+        "No $ref chain loops back on itself without passing through a keyword that consumes input.",
+    ),
+    # examples
+    Rule(
+        "example-invalid",
+        "example",
+        E,
+        "Every example validates against the payload schema (formats checked; date-time is RFC 3339).",
+    ),
+    Rule(
+        "invalid-example-accepted",
+        "example",
+        E,
+        "Every invalid example is rejected by the payload schema.",
+    ),
+    Rule(
+        "invalid-example-wrong-reason",
+        "example",
+        E,
+        "An invalid example with fails_at/keyword is rejected at that place, by that keyword.",
+    ),
+    Rule("example-missing", "example", W, "A manifest carries at least one example."),
+    # lint
+    Rule(
+        "channel-name",
+        "lint",
+        E,
+        "Channel names match the registry's naming rule (default: dot-separated lowercase words).",
+        configurable=True,
+    ),
+    Rule(
+        "service-name",
+        "lint",
+        E,
+        "Publisher and subscriber service names match the naming rule (default ^opa-[a-z-]+$); external systems are exempt.",
+        configurable=True,
+    ),
+    Rule(
+        "property-description", "lint", W, "Every property of the payload schema has a description."
+    ),
+    Rule(
+        "kafka-key-property",
+        "lint",
+        E,
+        "The Kafka key names a required property of type string (or integer) at the payload's top level.",
+    ),
+    Rule(
+        "redis-channel-name",
+        "lint",
+        W,
+        "The Redis channel equals the channel name, so subscribers find it where the contract says.",
+    ),
+    Rule(
+        "text-mojibake",
+        "lint",
+        E,
+        "No text looks mis-encoded (UTF-8 read as Mac Roman or Windows-1252, e.g. 'Versi√≥n' for 'Versión').",
+    ),
+)

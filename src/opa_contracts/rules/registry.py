@@ -1,0 +1,34 @@
+"""The one registry of rules: validation rules and diff rules, looked up by id."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from opa_contracts.rules.catalog import VALIDATE_RULES
+from opa_contracts.rules.model import Rule
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule the tool knows, validation rules first, then diff rules."""
+    return VALIDATE_RULES + _diff_rules()
+
+
+@cache
+def by_id() -> dict[str, Rule]:
+    """Rules by id (validation rules only need this module, not the diff engine)."""
+    return {rule.id: rule for rule in all_rules()}
+
+
+@cache
+def validate_rules_by_id() -> dict[str, Rule]:
+    """Validation rules by id, without importing the diff engine."""
+    return {rule.id: rule for rule in VALIDATE_RULES}
+
+
+def _diff_rules() -> tuple[Rule, ...]:
+    try:
+        from opa_contracts.compat.rules import DIFF_RULES
+    except ImportError:  # the diff engine is optional while it is being built
+        return ()
+    return tuple(DIFF_RULES)

@@ -1,0 +1,1 @@
+"""``opa-contracts validate``: every check of a registry, reported as findings."""

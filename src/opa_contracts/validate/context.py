@@ -1,0 +1,87 @@
+"""Where checks put their findings: severity overrides and per-manifest ignores live here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from opa_contracts.findings import Finding, Severity
+from opa_contracts.loader import Registry, SourceFile
+from opa_contracts.rules.registry import validate_rules_by_id
+from opa_contracts.validate.settings import Settings
+
+
+@dataclass
+class Ignore:
+    """One ``lint.ignore`` entry of a manifest, and whether it silenced anything."""
+
+    rule: str
+    pointer: str | None
+    reason: str
+    at: str
+    used: bool = False
+
+    def matches(self, finding: Finding) -> bool:
+        if finding.rule != self.rule:
+            return False
+        if self.pointer is None:
+            return True
+        return finding.pointer == self.pointer or finding.pointer.startswith(self.pointer + "/")
+
+
+@dataclass
+class Context:
+    """Collects findings for one validation run."""
+
+    registry: Registry
+    settings: Settings
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: int = 0
+    ignores: dict[str, list[Ignore]] = field(default_factory=dict)
+
+    def emit(
+        self,
+        rule: str,
+        message: str,
+        source: SourceFile | None = None,
+        pointer: str = "",
+        *,
+        line: int = 0,
+        column: int = 0,
+        channel: str = "",
+        version: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Record a finding for ``rule`` at ``pointer`` of ``source`` (positions looked up)."""
+        severity = self._severity(rule)
+        if severity is None:
+            self.suppressed += 1
+            return
+        if source is not None and source.document is not None and not line:
+            line, column = source.document.position(pointer)
+        finding = Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            file=source.display if source else "",
+            line=line,
+            column=column,
+            pointer=pointer,
+            channel=channel,
+            version=version,
+            details=details or {},
+        )
+        for ignore in self.ignores.get(finding.file, ()):
+            if ignore.matches(finding):
+                ignore.used = True
+                self.suppressed += 1
+                return
+        self.findings.append(finding)
+
+    def _severity(self, rule: str) -> Severity | None:
+        override = self.settings.severities.get(rule)
+        if override == "off":
+            return None
+        if override:
+            return Severity(override)
+        return validate_rules_by_id()[rule].severity

@@ -1,0 +1,105 @@
+"""Examples must validate; invalid examples must not, and for the stated reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+
+from opa_contracts.loader import SourceFile
+from opa_contracts.pointer import from_path, join
+from opa_contracts.validate.context import Context
+
+MAX_ERRORS_PER_EXAMPLE = 10
+
+
+def check(
+    ctx: Context, source: SourceFile, validator: jsonschema_rs.Validator, channel: str, version: str
+) -> None:
+    """Judge every example and invalid example with the compiled validator."""
+    data = source.data
+    where = {"channel": channel, "version": version}
+    for i, example in _entries(data.get("examples")):
+        if "payload" not in example:
+            continue
+        base = join("/examples", i, "payload")
+        name = example.get("name", f"#{i}")
+        for n, error in enumerate(validator.iter_errors(example["payload"])):
+            if n == MAX_ERRORS_PER_EXAMPLE:
+                ctx.emit(
+                    "example-invalid",
+                    f"example {name!r}: more errors not shown",
+                    source,
+                    base,
+                    **where,
+                )
+                break
+            at = from_path(list(error.instance_path))
+            ctx.emit(
+                "example-invalid",
+                f"example {name!r} is rejected at {at or '/'}: {error.message}",
+                source,
+                base + at,
+                **where,
+            )
+    for i, example in _entries(data.get("invalid_examples")):
+        if "payload" not in example:
+            continue
+        pointer = join("/invalid_examples", i)
+        name = example.get("name") or example.get("reason") or f"#{i}"
+        errors = list(validator.iter_errors(example["payload"]))
+        if not errors:
+            ctx.emit(
+                "invalid-example-accepted",
+                f"invalid example {name!r} is accepted by the schema "
+                f"(it should fail because: {example.get('reason', '?')})",
+                source,
+                pointer,
+                **where,
+            )
+            continue
+        _check_reason(ctx, source, pointer, name, example, errors, where)
+
+
+def _check_reason(
+    ctx: Context,
+    source: SourceFile,
+    pointer: str,
+    name: str,
+    example: dict[str, Any],
+    errors: list[jsonschema_rs.ValidationError],
+    where: dict[str, str],
+) -> None:
+    fails_at, keyword = example.get("fails_at"), example.get("keyword")
+    if fails_at is None and keyword is None:
+        return
+    for error in errors:
+        at = from_path(list(error.instance_path))
+        path = [str(p) for p in error.schema_path]
+        if (fails_at is None or at == fails_at) and (keyword is None or keyword in path[-1:]):
+            return
+    actual = "; ".join(
+        f"{from_path(list(e.instance_path)) or '/'} by {e.schema_path[-1] if e.schema_path else '?'}: {e.message}"
+        for e in errors[:3]
+    )
+    expected = " ".join(
+        x
+        for x in (
+            f"at {fails_at}" if fails_at is not None else "",
+            f"by {keyword}" if keyword else "",
+        )
+        if x
+    )
+    ctx.emit(
+        "invalid-example-wrong-reason",
+        f"invalid example {name!r} should be rejected {expected}, but is rejected {actual}",
+        source,
+        pointer,
+        **where,
+    )
+
+
+def _entries(value: Any) -> list[tuple[int, dict[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]

@@ -1,0 +1,141 @@
+"""Lint rules: naming, descriptions, the Kafka key, the Redis channel, mis-encoded text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from opa_contracts import mojibake
+from opa_contracts.loader import SourceFile
+from opa_contracts.pointer import escape, join
+from opa_contracts.schemawalk import walk
+from opa_contracts.validate.context import Context
+
+
+def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
+    """Run every lint rule on one manifest."""
+    data: dict[str, Any] = source.data
+    where = {"channel": channel, "version": version}
+    naming = ctx.settings
+    if isinstance(data.get("channel"), str) and not naming.channel_pattern.search(channel):
+        ctx.emit(
+            "channel-name",
+            f"channel {channel!r} does not match the naming rule {naming.channel_pattern.pattern}",
+            source,
+            "/channel",
+            **where,
+        )
+    for pointer, participant in _participants(data):
+        name = participant.get("name") if isinstance(participant, dict) else participant
+        if not isinstance(name, str) or (
+            isinstance(participant, dict) and participant.get("external")
+        ):
+            continue
+        # a wildcard stands for any name: check it as if it were a letter
+        if not naming.service_pattern.search(name.replace("*", "x")):
+            ctx.emit(
+                "service-name",
+                f"service {name!r} does not match the naming rule {naming.service_pattern.pattern} "
+                "(mark non-OPA systems with external: true)",
+                source,
+                pointer,
+                **where,
+            )
+    schema = data.get("schema")
+    _descriptions(ctx, source, schema, where)
+    _kafka_key(ctx, source, data, schema, where)
+    redis = _get(data, "transports", "redis", "channel")
+    if isinstance(redis, str) and isinstance(data.get("channel"), str) and redis != channel:
+        ctx.emit(
+            "redis-channel-name",
+            f"Redis channel {redis!r} differs from the channel name {channel!r}",
+            source,
+            "/transports/redis/channel",
+            **where,
+        )
+    for pointer, text in _strings(data, ""):
+        found = mojibake.detect(text)
+        if found:
+            ctx.emit(
+                "text-mojibake",
+                f"text looks mis-encoded ({found.reason}): {_clip(text)!r}"
+                + (f" should probably read {_clip(found.repaired)!r}" if found.codec else ""),
+                source,
+                pointer,
+                details={"repaired": found.repaired, "codec": found.codec},
+                **where,
+            )
+
+
+def _participants(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    if "publisher" in data:
+        yield "/publisher", data["publisher"]
+    subscribers = data.get("subscribers")
+    if isinstance(subscribers, list):
+        for i, sub in enumerate(subscribers):
+            yield f"/subscribers/{i}", sub
+
+
+def _descriptions(ctx: Context, source: SourceFile, schema: Any, where: dict[str, str]) -> None:
+    for pointer, node in walk(schema, "/schema"):
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        for name, sub in properties.items():
+            # a bare $ref takes its description from the target
+            if isinstance(sub, dict) and "description" not in sub and "$ref" not in sub:
+                ctx.emit(
+                    "property-description",
+                    f"property {name!r} has no description",
+                    source,
+                    join(pointer, "properties", name),
+                    **where,
+                )
+
+
+def _kafka_key(
+    ctx: Context, source: SourceFile, data: dict[str, Any], schema: Any, where: dict[str, str]
+) -> None:
+    key = _get(data, "transports", "kafka", "key")
+    if not isinstance(key, str) or not isinstance(schema, dict):
+        return
+    prop = _get(schema, "properties", key)
+    required = schema.get("required")
+    problem = None
+    if not isinstance(prop, dict):
+        problem = f"Kafka key {key!r} is not a property of the payload"
+    elif not (isinstance(required, list) and key in required):
+        problem = f"Kafka key {key!r} is not a required property; messages without it have no key"
+    elif prop.get("type") not in ("string", "integer"):
+        problem = (
+            f"Kafka key {key!r} has type {prop.get('type')!r}; it must be a string or an integer"
+        )
+    if problem:
+        ctx.emit("kafka-key-property", problem, source, "/transports/kafka/key", **where)
+
+
+def _strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    stack = [(pointer, value)]
+    while stack:
+        here, node = stack.pop()
+        if isinstance(node, str):
+            yield here, node
+        elif isinstance(node, dict):
+            for key, sub in node.items():
+                child = f"{here}/{escape(key)}"
+                yield child, key
+                stack.append((child, sub))
+        elif isinstance(node, list):
+            stack.extend((f"{here}/{i}", sub) for i, sub in enumerate(node))
+
+
+def _get(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

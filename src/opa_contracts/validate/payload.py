@@ -1,0 +1,95 @@
+"""Checks of a manifest's payload schema: dialect, metaschema, references; then a validator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import jsonschema_rs
+
+from opa_contracts import dialects
+from opa_contracts.loader import Registry, SourceFile
+from opa_contracts.pointer import from_path, join
+from opa_contracts.validate import refs
+from opa_contracts.validate.context import Context
+
+
+def check(
+    ctx: Context, source: SourceFile, channel: str, version: str
+) -> jsonschema_rs.Validator | None:
+    """Report problems with ``/schema``; return a compiled validator when the schema is usable."""
+    schema = source.data.get("schema")
+    where = {"channel": channel, "version": version}
+    if isinstance(schema, bool):
+        return dialects.compile_schema(schema, dialects.DIALECTS[dialects.DEFAULT])
+    if not isinstance(schema, dict):
+        return None  # the manifest schema has reported it
+    dialect = dialects.identify(schema)
+    if isinstance(dialect, str):
+        ctx.emit(
+            "schema-dialect-unknown",
+            f"unknown $schema {dialect}; use one of: "
+            + ", ".join(d.uri for d in dialects.DIALECTS.values()),
+            source,
+            "/schema/$schema",
+            **where,
+        )
+        return None
+    if dialect is None:  # pragma: no cover - identify() never returns None
+        return None
+    if "$schema" not in schema:
+        ctx.emit(
+            "schema-dialect-missing",
+            f"payload schema has no $schema; assuming {dialects.DEFAULT}",
+            source,
+            "/schema",
+            **where,
+        )
+    usable = True
+    for error in dialects.meta_validator(dialect.name).iter_errors(schema):
+        usable = False
+        pointer = join("/schema", *error.instance_path)
+        ctx.emit(
+            "schema-invalid",
+            f"{from_path(list(error.instance_path)) or '/'}: {error.message} "
+            f"(per the {dialect.name} metaschema)",
+            source,
+            pointer,
+            **where,
+        )
+    for pointer, problem in refs.check(ctx.registry, source.path, schema):
+        usable = False
+        ctx.emit(problem.rule, problem.message, source, "/schema" + pointer, **where)
+    if not usable:
+        return None
+    try:
+        return dialects.compile_schema(
+            schema,
+            dialect,
+            retriever=_retriever(ctx.registry),
+            base_uri=source.path.as_uri(),
+        )
+    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+        message = str(exc).split("\n", 1)[0]
+        ctx.emit(
+            "schema-invalid", f"schema does not compile: {message}", source, "/schema", **where
+        )
+    return None
+
+
+def _retriever(registry: Registry) -> Any:
+    def retrieve(uri: str) -> Any:
+        parts = urlsplit(uri)
+        if parts.scheme != "file":
+            return dialects.refuse(uri)
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(registry.root):
+            raise ValueError(f"{uri} is outside the registry")
+        source = registry.file(path)
+        if source.error is not None:
+            raise ValueError(f"{uri}: {source.error.message}")
+        return refs.schema_root(source.data)
+
+    return retrieve

@@ -1,0 +1,134 @@
+"""Run every validation check over a registry and return a report; never raises for bad content."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from opa_contracts import loader
+from opa_contracts.findings import Report
+from opa_contracts.loader import SourceFile
+from opa_contracts.validate import examples, lint, manifest, payload
+from opa_contracts.validate import settings as settings_mod
+from opa_contracts.validate.context import Context, Ignore
+
+
+def validate(path: Path) -> Report:
+    """Validate the registry, channel folder or manifest at ``path``.
+
+    Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all.
+    """
+    registry = loader.load(path)
+    settings, problems = settings_mod.Settings(), []
+    ctx = Context(registry, settings)
+    if registry.settings is not None:
+        _source_error(ctx, registry.settings)
+        if registry.settings.document is not None:
+            manifest.check_shape(
+                ctx, registry.settings, manifest.REGISTRY_SCHEMA, "registry-config"
+            )
+            settings, problems = settings_mod.from_data(registry.settings.data)
+            ctx.settings = settings
+            for pointer, message in problems:
+                ctx.emit("registry-config", message, registry.settings, pointer)
+    for stray in registry.stray:
+        ctx.emit(
+            "registry-stray-file",
+            "file is not in a channel folder; manifests go in <channel>/<version>.yaml",
+            stray,
+        )
+    if not registry.manifests:
+        ctx.emit("registry-empty", f"no manifests found under {registry.root}")
+    versions: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
+    for source in registry.manifests:
+        ctx.ignores[source.display] = _ignores(source)
+        _check_manifest(ctx, source)
+        versions[(source.path.parent.name, source.path.stem)].append(source)
+    for (channel, version), sources in versions.items():
+        for extra in sources[1:]:
+            ctx.emit(
+                "manifest-duplicate-version",
+                f"{channel} {version} is also defined in {sources[0].display}",
+                extra,
+                channel=channel,
+                version=version,
+            )
+    _unused_ignores(ctx, registry.manifests)
+    return Report.build(
+        "validate",
+        ctx.findings,
+        files_checked=len(registry.manifests)
+        + (registry.settings is not None)
+        + len(registry.stray),
+        manifests_checked=len(registry.manifests),
+        suppressed=ctx.suppressed,
+        summary={"root": str(registry.root)},
+    )
+
+
+def _check_manifest(ctx: Context, source: SourceFile) -> None:
+    if _source_error(ctx, source):
+        return
+    manifest.check_shape(ctx, source, manifest.MANIFEST_SCHEMA, "manifest-schema")
+    data = source.data
+    if not isinstance(data, dict):
+        return
+    channel = _text(data.get("channel"))
+    version = _text(data.get("version"))
+    manifest.check_place(ctx, source, channel, version)
+    validator = payload.check(ctx, source, channel, version)
+    if validator is not None:
+        examples.check(ctx, source, validator, channel, version)
+    if not data.get("examples"):
+        ctx.emit(
+            "example-missing",
+            "manifest has no examples",
+            source,
+            "/examples",
+            channel=channel,
+            version=version,
+        )
+    lint.check(ctx, source, channel, version)
+
+
+def _source_error(ctx: Context, source: SourceFile) -> bool:
+    if source.error is None:
+        return False
+    error = source.error
+    ctx.emit(error.rule, error.message, source, line=error.line, column=error.column)
+    return True
+
+
+def _ignores(source: SourceFile) -> list[Ignore]:
+    data = source.data
+    entries = (
+        data.get("lint", {}).get("ignore")
+        if isinstance(data, dict) and isinstance(data.get("lint"), dict)
+        else None
+    )
+    if not isinstance(entries, list):
+        return []
+    return [
+        Ignore(e["rule"], e.get("pointer"), e.get("reason", ""), f"/lint/ignore/{i}")
+        for i, e in enumerate(entries)
+        if isinstance(e, dict) and isinstance(e.get("rule"), str)
+    ]
+
+
+def _unused_ignores(ctx: Context, sources: list[SourceFile]) -> None:
+    for source in sources:
+        for ignore in ctx.ignores.get(source.display, ()):
+            if not ignore.used:
+                ctx.emit(
+                    "lint-ignore-unused",
+                    f"lint.ignore for {ignore.rule!r}"
+                    + (f" at {ignore.pointer}" if ignore.pointer else "")
+                    + " matches no finding; remove it",
+                    source,
+                    ignore.at,
+                )
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

@@ -1,0 +1,228 @@
+"""Reading YAML safely, with a position for every value.
+
+PyYAML alone is not enough for a validator: it keeps the last of two duplicate keys silently, turns
+``2026-01-20T14:30:00Z`` into a ``datetime`` and ``no`` into ``False`` (YAML 1.1), and expands
+aliases without limit. This module composes the node graph with libyaml, rejects what JSON cannot
+carry, and records the line and column of every JSON pointer so findings can point at the source.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from opa_contracts.pointer import escape
+
+try:  # libyaml is much faster; fall back to the pure-Python loader where it is missing
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 200_000
+MAX_DEPTH = 200
+
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader with YAML 1.2-style booleans and timestamps kept as strings."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """Why a file could not be turned into data: a rule id, a message and a 1-based position."""
+
+    rule: str
+    message: str
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML/JSON file: its data and where each JSON pointer starts in the text."""
+
+    path: Path
+    data: Any
+    positions: dict[str, tuple[int, int]]
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        """The position of ``pointer``, or of its nearest ancestor present in the file."""
+        while True:
+            found = self.positions.get(pointer)
+            if found is not None:
+                return found
+            if not pointer:
+                return (1, 1)
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
+    """The file's text, or why it cannot be read (size, encoding, I/O)."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return SourceError(
+                "file-too-large",
+                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for a manifest",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return SourceError("file-unreadable", f"cannot read file: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return SourceError(
+            "file-encoding",
+            f"file is not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} ({exc.reason})",
+            line,
+            column,
+        )
+    return text.removeprefix("\ufeff")
+
+
+def parse(path: Path, text: str) -> Document | SourceError:
+    """Parse one YAML (or JSON) document into data with positions, or say why not."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        return _yaml_error(exc)
+    except yaml.YAMLError as exc:
+        return SourceError("yaml-syntax", f"YAML error: {exc}")
+    except RecursionError:
+        return SourceError("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+    positions: dict[str, tuple[int, int]] = {}
+    if node is None:
+        return Document(path, None, positions)
+    size = _expanded_size(node, {}, 0)
+    if size > MAX_NODES:
+        return SourceError(
+            "yaml-too-large",
+            f"document expands to more than {MAX_NODES:,} values (alias bomb?); "
+            "anchors and aliases may not multiply the document",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
+    try:
+        data = _Builder(positions).build(node, "", 0)
+    except _BuildError as exc:
+        return exc.error
+    return Document(path, data, positions)
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    if "\\t" in problem or "'\\t'" in str(exc) or "tab" in problem:
+        problem += " (YAML does not allow tabs for indentation)"
+    message = f"{exc.context}: {problem}" if exc.context else problem
+    if mark is None:
+        return SourceError("yaml-syntax", message)
+    return SourceError("yaml-syntax", message, mark.line + 1, mark.column + 1)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int) -> int:
+    """Count the values the node would expand to, sharing work between aliases of one anchor."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if depth > MAX_DEPTH:
+        return MAX_NODES + 1
+    memo[key] = MAX_NODES + 1  # a node reached again while being counted is a recursive alias
+    total = 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            total += _expanded_size(k, memo, depth + 1) + _expanded_size(v, memo, depth + 1)
+            if total > MAX_NODES:
+                break
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            total += _expanded_size(item, memo, depth + 1)
+            if total > MAX_NODES:
+                break
+    memo[key] = total
+    return total
+
+
+class _BuildError(Exception):
+    def __init__(self, error: SourceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class _Builder:
+    """Turns a composed node graph into JSON-compatible data, recording positions."""
+
+    def __init__(self, positions: dict[str, tuple[int, int]]) -> None:
+        self.positions = positions
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
+        self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if depth > MAX_DEPTH:
+            self._fail(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, pointer, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)
+            ]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, pointer: str, depth: int) -> dict[str, Any]:
+        if node.tag == "tag:yaml.org,2002:merge" or any(
+            k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value
+        ):
+            self._fail(node, "yaml-not-json", "merge keys (<<) are not supported in manifests")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self._fail(key_node, "yaml-not-json", "mapping keys must be strings")
+            assert isinstance(key, str)
+            if key in result:
+                first = self.positions.get(f"{pointer}/{escape(key)}", (0, 0))[0]
+                self._fail(
+                    key_node,
+                    "yaml-duplicate-key",
+                    f"duplicate key {key!r} (first defined on line {first})",
+                )
+            result[key] = self.build(value_node, f"{pointer}/{escape(key)}", depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag == _STR:
+            return node.value
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self._fail(node, "yaml-syntax", exc.problem or str(exc))
+        if isinstance(value, float) and not math.isfinite(value):
+            self._fail(node, "yaml-not-json", f"{node.value!r} (NaN or infinity) is not valid JSON")
+        if value is not None and not isinstance(value, str | int | float | bool):
+            self._fail(node, "yaml-not-json", f"{node.tag} values cannot be represented in JSON")
+        return value
+
+    @staticmethod
+    def _fail(node: yaml.Node, rule: str, message: str) -> None:
+        mark = node.start_mark
+        raise _BuildError(SourceError(rule, message, mark.line + 1, mark.column + 1))
