@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -30,6 +30,8 @@ MAX_DEPTH = 200
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -105,7 +107,7 @@ def parse(path: Path, text: str) -> Document | SourceError:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        return _yaml_error(exc)
+        return _yaml_error(exc, text)
     except yaml.YAMLError as exc:
         return SourceError("yaml-syntax", f"YAML error: {exc}")
     except RecursionError:
@@ -113,7 +115,10 @@ def parse(path: Path, text: str) -> Document | SourceError:
     positions: dict[str, tuple[int, int]] = {}
     if node is None:
         return Document(path, None, positions)
-    size = _expanded_size(node, {}, 0)
+    try:
+        size = _expanded_size(node, {}, 0)
+    except _BuildError as exc:
+        return exc.error
     if size > MAX_NODES:
         return SourceError(
             "yaml-too-large",
@@ -129,11 +134,14 @@ def parse(path: Path, text: str) -> Document | SourceError:
     return Document(path, data, positions)
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError) -> SourceError:
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "invalid YAML"
-    if "\\t" in problem or "'\\t'" in str(exc) or "tab" in problem:
-        problem += " (YAML does not allow tabs for indentation)"
+    if mark is not None:
+        lines = text.splitlines()
+        line = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line[: len(line) - len(line.lstrip())] or line[mark.column : mark.column + 1] == "\t":
+            problem += " (a tab: YAML does not allow tabs for indentation)"
     message = f"{exc.context}: {problem}" if exc.context else problem
     if mark is None:
         return SourceError("yaml-syntax", message)
@@ -146,7 +154,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int) -> int:
     if key in memo:
         return memo[key]
     if depth > MAX_DEPTH:
-        return MAX_NODES + 1
+        _Builder._fail(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
     memo[key] = MAX_NODES + 1  # a node reached again while being counted is a recursive alias
     total = 1
     if isinstance(node, yaml.MappingNode):
@@ -181,8 +189,12 @@ class _Builder:
         if depth > MAX_DEPTH:
             self._fail(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
         if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAP:
+                self._fail(node, "yaml-syntax", f"tag {node.tag!r} is not allowed in manifests")
             return self._mapping(node, pointer, depth)
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self._fail(node, "yaml-syntax", f"tag {node.tag!r} is not allowed in manifests")
             return [
                 self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)
             ]
@@ -223,6 +235,6 @@ class _Builder:
         return value
 
     @staticmethod
-    def _fail(node: yaml.Node, rule: str, message: str) -> None:
+    def _fail(node: yaml.Node, rule: str, message: str) -> NoReturn:
         mark = node.start_mark
         raise _BuildError(SourceError(rule, message, mark.line + 1, mark.column + 1))

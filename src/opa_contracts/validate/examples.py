@@ -9,6 +9,7 @@ import jsonschema_rs
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
 from opa_contracts.validate.context import Context
+from opa_contracts.validate.manifest import describe
 
 MAX_ERRORS_PER_EXAMPLE = 10
 
@@ -37,7 +38,7 @@ def check(
             at = from_path(list(error.instance_path))
             ctx.emit(
                 "example-invalid",
-                f"example {name!r} is rejected at {at or '/'}: {error.message}",
+                f"example {name!r} is rejected at {at or '/'}: {describe(error)}",
                 source,
                 base + at,
                 **where,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import jsonschema_rs
+
 from opa_contracts import formats
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path
@@ -25,14 +29,14 @@ def check_shape(ctx: Context, source: SourceFile, schema_name: str, rule: str) -
         ok = False
         pointer = from_path(list(error.instance_path))
         where = pointer or "/"
-        ctx.emit(rule, f"{where}: {_message(error.message, pointer)}", source, pointer)
+        ctx.emit(rule, f"{where}: {describe(error, pointer)}", source, pointer)
     return ok
 
 
 def check_place(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
-    """File name = version, folder = channel."""
+    """File name = version, folder = channel (each only when declared as a string)."""
     path = source.path
-    if isinstance(version, str) and path.stem != version:
+    if version and path.stem != version:
         ctx.emit(
             "manifest-file-name",
             f"file is named {path.name!r} but declares version {version!r}; "
@@ -42,7 +46,7 @@ def check_place(ctx: Context, source: SourceFile, channel: str, version: str) ->
             channel=channel,
             version=version,
         )
-    if isinstance(channel, str) and path.parent.name != channel:
+    if channel and path.parent.name != channel:
         ctx.emit(
             "manifest-channel-folder",
             f"manifest for channel {channel!r} is in folder {path.parent.name!r}; "
@@ -59,9 +63,15 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _message(message: str, pointer: str) -> str:
-    # jsonschema-rs says "Additional properties are not allowed ('x' was unexpected)"; keep it,
-    # but make the anyOf/oneOf wording of participants say what is accepted.
+def describe(error: jsonschema_rs.ValidationError, pointer: str = "") -> str:
+    """The validator's message, made complete where jsonschema-rs abbreviates it."""
+    message: str = error.message
+    options = getattr(error.kind, "options", None)
+    if isinstance(options, list) and "candidates" in message:
+        # "is not one of "a", "b" or 3 other candidates" hides the answer; list them all
+        listed = ", ".join(json.dumps(o, ensure_ascii=False) for o in options)
+        return f"{json.dumps(error.instance, ensure_ascii=False)} is not one of: {listed}"
+    # make the oneOf wording for participants say what is accepted
     if "is not valid under any of the schemas listed in the 'oneOf'" in message and (
         pointer.startswith(("/publisher", "/subscribers"))
     ):

@@ -119,7 +119,7 @@ def _ignores(source: SourceFile) -> list[Ignore]:
 def _unused_ignores(ctx: Context, sources: list[SourceFile]) -> None:
     for source in sources:
         for ignore in ctx.ignores.get(source.display, ()):
-            if not ignore.used:
+            if not ignore.used and ctx.settings.severities.get(ignore.rule) != "off":
                 ctx.emit(
                     "lint-ignore-unused",
                     f"lint.ignore for {ignore.rule!r}"

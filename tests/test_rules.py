@@ -1,0 +1,28 @@
+"""The rule registry is the single source: ids are unique and kebab-case, docs are not stale."""
+
+from __future__ import annotations
+
+import json
+
+from opa_contracts.rules.docs import as_markdown
+from opa_contracts.rules.registry import all_rules
+from tests.conftest import ROOT, run_cli
+
+
+def test_ids_are_unique() -> None:
+    ids = [r.id for r in all_rules()]
+    assert len(ids) == len(set(ids))
+
+
+def test_docs_rules_md_is_generated_from_the_registry() -> None:
+    on_disk = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert on_disk == as_markdown(), "docs/rules.md is stale: run `make regen`"
+
+
+def test_rules_command_lists_every_rule() -> None:
+    result = run_cli("rules", "--format", "json")
+    assert result.code == 0
+    listed = json.loads(result.stdout)
+    assert [r["id"] for r in listed] == [r.id for r in all_rules()]
+    text = run_cli("rules").stdout
+    assert all(f"{r.id} " in text for r in all_rules())

@@ -1,0 +1,68 @@
+"""The YAML loader: positions, duplicate keys, YAML 1.2 scalars, alias limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from opa_contracts.yamlsource import MAX_NODES, Document, SourceError, parse
+
+
+def ok(text: str) -> Document:
+    result = parse(Path("x.yaml"), text)
+    assert isinstance(result, Document), result
+    return result
+
+
+def bad(text: str) -> SourceError:
+    result = parse(Path("x.yaml"), text)
+    assert isinstance(result, SourceError), result
+    return result
+
+
+def test_positions_for_every_pointer() -> None:
+    doc = ok("a:\n  b: [1, 2]\n  'c/d': x\n")
+    assert doc.position("/a/b/1") == (2, 10)
+    assert doc.position("/a/c~1d") == (3, 10)
+    # a pointer that is not in the file falls back to its nearest ancestor
+    assert doc.position("/a/b/7/z") == (2, 6)
+
+
+def test_timestamps_and_yes_no_stay_strings() -> None:
+    doc = ok("t: 2026-01-20T14:30:00Z\nd: 2026-01-20\ny: yes\nn: no\no: off\nb: true\n")
+    assert doc.data == {
+        "t": "2026-01-20T14:30:00Z",
+        "d": "2026-01-20",
+        "y": "yes",
+        "n": "no",
+        "o": "off",
+        "b": True,
+    }
+
+
+def test_duplicate_key_names_both_lines() -> None:
+    error = bad("x: 1\ny: 2\nx: 3\n")
+    assert (error.rule, error.line, error.column) == ("yaml-duplicate-key", 3, 1)
+    assert "first defined on line 1" in error.message
+
+
+def test_small_aliases_are_fine_and_bombs_are_not() -> None:
+    assert ok("a: &x [1, 2]\nb: *x\n").data == {"a": [1, 2], "b": [1, 2]}
+    lines = ['l0: &l0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 7)]
+    error = bad("\n".join(lines))
+    assert error.rule == "yaml-too-large"
+    assert f"{MAX_NODES:,}" in error.message
+
+
+@pytest.mark.parametrize("text", ["a: .inf\n", "a: -.Inf\n", "a: .NaN\n"])
+def test_non_finite_numbers_are_rejected(text: str) -> None:
+    assert bad(text).rule == "yaml-not-json"
+
+
+def test_tab_indentation_gets_a_hint() -> None:
+    error = bad("a:\n\tb: 1\n")
+    assert error.rule == "yaml-syntax"
+    assert error.line == 2
+    assert "tab" in error.message
