@@ -27,7 +27,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
     github = "github"
@@ -35,18 +35,18 @@ class OutputFormat(str, enum.Enum):
     sarif = "sarif"
 
 
-class FailOn(str, enum.Enum):
+class FailOn(enum.StrEnum):
     error = "error"
     warning = "warning"
 
 
-class Color(str, enum.Enum):
+class Color(enum.StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
 
 
-class RulesFormat(str, enum.Enum):
+class RulesFormat(enum.StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
@@ -99,7 +99,6 @@ def validate(
     """Check every manifest, schema and example of a registry; report all problems."""
     from opa_contracts.errors import InputError
     from opa_contracts.findings import Severity
-    from opa_contracts.reporters.base import renderer
     from opa_contracts.validate.runner import validate as run
 
     try:

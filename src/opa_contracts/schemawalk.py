@@ -1,4 +1,4 @@
-"""Walking a JSON Schema's subschemas, keyword-aware (values of const, enum, default... are data)."""
+"""Walking a JSON Schema's subschemas, keyword-aware (const, enum, default... hold data)."""
 
 from __future__ import annotations
 

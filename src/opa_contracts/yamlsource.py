@@ -140,7 +140,10 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
     if mark is not None:
         lines = text.splitlines()
         line = lines[mark.line] if mark.line < len(lines) else ""
-        if "\t" in line[: len(line) - len(line.lstrip())] or line[mark.column : mark.column + 1] == "\t":
+        if (
+            "\t" in line[: len(line) - len(line.lstrip())]
+            or line[mark.column : mark.column + 1] == "\t"
+        ):
             problem += " (a tab: YAML does not allow tabs for indentation)"
     message = f"{exc.context}: {problem}" if exc.context else problem
     if mark is None:

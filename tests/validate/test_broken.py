@@ -56,7 +56,8 @@ def test_github_annotations() -> None:
     assert len(lines) == len(expected())
     first = lines[0]
     assert first.startswith(
-        "::error file=tests/fixtures/broken/Bad_Channel/1.0.0.yaml,line=2,col=10,title=channel-name::"
+        "::error file=tests/fixtures/broken/Bad_Channel/1.0.0.yaml,"
+        "line=2,col=10,title=channel-name::"
     )
     pattern = r"^::(error|warning) file=[^,]+,line=\d+,col=\d+,title=[a-z0-9-]+::"
     assert all(re.match(pattern, x) for x in lines)

@@ -19,7 +19,9 @@ DATA = yaml.safe_load(SOURCE)
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -68,7 +70,9 @@ def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> 
 def test_textual_mutations_never_raise(data: st.DataObject) -> None:
     raw = SOURCE.encode("utf-8")
     cuts = data.draw(st.lists(st.integers(0, len(raw)), min_size=1, max_size=4))
-    junk = data.draw(st.binary(max_size=8) | st.sampled_from([b"\t", b"&a", b"*a", b"<<", b"]", b"---", b"\xff"]))
+    junk = data.draw(
+        st.binary(max_size=8) | st.sampled_from([b"\t", b"&a", b"*a", b"<<", b"]", b"---", b"\xff"])
+    )
     mutated = bytearray(raw)
     for cut in sorted(cuts, reverse=True):
         if data.draw(st.booleans()):

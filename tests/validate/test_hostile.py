@@ -68,7 +68,9 @@ def test_fifty_megabyte_file_is_refused_without_reading_it(tmp_path: Path) -> No
 def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     deep_block = "a:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 400))
     deep_flow = "a: " + "[" * 5000 + "]" * 5000 + "\n"
-    root = registry(tmp_path, {"deep.block/1.0.0.yaml": deep_block, "deep.flow/1.0.0.yaml": deep_flow})
+    root = registry(
+        tmp_path, {"deep.block/1.0.0.yaml": deep_block, "deep.flow/1.0.0.yaml": deep_flow}
+    )
     _, found = findings(root)
     assert [(r, d) for r, d, _ in rules_at(found)] == [
         ("yaml-too-deep", "deep.block"),
@@ -119,7 +121,10 @@ def test_registry_settings_are_checked(tmp_path: Path) -> None:
 
 
 def test_rule_severity_override_and_off(tmp_path: Path) -> None:
-    settings = "apiVersion: opa-contracts/v1\nrules: {example-missing: error, property-description: 'off'}\n"
+    settings = (
+        "apiVersion: opa-contracts/v1\n"
+        "rules: {example-missing: error, property-description: 'off'}\n"
+    )
     manifest = GOOD.split("examples:")[0].replace("system.health", "quiet.one")
     root = registry(tmp_path, {"registry.yaml": settings, "quiet.one/1.0.0.yaml": manifest})
     code, found = findings(root)

@@ -38,6 +38,8 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     suppressed: int = 0
     ignores: dict[str, list[Ignore]] = field(default_factory=dict)
+    # channel and version declared by each manifest, so findings carry them without plumbing
+    subjects: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def emit(
         self,
@@ -59,6 +61,8 @@ class Context:
             return
         if source is not None and source.document is not None and not line:
             line, column = source.document.position(pointer)
+        if source is not None and not channel:
+            channel, version = self.subjects.get(source.display, ("", ""))
         finding = Finding(
             rule=rule,
             severity=severity,

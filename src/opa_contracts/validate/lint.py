@@ -15,7 +15,6 @@ from opa_contracts.validate.context import Context
 def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
     """Run every lint rule on one manifest."""
     data: dict[str, Any] = source.data
-    where = {"channel": channel, "version": version}
     naming = ctx.settings
     if isinstance(data.get("channel"), str) and not naming.channel_pattern.search(channel):
         ctx.emit(
@@ -23,7 +22,6 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
             f"channel {channel!r} does not match the naming rule {naming.channel_pattern.pattern}",
             source,
             "/channel",
-            **where,
         )
     for pointer, participant in _participants(data):
         name = participant.get("name") if isinstance(participant, dict) else participant
@@ -39,11 +37,10 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
                 "(mark non-OPA systems with external: true)",
                 source,
                 pointer,
-                **where,
             )
     schema = data.get("schema")
-    _descriptions(ctx, source, schema, where)
-    _kafka_key(ctx, source, data, schema, where)
+    _descriptions(ctx, source, schema)
+    _kafka_key(ctx, source, data, schema)
     redis = _get(data, "transports", "redis", "channel")
     if isinstance(redis, str) and isinstance(data.get("channel"), str) and redis != channel:
         ctx.emit(
@@ -51,7 +48,6 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
             f"Redis channel {redis!r} differs from the channel name {channel!r}",
             source,
             "/transports/redis/channel",
-            **where,
         )
     for pointer, text in _strings(data, ""):
         found = mojibake.detect(text)
@@ -63,7 +59,6 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
                 source,
                 pointer,
                 details={"repaired": found.repaired, "codec": found.codec},
-                **where,
             )
 
 
@@ -76,7 +71,7 @@ def _participants(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
             yield f"/subscribers/{i}", sub
 
 
-def _descriptions(ctx: Context, source: SourceFile, schema: Any, where: dict[str, str]) -> None:
+def _descriptions(ctx: Context, source: SourceFile, schema: Any) -> None:
     for pointer, node in walk(schema, "/schema"):
         properties = node.get("properties")
         if not isinstance(properties, dict):
@@ -89,13 +84,10 @@ def _descriptions(ctx: Context, source: SourceFile, schema: Any, where: dict[str
                     f"property {name!r} has no description",
                     source,
                     join(pointer, "properties", name),
-                    **where,
                 )
 
 
-def _kafka_key(
-    ctx: Context, source: SourceFile, data: dict[str, Any], schema: Any, where: dict[str, str]
-) -> None:
+def _kafka_key(ctx: Context, source: SourceFile, data: dict[str, Any], schema: Any) -> None:
     key = _get(data, "transports", "kafka", "key")
     if not isinstance(key, str) or not isinstance(schema, dict):
         return
@@ -111,7 +103,7 @@ def _kafka_key(
             f"Kafka key {key!r} has type {prop.get('type')!r}; it must be a string or an integer"
         )
     if problem:
-        ctx.emit("kafka-key-property", problem, source, "/transports/kafka/key", **where)
+        ctx.emit("kafka-key-property", problem, source, "/transports/kafka/key")
 
 
 def _strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:

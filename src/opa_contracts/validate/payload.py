@@ -21,7 +21,6 @@ def check(
 ) -> jsonschema_rs.Validator | None:
     """Report problems with ``/schema``; return a compiled validator when the schema is usable."""
     schema = source.data.get("schema")
-    where = {"channel": channel, "version": version}
     if isinstance(schema, bool):
         return dialects.compile_schema(schema, dialects.DIALECTS[dialects.DEFAULT])
     if not isinstance(schema, dict):
@@ -34,7 +33,6 @@ def check(
             + ", ".join(d.uri for d in dialects.DIALECTS.values()),
             source,
             "/schema/$schema",
-            **where,
         )
         return None
     if dialect is None:  # pragma: no cover - identify() never returns None
@@ -45,7 +43,6 @@ def check(
             f"payload schema has no $schema; assuming {dialects.DEFAULT}",
             source,
             "/schema",
-            **where,
         )
     usable = True
     for error in dialects.meta_validator(dialect.name).iter_errors(schema):
@@ -57,11 +54,10 @@ def check(
             f"(per the {dialect.name} metaschema)",
             source,
             pointer,
-            **where,
         )
     for pointer, problem in refs.check(ctx.registry, source.path, schema):
         usable = False
-        ctx.emit(problem.rule, problem.message, source, "/schema" + pointer, **where)
+        ctx.emit(problem.rule, problem.message, source, "/schema" + pointer)
     if not usable:
         return None
     try:
@@ -73,9 +69,7 @@ def check(
         )
     except (ValueError, jsonschema_rs.ReferencingError) as exc:
         message = str(exc).split("\n", 1)[0]
-        ctx.emit(
-            "schema-invalid", f"schema does not compile: {message}", source, "/schema", **where
-        )
+        ctx.emit("schema-invalid", f"schema does not compile: {message}", source, "/schema")
     return None
 
 

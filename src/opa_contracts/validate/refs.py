@@ -120,7 +120,7 @@ def _find_loop(registry: Registry, path: Path, schema: Any) -> list[str] | None:
         trail = [start]
         state[(path, start)] = 1
         while stack:
-            where, root, here, _, it = stack[-1]
+            where, _root, here, _, it = stack[-1]
             nxt = next(it, None)
             if nxt is None:
                 state[(where, here)] = 2

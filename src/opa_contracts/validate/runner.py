@@ -20,8 +20,7 @@ def validate(path: Path) -> Report:
     Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all.
     """
     registry = loader.load(path)
-    settings, problems = settings_mod.Settings(), []
-    ctx = Context(registry, settings)
+    ctx = Context(registry, settings_mod.Settings())
     if registry.settings is not None:
         _source_error(ctx, registry.settings)
         if registry.settings.document is not None:
@@ -76,6 +75,7 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
         return
     channel = _text(data.get("channel"))
     version = _text(data.get("version"))
+    ctx.subjects[source.display] = (channel, version)
     manifest.check_place(ctx, source, channel, version)
     validator = payload.check(ctx, source, channel, version)
     if validator is not None:
