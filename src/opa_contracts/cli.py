@@ -35,6 +35,15 @@ class OutputFormat(enum.StrEnum):
     sarif = "sarif"
 
 
+class DiffFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+    junit = "junit"
+    sarif = "sarif"
+
+
 class FailOn(enum.StrEnum):
     error = "error"
     warning = "warning"
@@ -125,6 +134,88 @@ def _emit(report: object, fmt: str, color: Color, output: Path | None) -> None:
             render(report, stream, False)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_INPUT)
+
+
+@app.command()
+def diff(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="OLD NEW (two manifests, channel folders or registries), or one registry "
+            "(default: contracts) whose versions are checked against their predecessors.",
+            show_default=False,
+        ),
+    ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(help="Compare the registry in the working tree with this git ref."),
+    ] = None,
+    mode: Annotated[
+        str | None,
+        typer.Option(help="Override every channel's compatibility mode for this run."),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.text,
+    color: Annotated[Color, typer.Option(help="Colour text output.")] = Color.auto,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
+    ] = None,
+    witness_budget: Annotated[
+        float, typer.Option(help="Seconds the witness search may spend on one change.", min=0.0)
+    ] = 0.25,
+    today: Annotated[
+        str | None,
+        typer.Option(help="Date used for acceptance expiry (YYYY-MM-DD); default: today."),
+    ] = None,
+) -> None:
+    """Say which changes break which readers, under each channel's compatibility mode."""
+    import datetime as dt
+
+    from opa_contracts.diffing.pairs import Options
+    from opa_contracts.diffing.runner import diff_against, diff_history, diff_paths
+    from opa_contracts.errors import InputError, OpaContractsError, UsageError
+    from opa_contracts.findings import Severity
+
+    paths = paths or []
+    if len(paths) > 2 or (against and len(paths) > 1):
+        _fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
+    if mode is not None and mode.upper() not in _MODES:
+        _fail(f"unknown mode {mode!r}; use one of {', '.join(_MODES)}", EXIT_USAGE)
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        _fail(f"--today {today!r} is not a YYYY-MM-DD date", EXIT_USAGE)
+        return
+    options = Options(
+        mode=mode.upper() if mode else None, today=day, witness_budget_s=witness_budget
+    )
+    try:
+        if against:
+            report = diff_against(paths[0] if paths else Path("contracts"), against, options)
+        elif len(paths) == 2:
+            report = diff_paths(paths[0], paths[1], options)
+        else:
+            report = diff_history(paths[0] if paths else Path("contracts"), options)
+    except UsageError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        return
+    except (InputError, OpaContractsError) as exc:
+        _fail(str(exc), EXIT_INPUT)
+        return
+    _emit(report, output_format.value, color, output)
+    raise typer.Exit(EXIT_FINDINGS if report.at_least(Severity.ERROR) else EXIT_OK)
+
+
+_MODES = (
+    "NONE",
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+)
 
 
 @app.command()

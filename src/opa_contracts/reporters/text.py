@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import IO
 
-from opa_contracts.findings import Report, Severity
+from opa_contracts.findings import Finding, Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -14,7 +15,7 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     lines = []
     for f in report.findings:
         where = f.location or "(registry)"
-        lines.append((where, f.severity, f.rule, f.message))
+        lines.append((where, f.severity, f.rule, f.message + _witness(f)))
     summary = _summary(report)
     if not color:
         for where, severity, rule, message in lines:
@@ -35,6 +36,15 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         console.print(text)
     style = "bold red" if report.count(Severity.ERROR) else "green"
     console.print(Text(summary, style=style))
+
+
+def _witness(f: Finding) -> str:
+    if "witness" not in f.details:
+        return ""
+    d = f.details
+    text = json.dumps(d["witness"], ensure_ascii=False, sort_keys=True)
+    writer, reader = d.get("witness_writer"), d.get("witness_reader")
+    return f"\n    witness (valid under {writer}, rejected by {reader}): {text}"
 
 
 def _summary(report: Report) -> str:

@@ -184,3 +184,78 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "No text looks mis-encoded (UTF-8 read as Mac Roman or Windows-1252, e.g. 'Versi√≥n' for 'Versión').",
     ),
 )
+
+N = Severity.NOTE
+
+# rules of ``diff`` about the registry itself (the schema rules live in compat/rules.py)
+VERSIONING_RULES: tuple[Rule, ...] = (
+    Rule(
+        "channel-added",
+        "versioning",
+        N,
+        "A channel appears that the base did not have; its subscribers start reading it.",
+    ),
+    Rule(
+        "channel-removed",
+        "versioning",
+        E,
+        "A channel disappears; its subscribers lose it. Accept it, or deprecate and retire the channel first.",
+    ),
+    Rule(
+        "version-removed",
+        "versioning",
+        E,
+        "A released version file disappears; history (and transitive checks) need it.",
+    ),
+    Rule(
+        "released-version-modified",
+        "versioning",
+        E,
+        "A released (non-draft) version file is edited in place; publish a new version instead. Only `status` may change.",
+    ),
+    Rule(
+        "major-version-required",
+        "versioning",
+        E,
+        "A change that breaks the channel's compatibility mode needs a new major version.",
+    ),
+    Rule(
+        "minor-version-required",
+        "versioning",
+        E,
+        "A compatible schema change needs at least a minor version bump (a patch may change only annotations).",
+    ),
+    Rule(
+        "version-order", "versioning", E, "A new version is greater than the versions it follows."
+    ),
+    Rule(
+        "schema-uncomparable",
+        "versioning",
+        E,
+        "Both schemas can be read and compared (no unresolvable or remote $ref); otherwise the pair counts as breaking.",
+    ),
+    Rule(
+        "accepted-change-expired",
+        "versioning",
+        W,
+        "An accepted change past its expiry date no longer excuses the break.",
+    ),
+    Rule(
+        "accepted-change-unused",
+        "versioning",
+        W,
+        "Every accepted change matches a change of a channel the diff compared.",
+    ),
+    Rule(
+        "accepted-changes-invalid",
+        "versioning",
+        E,
+        "contracts/accepted-changes.yaml matches its schema.",
+    ),
+    Rule(
+        "diff-input-unreadable",
+        "versioning",
+        E,
+        "Every manifest on both sides of a diff can be read.",
+    ),
+)

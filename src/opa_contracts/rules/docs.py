@@ -15,6 +15,7 @@ _CATEGORY_TITLES = {
     "example": "Examples",
     "lint": "Lint",
     "migration": "Kafka migration",
+    "versioning": "Versions and the registry (diff)",
     "diff": "Compatibility (diff)",
 }
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from opa_contracts.rules.catalog import VALIDATE_RULES
+from opa_contracts.rules.catalog import VALIDATE_RULES, VERSIONING_RULES
 from opa_contracts.rules.model import Rule
 
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule the tool knows, validation rules first, then diff rules."""
-    return VALIDATE_RULES + _diff_rules()
+    """Every rule: validation rules, then versioning rules, then schema diff rules."""
+    return VALIDATE_RULES + VERSIONING_RULES + _diff_rules()
 
 
 @cache

@@ -1,0 +1,1 @@
+"""``opa-contracts diff``: registry-level comparison built on the compatibility engine."""

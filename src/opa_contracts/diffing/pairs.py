@@ -1,0 +1,304 @@
+"""Comparing two versions of one channel: the engine's changes, judged under the channel's mode,
+with acceptances and version discipline applied, turned into findings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from opa_contracts.compat import api as engine
+from opa_contracts.compat.model import (
+    BACKWARD,
+    CheckedChange,
+    Mode,
+    Policy,
+    SchemaCompareError,
+)
+from opa_contracts.diffing.accepted import Acceptance
+from opa_contracts.diffing.inline import InlineError, inline
+from opa_contracts.diffing.semver import Version, bump
+from opa_contracts.diffing.snapshot import Snapshot
+from opa_contracts.findings import Finding, Severity
+from opa_contracts.yamlsource import Document
+
+# engine rules that change only annotations: a patch version may carry them
+ANNOTATION_RULES = frozenset(
+    {"description-changed", "title-changed", "default-changed", "id-changed"}
+)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One version of a channel inside a snapshot."""
+
+    snapshot: Snapshot
+    rel: str
+    channel: str
+    version: str
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data = self.snapshot.data(self.rel)
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def display(self) -> str:
+        return self.snapshot.display(self.rel)
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        doc = self.snapshot.document(self.rel)
+        return doc.position(pointer) if isinstance(doc, Document) else (0, 0)
+
+    def subscribers(self) -> list[str]:
+        out = []
+        for sub in self.data.get("subscribers") or []:
+            name = sub.get("name") if isinstance(sub, dict) else sub
+            if isinstance(name, str):
+                out.append(name)
+        return out
+
+
+@dataclass
+class Options:
+    """Settings of one diff run."""
+
+    mode: str | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    witness_budget_s: float = 0.25
+    default_mode: str = "BACKWARD"
+    default_policy: str = "STRICT"
+
+
+@dataclass
+class Outcome:
+    """What comparing one pair produced."""
+
+    findings: list[Finding] = field(default_factory=list)
+    breaking: bool = False
+    schema_changed: bool = False
+
+
+class PairJudge:
+    """Turns engine results into findings for one diff run (shared acceptances and options)."""
+
+    def __init__(self, options: Options, acceptances: list[Acceptance]) -> None:
+        self.options = options
+        self.acceptances = acceptances
+        self.pairs = 0
+
+    def mode_of(self, side: Side) -> Mode:
+        text = self.options.mode or side.data.get("compatibility") or self.options.default_mode
+        return Mode.parse(str(text))
+
+    def policy_of(self, side: Side) -> Policy:
+        text = side.data.get("open_content_policy") or self.options.default_policy
+        return Policy.parse(str(text))
+
+    def compare(self, old: Side, new: Side, *, discipline: bool = True) -> Outcome:
+        """Compare ``old`` (writer history) with ``new``; findings are located in ``new``."""
+        self.pairs += 1
+        outcome = Outcome()
+        mode, policy = self.mode_of(new), self.policy_of(new)
+        try:
+            old_schema = inline(old.snapshot, old.rel, old.data.get("schema", True))
+            new_schema = inline(new.snapshot, new.rel, new.data.get("schema", True))
+            result = engine.check(
+                old_schema,
+                new_schema,
+                mode=mode,
+                policy=policy,
+                witness_budget_s=self.options.witness_budget_s,
+            )
+        except (SchemaCompareError, InlineError) as exc:
+            outcome.breaking = True
+            outcome.findings.append(
+                self._finding(
+                    "schema-uncomparable",
+                    Severity.ERROR,
+                    f"{new.channel} {old.version} → {new.version}: cannot compare schemas: {exc}",
+                    new,
+                    "/schema",
+                )
+            )
+            return outcome
+        checked = {(c.change.rule, c.change.pointer): c for c in result.incompatible}
+        major_bump = _bump(old, new) == "major"
+        for change in result.changes:
+            if change.rule not in ANNOTATION_RULES:
+                outcome.schema_changed = True
+            hit = checked.get((change.rule, change.pointer))
+            # unverifiable changes carry the directions they may break, so they count here too
+            breaks_mode = bool(change.breaks & mode.directions)
+            acceptance = self._accepted(change.rule, new.channel, change.pointer, new.version)
+            if not breaks_mode or acceptance is not None:
+                severity = Severity.NOTE
+            elif major_bump:
+                severity = Severity.WARNING
+            else:
+                severity = Severity.ERROR
+                outcome.breaking = True
+            outcome.findings.append(
+                self._change_finding(change, hit, severity, mode, old, new, breaks_mode, acceptance)
+            )
+        if discipline:
+            outcome.findings += self._discipline(old, new, outcome, mode)
+        return outcome
+
+    def _accepted(self, rule: str, channel: str, pointer: str, version: str) -> Acceptance | None:
+        for acceptance in self.acceptances:
+            if acceptance.matches(rule, channel, pointer, version):
+                acceptance.used = True
+                if acceptance.expired(self.options.today):
+                    return None
+                return acceptance
+        return None
+
+    def _change_finding(
+        self,
+        change: engine.Change,
+        hit: CheckedChange | None,
+        severity: Severity,
+        mode: Mode,
+        old: Side,
+        new: Side,
+        breaks_mode: bool,
+        acceptance: Acceptance | None,
+    ) -> Finding:
+        verdict = _verdict(change, hit, mode, old, new, breaks_mode)
+        if acceptance is not None:
+            verdict += f" — accepted: {acceptance.reason}"
+        elif breaks_mode and severity is Severity.WARNING:
+            verdict += " — allowed by the major version bump"
+        details: dict[str, Any] = {
+            "from_version": old.version,
+            "to_version": new.version,
+            "mode": mode.value,
+            "old": change.old,
+            "new": change.new,
+            "breaks": sorted(change.breaks),
+            "unverifiable": bool(hit.unverifiable if hit else change.unverifiable),
+            "confluent": change.confluent,
+            "accepted": acceptance.reason if acceptance else None,
+        }
+        if hit is not None and hit.witness_found:
+            details["witness"] = hit.witness
+            details["witness_writer"] = old.version if hit.writer == "old" else new.version
+            details["witness_reader"] = new.version if hit.writer == "old" else old.version
+        if hit is not None and hit.budget_exhausted:
+            details["witness_budget_exhausted"] = True
+        return self._finding(
+            change.rule,
+            severity,
+            f"{new.channel} {old.version} → {new.version}: {change.message}; {verdict}",
+            new,
+            "/schema" + change.pointer,
+            details,
+        )
+
+    def _discipline(self, old: Side, new: Side, outcome: Outcome, mode: Mode) -> list[Finding]:
+        kind = _bump(old, new)
+        if kind == "downgrade":
+            return [
+                self._finding(
+                    "version-order",
+                    Severity.ERROR,
+                    f"{new.channel} {new.version} follows {old.version} but is not greater",
+                    new,
+                    "/version",
+                )
+            ]
+        if outcome.breaking and kind != "major":
+            return [
+                self._finding(
+                    "major-version-required",
+                    Severity.ERROR,
+                    f"{new.channel} {old.version} → {new.version} breaks {mode.value}; "
+                    f"publish it as {_next_major(old.version)} (or accept the change)",
+                    new,
+                    "/version",
+                )
+            ]
+        if outcome.schema_changed and kind in ("patch", "none"):
+            return [
+                self._finding(
+                    "minor-version-required",
+                    Severity.ERROR,
+                    f"{new.channel} {old.version} → {new.version} changes the schema; "
+                    f"a patch may change only annotations: use {_next_minor(old.version)}",
+                    new,
+                    "/version",
+                )
+            ]
+        return []
+
+    def _finding(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        side: Side,
+        pointer: str,
+        details: dict[str, Any] | None = None,
+    ) -> Finding:
+        line, column = side.position(pointer)
+        return Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            file=side.display,
+            line=line,
+            column=column,
+            pointer=pointer,
+            channel=side.channel,
+            version=side.version,
+            details=details or {},
+        )
+
+
+def _verdict(
+    change: engine.Change,
+    hit: CheckedChange | None,
+    mode: Mode,
+    old: Side,
+    new: Side,
+    breaks_mode: bool,
+) -> str:
+    if not breaks_mode:
+        if change.breaks:
+            return f"breaks {'/'.join(sorted(change.breaks)).upper()} only, allowed by {mode.value}"
+        return "compatible"
+    parts = []
+    if BACKWARD in change.breaks & mode.directions:
+        parts.append(
+            f"breaks BACKWARD: readers on {new.version} reject messages written under "
+            f"{old.version} (including any replayed from Kafka retention)"
+        )
+    if "forward" in change.breaks & mode.directions:
+        readers = ", ".join(new.subscribers()) or "subscribers"
+        parts.append(
+            f"breaks FORWARD: readers still on {old.version} ({readers}) reject messages "
+            f"written under {new.version}"
+        )
+    if hit is not None and hit.unverifiable:
+        parts.append(
+            "unverifiable: no witness found and the engine cannot decide; counts as breaking"
+        )
+    return "; ".join(parts) or "breaks the mode"
+
+
+def _bump(old: Side, new: Side) -> str:
+    a, b = Version.parse(old.version), Version.parse(new.version)
+    if a is None or b is None:
+        return "none"
+    return bump(a, b)
+
+
+def _next_major(version: str) -> str:
+    v = Version.parse(version)
+    return f"{v.major + 1}.0.0" if v else "a new major version"
+
+
+def _next_minor(version: str) -> str:
+    v = Version.parse(version)
+    return f"{v.major}.{v.minor + 1}.0" if v else "a new minor version"

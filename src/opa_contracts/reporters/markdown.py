@@ -1,0 +1,75 @@
+"""Markdown made for a pull-request comment: a summary line, a table per channel, witnesses."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import IO, Any
+
+from opa_contracts.findings import Finding, Report, Severity
+
+_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
+
+
+def render(report: Report, stream: IO[str], color: bool) -> None:
+    """Write the whole comment."""
+    del color
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    title = "Contract diff" if report.command == "diff" else "Contract validation"
+    if errors:
+        head = f"❌ **{errors} breaking problem{'s' * (errors != 1)}**"
+    elif warnings:
+        head = f"⚠️ **No breaking changes**, {warnings} warning{'s' * (warnings != 1)}"
+    else:
+        head = "✅ **No breaking changes**"
+    base = report.summary.get("old")
+    against = f" against `{base}`" if base else ""
+    stream.write(f"### {title}{against}\n\n{head}")
+    pairs = report.summary.get("pairs")
+    if pairs is not None:
+        stream.write(f" — {pairs} version pair{'s' * (pairs != 1)} compared")
+    stream.write(".\n\n")
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        groups[f.channel or "(registry)"].append(f)
+    for channel in sorted(groups, key=lambda c: (-_worst(groups[c]), c)):
+        findings = sorted(groups[channel], key=lambda f: (-f.severity.rank, f.pointer, f.rule))
+        stream.write(f"#### `{channel}`\n\n")
+        stream.write("| | rule | where | change |\n|---|---|---|---|\n")
+        for f in findings:
+            where = f"`{f.pointer}`" if f.pointer else f"`{f.location}`"
+            stream.write(f"| {_ICON[f.severity]} | `{f.rule}` | {where} | {_cell(_short(f))} |\n")
+        stream.write("\n")
+        for f in findings:
+            if "witness" in f.details:
+                stream.write(_witness(f))
+    stream.write(
+        "<sub>opa-contracts · modes and rules: docs/compatibility.md, docs/rules.md</sub>\n"
+    )
+
+
+def _witness(f: Finding) -> str:
+    d: dict[str, Any] = f.details
+    text = json.dumps(d["witness"], indent=2, ensure_ascii=False, sort_keys=True)
+    return (
+        f"<details open><summary>Witness for <code>{f.rule}</code> at <code>{f.pointer}</code>: "
+        f"valid under {d.get('witness_writer')}, rejected by {d.get('witness_reader')}"
+        "</summary>\n\n```json\n"
+        f"{text}\n```\n\n</details>\n\n"
+    )
+
+
+def _short(f: Finding) -> str:
+    message = f.message
+    prefix = f"{f.channel} "
+    if message.startswith(prefix):
+        message = message[len(prefix) :]
+    return message
+
+
+def _worst(findings: list[Finding]) -> int:
+    return max(f.severity.rank for f in findings)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
