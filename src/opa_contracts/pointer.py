@@ -7,6 +7,8 @@ from typing import Any
 
 def escape(token: str) -> str:
     """Escape one reference token."""
+    if "~" not in token and "/" not in token:
+        return token
     return token.replace("~", "~0").replace("/", "~1")
 
 

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from opa_contracts.pointer import escape
+from opa_contracts.pointer import unescape
 
 try:  # libyaml is much faster; fall back to the pure-Python loader where it is missing
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -31,11 +31,24 @@ _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
+# an anchor (&name) where YAML allows one; a false positive only costs a count
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
 _SEQ = "tag:yaml.org,2002:seq"
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader with YAML 1.2-style booleans and timestamps kept as strings."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        # PyYAML's resolver also supports path-based resolvers, which nothing here uses; this
+        # lean version halves the cost of composing a manifest.
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _RESOLVERS.get(value[:1], ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -45,6 +58,8 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# first character -> resolvers ("" for the empty scalar); no wildcard resolvers are registered
+_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = dict(_Loader.yaml_implicit_resolvers)
 
 
 @dataclass(frozen=True)
@@ -57,23 +72,39 @@ class SourceError:
     column: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Document:
-    """A parsed YAML/JSON file: its data and where each JSON pointer starts in the text."""
+    """A parsed YAML/JSON file: its data, and its text to find where each value starts.
+
+    Positions are looked up only when a finding needs one: the node tree is composed again then.
+    Keeping every file's node tree instead costs more than the parse itself, because the cyclic
+    garbage collector keeps walking millions of retained nodes.
+    """
 
     path: Path
     data: Any
-    positions: dict[str, tuple[int, int]]
+    text: str = ""
+    _root: yaml.Node | None = None
 
     def position(self, pointer: str) -> tuple[int, int]:
-        """The position of ``pointer``, or of its nearest ancestor present in the file."""
-        while True:
-            found = self.positions.get(pointer)
-            if found is not None:
-                return found
-            if not pointer:
-                return (1, 1)
-            pointer = pointer.rsplit("/", 1)[0]
+        """The 1-based position of ``pointer``, or of its nearest ancestor present in the file."""
+        if self._root is None and self.text:
+            self._root = yaml.compose(self.text, Loader=_Loader)
+        node = self._root
+        if node is None:
+            return (1, 1)
+        for raw in pointer.split("/")[1:] if pointer else ():
+            token = unescape(raw)
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == token), None)
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit():
+                index = int(token)
+                child = node.value[index] if index < len(node.value) else None
+            if child is None:
+                break
+            node = child
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
@@ -112,11 +143,11 @@ def parse(path: Path, text: str) -> Document | SourceError:
         return SourceError("yaml-syntax", f"YAML error: {exc}")
     except RecursionError:
         return SourceError("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
-    positions: dict[str, tuple[int, int]] = {}
     if node is None:
-        return Document(path, None, positions)
+        return Document(path, None)
     try:
-        size = _expanded_size(node, {}, 0)
+        # without an anchor there is no alias, and the value count is the node count
+        size = _expanded_size(node, {}, 0) if _ANCHOR.search(text) else 0
     except _BuildError as exc:
         return exc.error
     if size > MAX_NODES:
@@ -128,10 +159,10 @@ def parse(path: Path, text: str) -> Document | SourceError:
             node.start_mark.column + 1,
         )
     try:
-        data = _Builder(positions).build(node, "", 0)
+        data = _Builder().build(node, 0)
     except _BuildError as exc:
         return exc.error
-    return Document(path, data, positions)
+    return Document(path, data, text)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
@@ -181,47 +212,43 @@ class _BuildError(Exception):
 
 
 class _Builder:
-    """Turns a composed node graph into JSON-compatible data, recording positions."""
+    """Turns a composed node graph into JSON-compatible data."""
 
-    def __init__(self, positions: dict[str, tuple[int, int]]) -> None:
-        self.positions = positions
+    def __init__(self) -> None:
         self.constructor = yaml.constructor.SafeConstructor()
 
-    def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
-        self.positions.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+    def build(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
             self._fail(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
                 self._fail(node, "yaml-syntax", f"tag {node.tag!r} is not allowed in manifests")
-            return self._mapping(node, pointer, depth)
+            return self._mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self._fail(node, "yaml-syntax", f"tag {node.tag!r} is not allowed in manifests")
-            return [
-                self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)
-            ]
+            return [self.build(item, depth + 1) for item in node.value]
+        if node.tag == _STR:
+            return node.value
         return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, pointer: str, depth: int) -> dict[str, Any]:
-        if node.tag == "tag:yaml.org,2002:merge" or any(
-            k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value
-        ):
-            self._fail(node, "yaml-not-json", "merge keys (<<) are not supported in manifests")
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        lines: dict[str, int] = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._fail(key_node, "yaml-not-json", "merge keys (<<) are not supported")
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 self._fail(key_node, "yaml-not-json", "mapping keys must be strings")
-            assert isinstance(key, str)
             if key in result:
-                first = self.positions.get(f"{pointer}/{escape(key)}", (0, 0))[0]
                 self._fail(
                     key_node,
                     "yaml-duplicate-key",
-                    f"duplicate key {key!r} (first defined on line {first})",
+                    f"duplicate key {key!r} (first defined on line {lines[key]})",
                 )
-            result[key] = self.build(value_node, f"{pointer}/{escape(key)}", depth + 1)
+            lines[key] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, depth + 1)
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:

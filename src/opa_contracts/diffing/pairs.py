@@ -10,6 +10,7 @@ from typing import Any
 from opa_contracts.compat import api as engine
 from opa_contracts.compat.model import (
     BACKWARD,
+    Change,
     CheckedChange,
     Mode,
     Policy,
@@ -156,7 +157,7 @@ class PairJudge:
 
     def _change_finding(
         self,
-        change: engine.Change,
+        change: Change,
         hit: CheckedChange | None,
         severity: Severity,
         mode: Mode,
@@ -257,7 +258,7 @@ class PairJudge:
 
 
 def _verdict(
-    change: engine.Change,
+    change: Change,
     hit: CheckedChange | None,
     mode: Mode,
     old: Side,

@@ -45,7 +45,7 @@ def diff_paths(old_path: Path, new_path: Path, options: Options) -> Report:
         old_snap = _single(old_path, "old")
         new_snap = _single(new_path, "new")
         run = _Run(old_snap, new_snap, options)
-        old_side, new_side = run.side(old_snap, old_snap.files and next(iter(old_snap.files))), None
+        old_side = run.side(old_snap, next(iter(old_snap.files)))
         new_side = run.side(new_snap, next(iter(new_snap.files)))
         if old_side is not None and new_side is not None:
             run.pair(old_side, new_side)

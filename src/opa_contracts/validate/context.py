@@ -21,12 +21,12 @@ class Ignore:
     at: str
     used: bool = False
 
-    def matches(self, finding: Finding) -> bool:
-        if finding.rule != self.rule:
+    def matches(self, rule: str, pointer: str) -> bool:
+        if rule != self.rule:
             return False
         if self.pointer is None:
             return True
-        return finding.pointer == self.pointer or finding.pointer.startswith(self.pointer + "/")
+        return pointer == self.pointer or pointer.startswith(self.pointer + "/")
 
 
 @dataclass
@@ -59,28 +59,31 @@ class Context:
         if severity is None:
             self.suppressed += 1
             return
-        if source is not None and source.document is not None and not line:
-            line, column = source.document.position(pointer)
-        if source is not None and not channel:
-            channel, version = self.subjects.get(source.display, ("", ""))
-        finding = Finding(
-            rule=rule,
-            severity=severity,
-            message=message,
-            file=source.display if source else "",
-            line=line,
-            column=column,
-            pointer=pointer,
-            channel=channel,
-            version=version,
-            details=details or {},
-        )
-        for ignore in self.ignores.get(finding.file, ()):
-            if ignore.matches(finding):
+        display = source.display if source else ""
+        for ignore in self.ignores.get(display, ()):
+            if ignore.matches(rule, pointer):
                 ignore.used = True
                 self.suppressed += 1
                 return
-        self.findings.append(finding)
+        # positions cost a second parse of the file: look them up for reported findings only
+        if source is not None and source.document is not None and not line:
+            line, column = source.document.position(pointer)
+        if source is not None and not channel:
+            channel, version = self.subjects.get(display, ("", ""))
+        self.findings.append(
+            Finding(
+                rule=rule,
+                severity=severity,
+                message=message,
+                file=display,
+                line=line,
+                column=column,
+                pointer=pointer,
+                channel=channel,
+                version=version,
+                details=details or {},
+            )
+        )
 
     def _severity(self, rule: str) -> Severity | None:
         override = self.settings.severities.get(rule)

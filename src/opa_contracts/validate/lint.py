@@ -7,7 +7,7 @@ from typing import Any
 
 from opa_contracts import mojibake
 from opa_contracts.loader import SourceFile
-from opa_contracts.pointer import escape, join
+from opa_contracts.pointer import from_path, join
 from opa_contracts.schemawalk import walk
 from opa_contracts.validate.context import Context
 
@@ -49,9 +49,14 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
             source,
             "/transports/redis/channel",
         )
-    for pointer, text in _strings(data, ""):
+    text = source.document.text if source.document else ""
+    # mojibake in a string is mojibake in the file, unless it hides behind escapes
+    if text and mojibake.detect(text) is None and "\\" not in text:
+        return
+    for path, text in _non_ascii_strings(data):
         found = mojibake.detect(text)
         if found:
+            pointer = from_path(path)
             ctx.emit(
                 "text-mojibake",
                 f"text looks mis-encoded ({found.reason}): {_clip(text)!r}"
@@ -106,19 +111,28 @@ def _kafka_key(ctx: Context, source: SourceFile, data: dict[str, Any], schema: A
         ctx.emit("kafka-key-property", problem, source, "/transports/kafka/key")
 
 
-def _strings(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
-    stack = [(pointer, value)]
-    while stack:
-        here, node = stack.pop()
+def _non_ascii_strings(value: Any) -> Iterator[tuple[list[str | int], str]]:
+    """Every string (keys too) that is not pure ASCII, with its path; ASCII cannot be mojibake."""
+    path: list[str | int] = []
+
+    def visit(node: Any) -> Iterator[tuple[list[str | int], str]]:
         if isinstance(node, str):
-            yield here, node
+            if not node.isascii():
+                yield list(path), node
         elif isinstance(node, dict):
             for key, sub in node.items():
-                child = f"{here}/{escape(key)}"
-                yield child, key
-                stack.append((child, sub))
+                path.append(key)
+                if not key.isascii():
+                    yield list(path), key
+                yield from visit(sub)
+                path.pop()
         elif isinstance(node, list):
-            stack.extend((f"{here}/{i}", sub) for i, sub in enumerate(node))
+            for i, sub in enumerate(node):
+                path.append(i)
+                yield from visit(sub)
+                path.pop()
+
+    return visit(value)
 
 
 def _get(data: Any, *keys: str) -> Any:

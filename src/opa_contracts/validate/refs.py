@@ -4,6 +4,7 @@ network, and no chain of references loops without consuming input."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -48,7 +49,7 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
             return RefProblem(
                 "ref-remote", f"$ref {ref!r} points at the network; it is never fetched"
             )
-        target_path = (path.parent / url2pathname(unquote(parts.path))).resolve()
+        target_path = _target(str(path.parent), parts.path)
         if not target_path.is_relative_to(registry.root):
             return RefProblem(
                 "ref-outside-registry", f"$ref {ref!r} leaves the registry folder {registry.root}"
@@ -76,18 +77,28 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
     return RefProblem("ref-unresolvable", f"$ref {ref!r}: no $anchor named {fragment!r}")
 
 
+@lru_cache(maxsize=4096)
+def _target(folder: str, address: str) -> Path:
+    return (Path(folder) / url2pathname(unquote(address))).resolve()
+
+
 def check(registry: Registry, path: Path, schema: Any) -> list[tuple[str, RefProblem]]:
     """Problems with the ``$ref``s of ``schema`` (in file ``path``), keyed by pointer."""
     problems: list[tuple[str, RefProblem]] = []
-    ids = {node["$id"] for _, node in walk(schema) if isinstance(node.get("$id"), str)}
+    ids: set[str] = set()
+    refs: list[tuple[str, str]] = []
     for here, node in walk(schema):
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or ref.partition("#")[0] in ids:
+        if isinstance(node.get("$id"), str):
+            ids.add(node["$id"])
+        if isinstance(node.get("$ref"), str):
+            refs.append((here, node["$ref"]))
+    for here, ref in refs:
+        if ref.partition("#")[0] in ids:
             continue  # embedded resources ($id) are resolved by the validator itself
         found = resolve(registry, path, schema, ref)
         if isinstance(found, RefProblem):
             problems.append((jp.join(here, "$ref"), found))
-    if not problems:
+    if refs and not problems:  # a loop needs a $ref
         loop = _find_loop(registry, path, schema)
         if loop:
             chain = " -> ".join(p or "#" for p in loop)

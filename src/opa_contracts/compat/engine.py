@@ -1,0 +1,166 @@
+"""The recursive comparison of two schema documents (old → new), node by node."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from opa_contracts.compat import keywords as kw
+from opa_contracts.compat.changes import BF, NONE, Path, Raw
+from opa_contracts.compat.jsonvalues import Json, json_equal, short
+from opa_contracts.compat.model import Policy
+from opa_contracts.compat.resolve import Document
+from opa_contracts.compat.ruledefs import LENIENT_RELAXES, UNVERIFIABLE_RULES
+
+_MAX_STEPS = 200_000
+
+
+class Differ:
+    """Compares nodes of the old document with nodes of the new one; see :meth:`diff`."""
+
+    def __init__(self, old: Document, new: Document, policy: Policy) -> None:
+        self.o = old
+        self.n = new
+        self.policy = policy
+        self._active: dict[tuple[int, int], tuple[Json, Json]] = {}
+        self._cache: dict[tuple[int, int], tuple[Json, Json, list[Raw]]] = {}
+        self._has_ref: dict[int, bool] = {}
+        self.keep: list[Json] = []
+        self.steps = 0
+
+    def mk(
+        self,
+        rule: str,
+        path: Path,
+        old: Any,
+        new: Any,
+        breaks: frozenset[str],
+        message: str,
+        confluent: str | None = None,
+        *,
+        unverifiable: bool | None = None,
+    ) -> Raw:
+        """A change, with the policy applied to the directions it breaks."""
+        if self.policy is Policy.LENIENT:
+            breaks = breaks - LENIENT_RELAXES.get(rule, NONE)
+        if unverifiable is None:
+            unverifiable = rule in UNVERIFIABLE_RULES
+        return Raw(rule, path, old, new, breaks, unverifiable and bool(breaks), message, confluent)
+
+    def diff(self, old: Json, new: Json) -> list[Raw]:
+        """Changes from ``old`` (a node of the old document) to ``new`` (of the new one)."""
+        old = self.o.view(old)
+        new = self.n.view(new)
+        key = (id(old), id(new))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached[2]
+        if key in self._active:
+            # A recursive pair met again while being compared: assumed equal here; any
+            # difference inside it is reported where the recursion started.
+            return []
+        self.steps += 1
+        if self.steps > _MAX_STEPS:
+            return [
+                self.mk(
+                    "conditional-changed",
+                    (),
+                    None,
+                    None,
+                    BF,
+                    "schemas too large to compare",
+                    unverifiable=True,
+                )
+            ]
+        self._active[key] = (old, new)
+        try:
+            out = self._diff(old, new)
+        finally:
+            del self._active[key]
+        self._cache[key] = (old, new, out)
+        return out
+
+    def _diff(self, old: Json, new: Json) -> list[Raw]:
+        from opa_contracts.compat import engine_combinators as comb
+
+        if old is False:
+            if new is False:
+                return []
+            return [
+                self.mk(
+                    "schema-no-longer-false",
+                    (),
+                    False,
+                    new,
+                    frozenset({"forward"}),
+                    "a `false` schema now accepts values",
+                )
+            ]
+        if new is False:
+            return [
+                self.mk(
+                    "schema-set-to-false",
+                    (),
+                    old,
+                    False,
+                    frozenset({"backward"}),
+                    "the schema became `false` and rejects every value",
+                )
+            ]
+        o: Mapping[str, Any] = {} if old is True else old
+        n: Mapping[str, Any] = {} if new is True else new
+        if self._same(o, n):
+            return []
+        out = self._annotations(o, n)
+        out.extend(comb.diff_node(self, o, n))
+        return out
+
+    def _same(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> bool:
+        if o is n and self.o.root is self.n.root:
+            return True
+        if self.o.dialect != self.n.dialect or self._refs(o) or self._refs(n):
+            return False
+        return json_equal(o, n)
+
+    def _refs(self, node: Json) -> bool:
+        hit = self._has_ref.get(id(node))
+        if hit is None:
+            if isinstance(node, Mapping):
+                hit = "$ref" in node or any(self._refs(v) for v in node.values())
+            elif isinstance(node, list):
+                hit = any(self._refs(v) for v in node)
+            else:
+                hit = False
+            self._has_ref[id(node)] = hit
+            self.keep.append(node)
+        return hit
+
+    def _annotations(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
+        out: list[Raw] = []
+        for key, (rule, conf) in kw.NAMED_ANNOTATIONS.items():
+            if key == "id" and self.o.dialect != kw.DRAFT4:
+                continue
+            if key in o or key in n:
+                a, b = o.get(key), n.get(key)
+                if not json_equal(a, b):
+                    msg = f"{key} changed from {short(a)} to {short(b)}"
+                    out.append(self.mk(rule, (key,), a, b, NONE, msg, conf))
+        others = [k for k in (*o, *n) if k in kw.OTHER_ANNOTATIONS or kw.is_extension(k)]
+        for key in dict.fromkeys(others):
+            a, b = o.get(key), n.get(key)
+            if not json_equal(a, b):
+                msg = f"annotation {key} changed from {short(a)} to {short(b)}"
+                out.append(self.mk("annotation-changed", (key,), a, b, NONE, msg))
+        return out
+
+
+def compare_documents(old: Document, new: Document, policy: Policy) -> list[Raw]:
+    """Every change from the old document's root to the new one's, with relative paths."""
+    differ = Differ(old, new, policy)
+    out: list[Raw] = []
+    a, b = old.root.get("$schema"), new.root.get("$schema")
+    if a != b:
+        msg = f"$schema changed from {old.dialect} to {new.dialect}"
+        out.append(differ.mk("dialect-changed", ("$schema",), a, b, NONE, msg))
+    out.extend(differ.diff(old.root, new.root))
+    return out

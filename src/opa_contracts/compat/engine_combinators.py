@@ -1,0 +1,266 @@
+"""allOf / anyOf / oneOf: a node is a conjunction of parts, a union is a set of branches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from opa_contracts.compat import keywords as kw
+from opa_contracts.compat.changes import NONE, B, F, Path, Raw, ok, under
+from opa_contracts.compat.jsonvalues import Json, canon, short
+from opa_contracts.compat.model import BACKWARD, FORWARD
+from opa_contracts.compat.resolve import Document
+
+if TYPE_CHECKING:
+    from opa_contracts.compat.engine import Differ
+
+_COMB = ("allOf", "anyOf", "oneOf")
+
+
+@dataclass
+class Conj:
+    """One conjunct of a node: its own keywords (a base), or a union of branches."""
+
+    path: Path
+    node: Json = None
+    kind: str | None = None
+    branches: list[tuple[Path, Json]] = field(default_factory=list)
+
+    def key(self) -> Any:
+        if self.kind is None:
+            return ("base", canon(self.node))
+        return (self.kind, tuple(canon(b) for _, b in self.branches))
+
+
+def conjuncts(doc: Document, node: Json, path: Path = ()) -> list[Conj]:
+    """The parts whose conjunction is ``node``: allOf is flattened, singletons unwrapped."""
+    node = doc.view(node)
+    if node is True:
+        return []
+    if node is False:
+        return [Conj(path, {"not": {}})]
+    base = {
+        k: v
+        for k, v in node.items()
+        if k not in _COMB and k not in kw.ANNOTATIONS and not kw.is_extension(k)
+    }
+    out: list[Conj] = [Conj(path, base)] if base else []
+    for i, part in enumerate(node.get("allOf", ())):
+        out.extend(conjuncts(doc, part, (*path, "allOf", str(i))))
+    for kind in ("anyOf", "oneOf"):
+        branches = node.get(kind)
+        if branches is None:
+            continue
+        if len(branches) == 1:
+            out.extend(conjuncts(doc, branches[0], (*path, kind, "0")))
+        else:
+            listed = [((*path, kind, str(i)), b) for i, b in enumerate(branches)]
+            # Duplicate oneOf branches are not redundant: a value matching both is rejected.
+            kept = listed if kind == "oneOf" else _dedupe_branches(doc, listed)
+            out.append(Conj((*path, kind), kind=kind, branches=kept))
+    seen: set[Any] = set()
+    unique = []
+    for c in out:
+        if c.key() not in seen:
+            seen.add(c.key())
+            unique.append(c)
+    return unique
+
+
+def _dedupe_branches(doc: Document, listed: list[tuple[Path, Json]]) -> list[tuple[Path, Json]]:
+    seen: set[Any] = set()
+    out = []
+    for path, b in listed:
+        key = canon(doc.view(b))
+        if key not in seen:
+            seen.add(key)
+            out.append((path, b))
+    return out
+
+
+def diff_node(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
+    """Changes between two (dereferenced, non-boolean) nodes."""
+    co = conjuncts(d.o, o)
+    cn = conjuncts(d.n, n)
+    if len(co) == 1 and len(cn) == 1:
+        return under(cn[0].path, conj_pair(d, co[0], cn[0]))
+    return _all_of(d, co, cn)
+
+
+def conj_pair(d: Differ, a: Conj, b: Conj) -> list[Raw]:
+    """Changes between two conjuncts, relative to the new conjunct's path."""
+    from opa_contracts.compat.engine_structural import pair
+
+    if a.kind is None and b.kind is None:
+        return pair(d, a.node, b.node)
+    return _union(d, a, b)
+
+
+def _match(
+    matrix: list[list[list[Raw]]], similar: Callable[[int, int], bool]
+) -> list[tuple[int, int]]:
+    scored = []
+    for i, row in enumerate(matrix):
+        for j, changes in enumerate(row):
+            bwd, fwd = ok(changes, BACKWARD), ok(changes, FORWARD)
+            if not (bwd or fwd or similar(i, j)):
+                continue
+            n_breaking = sum(1 for c in changes if c.breaks)
+            scored.append(((bool(changes), not (bwd and fwd), not (bwd or fwd), n_breaking), i, j))
+    scored.sort()
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    pairs = []
+    for _, i, j in scored:
+        if i not in used_i and j not in used_j:
+            used_i.add(i)
+            used_j.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def _all_of(d: Differ, co: list[Conj], cn: list[Conj]) -> list[Raw]:
+    from opa_contracts.compat.engine_structural import pair, types_of
+
+    m = [[conj_pair(d, a, b) for b in cn] for a in co]
+    # A new part is safe for old data when some old part already implies it (and vice versa).
+    new_covered = [any(ok(m[i][j], BACKWARD) for i in range(len(co))) for j in range(len(cn))]
+    old_covered = [any(ok(m[i][j], FORWARD) for j in range(len(cn))) for i in range(len(co))]
+
+    def similar(i: int, j: int) -> bool:
+        a, b = co[i], cn[j]
+        if len(co) == 1 or len(cn) == 1:
+            return True
+        if a.kind or b.kind:
+            return a.kind == b.kind
+        return bool(types_of(a.node) & types_of(b.node)) and (
+            "type" in a.node or "type" not in b.node
+        )
+
+    out: list[Raw] = []
+    pairs = _match(m, similar)
+    for i, j in pairs:
+        drop = (B if new_covered[j] else NONE) | (F if old_covered[i] else NONE)
+        out.extend(c.without(drop).at(cn[j].path) for c in m[i][j])
+    matched_i = {i for i, _ in pairs}
+    matched_j = {j for _, j in pairs}
+    for j, b in enumerate(cn):
+        if j in matched_j:
+            continue
+        drop = B if new_covered[j] else NONE
+        if b.kind is None and b.path[-2:-1] != ("allOf",):
+            out.extend(c.without(drop).at(b.path) for c in pair(d, {}, b.node))
+        else:
+            msg = f"allOf part {short(_show(b))} added"
+            out.append(
+                d.mk(
+                    "all-of-part-added",
+                    b.path,
+                    None,
+                    _show(b),
+                    B - drop,
+                    msg,
+                    "PRODUCT_TYPE_EXTENDED",
+                )
+            )
+    for i, a in enumerate(co):
+        if i in matched_i:
+            continue
+        drop = F if old_covered[i] else NONE
+        if a.kind is None and a.path[-2:-1] != ("allOf",):
+            out.extend(c.without(drop).at(a.path) for c in pair(d, a.node, {}))
+        else:
+            msg = f"allOf part {short(_show(a))} removed"
+            out.append(
+                d.mk(
+                    "all-of-part-removed",
+                    a.path,
+                    _show(a),
+                    None,
+                    F - drop,
+                    msg,
+                    "PRODUCT_TYPE_NARROWED",
+                )
+            )
+    return out
+
+
+def _show(c: Conj) -> Json:
+    if c.kind is None:
+        return c.node
+    return {c.kind: [b for _, b in c.branches]}
+
+
+def _split_types(c: Conj) -> list[tuple[Path, Json]]:
+    # ``type: [a, b]`` is a union too; splitting it lets each type meet its own branch.
+    node = c.node
+    types = node.get("type") if isinstance(node, Mapping) else None
+    if isinstance(types, list) and len(types) > 1 and "enum" not in node and "const" not in node:
+        return [(c.path, {**node, "type": t}) for t in types]
+    return [(c.path, node)]
+
+
+def _union(d: Differ, a: Conj, b: Conj) -> list[Raw]:
+    from opa_contracts.compat.engine_disjoint import overlaps
+    from opa_contracts.compat.engine_structural import types_of
+
+    old_br = a.branches if a.kind else _split_types(a)
+    new_br = b.branches if b.kind else _split_types(b)
+    rel_new = [p[len(b.path) :] for p, _ in new_br]
+    rel_old = [p[len(b.path) :] if p[: len(b.path)] == b.path else p for p, _ in old_br]
+    m = [[d.diff(x, y) for _, y in new_br] for _, x in old_br]
+    old_covered = [
+        any(ok(m[i][j], BACKWARD) for j in range(len(new_br))) for i in range(len(old_br))
+    ]
+    new_covered = [
+        any(ok(m[i][j], FORWARD) for i in range(len(old_br))) for j in range(len(new_br))
+    ]
+
+    def similar(i: int, j: int) -> bool:
+        if len(old_br) == 1 or len(new_br) == 1:
+            return True
+        x, y = d.o.view(old_br[i][1]), d.n.view(new_br[j][1])
+        return bool(types_of(x) & types_of(y))
+
+    out: list[Raw] = []
+    if a.kind and b.kind and a.kind != b.kind:
+        msg = f"{a.kind} became {b.kind}"
+        conf = "COMBINED_TYPE_EXTENDED" if b.kind == "anyOf" else "COMBINED_TYPE_CHANGED"
+        out.append(d.mk("combinator-changed", (), a.kind, b.kind, NONE, msg, conf))
+    pairs = _match(m, similar)
+    for i, j in pairs:
+        drop = (B if old_covered[i] else NONE) | (F if new_covered[j] else NONE)
+        out.extend(c.without(drop).at(rel_new[j]) for c in m[i][j])
+    kind = b.kind or a.kind or "anyOf"
+    slug = "one-of" if kind == "oneOf" else "any-of"
+    for j in set(range(len(new_br))) - {j for _, j in pairs}:
+        msg = f"{kind} branch {short(new_br[j][1])} added"
+        brk = NONE if new_covered[j] else F
+        out.append(
+            d.mk(
+                f"{slug}-branch-added",
+                rel_new[j],
+                None,
+                new_br[j][1],
+                brk,
+                msg,
+                "SUM_TYPE_EXTENDED",
+            )
+        )
+    for i in set(range(len(old_br))) - {i for i, _ in pairs}:
+        msg = f"{a.kind or kind} branch {short(old_br[i][1])} removed"
+        brk = NONE if old_covered[i] else B
+        out.append(
+            d.mk(
+                f"{slug}-branch-removed",
+                rel_old[i],
+                old_br[i][1],
+                None,
+                brk,
+                msg,
+                "SUM_TYPE_NARROWED",
+            )
+        )
+    out.extend(overlaps(d, a.kind, old_br, b.kind, new_br, pairs, m))
+    return sorted(out, key=lambda c: c.path)

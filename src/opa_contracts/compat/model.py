@@ -1,0 +1,134 @@
+"""Values of the compatibility engine: changes, modes, policies, check results, its error."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from opa_contracts.errors import OpaContractsError
+
+BACKWARD = "backward"
+FORWARD = "forward"
+DIRECTIONS = (BACKWARD, FORWARD)
+
+
+class SchemaCompareError(OpaContractsError):
+    """A schema the engine cannot compare: not an object, unknown keyword, bad or remote $ref."""
+
+
+class Policy(enum.Enum):
+    """How open content models are judged (Confluent's two policies)."""
+
+    STRICT = "STRICT"
+    LENIENT = "LENIENT"
+
+    @classmethod
+    def parse(cls, text: str) -> Policy:
+        """The policy named by ``text`` (case-insensitive)."""
+        try:
+            return cls(text.strip().upper())
+        except ValueError:
+            raise SchemaCompareError(f"unknown compatibility policy {text!r}") from None
+
+
+class Mode(enum.Enum):
+    """A channel's compatibility mode, as Confluent Schema Registry names them."""
+
+    NONE = "NONE"
+    BACKWARD = "BACKWARD"
+    FORWARD = "FORWARD"
+    FULL = "FULL"
+    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
+    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
+    FULL_TRANSITIVE = "FULL_TRANSITIVE"
+
+    @classmethod
+    def parse(cls, text: str) -> Mode:
+        """The mode named by ``text`` (case-insensitive)."""
+        try:
+            return cls(text.strip().upper())
+        except ValueError:
+            raise SchemaCompareError(f"unknown compatibility mode {text!r}") from None
+
+    @property
+    def directions(self) -> frozenset[str]:
+        """The reading directions this mode protects."""
+        base = self.value.removesuffix("_TRANSITIVE")
+        if base == "BACKWARD":
+            return frozenset({BACKWARD})
+        if base == "FORWARD":
+            return frozenset({FORWARD})
+        if base == "FULL":
+            return frozenset(DIRECTIONS)
+        return frozenset()
+
+    @property
+    def transitive(self) -> bool:
+        """True when every earlier version must stay compatible, not only the latest."""
+        return self.value.endswith("_TRANSITIVE")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two schemas, located by a JSON pointer into the schema.
+
+    ``breaks`` is the set of reading directions the change breaks, already adjusted for the
+    policy; ``unverifiable`` says the engine could not decide and counts the change as breaking.
+    """
+
+    rule: str
+    pointer: str
+    old: Any = field(hash=False)
+    new: Any = field(hash=False)
+    breaks: frozenset[str]
+    unverifiable: bool
+    message: str
+    confluent: str | None
+
+    @property
+    def breaking(self) -> bool:
+        """True when the change breaks at least one reading direction."""
+        return bool(self.breaks)
+
+
+@dataclass(frozen=True)
+class CheckedChange:
+    """A change that matters for the mode, with the witness message found for it, if any."""
+
+    change: Change
+    direction: str
+    witness: Any = field(default=None, hash=False)
+    witness_found: bool = False
+    witness_direction: str | None = None
+    budget_exhausted: bool = False
+
+    @property
+    def unverifiable(self) -> bool:
+        """True when the break is neither structurally certain nor proven by a witness."""
+        return self.change.unverifiable and not self.witness_found
+
+    @property
+    def writer(self) -> str:
+        """Which schema wrote the witness: "old" for backward reading, "new" for forward."""
+        return "old" if (self.witness_direction or self.direction) == BACKWARD else "new"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check between two versions under one mode."""
+
+    mode: Mode
+    policy: Policy
+    compatible: bool
+    incompatible: tuple[CheckedChange, ...]
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class TransitiveResult:
+    """The verdicts of a new version against each earlier version that the mode covers."""
+
+    mode: Mode
+    compatible: bool
+    results: tuple[tuple[int, CheckResult], ...]

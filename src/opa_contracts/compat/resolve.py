@@ -1,0 +1,269 @@
+"""One schema document: its dialect, its $ref targets (local only, never fetched), its checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin
+
+import jsonschema_rs
+
+from opa_contracts.compat import keywords as kw
+from opa_contracts.compat.jsonvalues import Json, escape, unescape
+from opa_contracts.compat.model import SchemaCompareError
+
+_REFS = ("$ref", "$recursiveRef", "$dynamicRef")
+
+
+class Document:
+    """A schema document with its references resolved and validated up front."""
+
+    def __init__(self, schema: Json, label: str) -> None:
+        if not isinstance(schema, Mapping):
+            raise SchemaCompareError(
+                f"the {label} schema is not a JSON object (got {type(schema).__name__})"
+            )
+        self.label = label
+        self.root: Mapping[str, Any] = schema
+        self.dialect = self._dialect()
+        self.ptr_of: dict[int, str] = {}
+        self._base_of: dict[int, str] = {}
+        self._resources: dict[str, Json] = {}
+        self._anchors: dict[str, Json] = {}
+        self._targets: dict[int, Json] = {}
+        self._views: dict[int, Json] = {}
+        self._keep: list[Json] = []
+        self._nodes: list[Json] = []
+        root_id = schema.get("$id", schema.get("id")) if self.dialect != kw.DRAFT4 else None
+        base = urldefrag(root_id)[0] if isinstance(root_id, str) else ""
+        self._resources[base] = schema
+        self._resources[""] = schema
+        self._pending: list[Json] = []
+        self._walk(schema, "", base)
+        while self._pending:
+            self._resolve(self._pending.pop())
+        self._check_cycles()
+        self._validator: Any = None
+        self._vmap: Any = None
+
+    # --- dialect and validation ------------------------------------------------------------
+    def _dialect(self) -> str:
+        uri = self.root.get("$schema")
+        if uri is None:
+            modern = _uses_any(self.root, kw.MODERN_ONLY)
+            return kw.DRAFT2020 if modern else kw.DRAFT7
+        if not isinstance(uri, str) or (dialect := kw.dialect_of(uri)) is None:
+            raise SchemaCompareError(f"the {self.label} schema has an unknown $schema {uri!r}")
+        return dialect
+
+    @property
+    def validation_schema(self) -> dict[str, Any]:
+        """The root with ``$schema`` made explicit, as given to the validators."""
+        return {"$schema": kw.SCHEMA_URIS[self.dialect], **self.root}
+
+    @property
+    def validator(self) -> Any:
+        """A jsonschema_rs validator for the whole document, formats asserted, offline."""
+        if self._validator is None:
+            self._validator = jsonschema_rs.validator_for(
+                self.validation_schema, validate_formats=True, offline=True
+            )
+        return self._validator
+
+    def local_validator(self, node: Json) -> Any:
+        """A validator for one sub-schema of this document, or None if it has no pointer."""
+        ptr = self.ptr_of.get(id(node))
+        if ptr is None:
+            return None
+        if self._vmap is None:
+            self._vmap = jsonschema_rs.validator_map_for(
+                self.validation_schema, validate_formats=True, offline=True
+            )
+        return self._vmap.get("#" + ptr)
+
+    def check_meta(self) -> None:
+        """Raise if the document is not a valid schema of its dialect."""
+        try:
+            jsonschema_rs.meta.validate(self.validation_schema)
+            _ = self.validator
+        except jsonschema_rs.ValidationError as exc:
+            first = str(exc).splitlines()[0]
+            raise SchemaCompareError(f"the {self.label} schema is invalid: {first}") from None
+
+    # --- walking -----------------------------------------------------------------------------
+    def _walk(self, node: Json, ptr: str, base: str) -> None:
+        if isinstance(node, bool):
+            return
+        if not isinstance(node, Mapping):
+            raise SchemaCompareError(f"{self.label} schema at '{ptr}' is not a schema")
+        if id(node) in self.ptr_of:
+            return
+        self.ptr_of[id(node)] = ptr
+        self._nodes.append(node)
+        own_id = node.get("id" if self.dialect == kw.DRAFT4 else "$id")
+        if isinstance(own_id, str):
+            uri, frag = urldefrag(urljoin(base, own_id))
+            if uri:
+                base = uri
+                self._resources.setdefault(uri, node)
+            if frag and not frag.startswith("/"):
+                self._anchors[f"{base}#{frag}"] = node
+        for anchor_kw in ("$anchor", "$dynamicAnchor"):
+            if isinstance(node.get(anchor_kw), str):
+                self._anchors[f"{base}#{node[anchor_kw]}"] = node
+        self._base_of[id(node)] = base
+        for key, value in node.items():
+            self._walk_keyword(node, str(key), value, ptr, base)
+
+    def _walk_keyword(self, node: Json, key: str, value: Json, ptr: str, base: str) -> None:
+        here = f"{ptr}/{escape(key)}"
+        if key not in kw.KNOWN and not kw.is_extension(key):
+            raise SchemaCompareError(
+                f"unknown keyword {key!r} at '{ptr}' in the {self.label} schema"
+            )
+        modern = kw.is_modern(self.dialect)
+        if not modern and key in kw.MODERN_ONLY - {"$defs"}:
+            raise SchemaCompareError(f"keyword {key!r} at '{ptr}' is not part of {self.dialect}")
+        if self.dialect == kw.DRAFT2020 and key in ("additionalItems", "dependencies"):
+            raise SchemaCompareError(f"keyword {key!r} at '{ptr}' is not part of 2020-12")
+        if key in _REFS:
+            if not isinstance(value, str):
+                raise SchemaCompareError(f"{key} at '{ptr}' is not a string")
+            self._pending.append(node)
+        elif key in kw.SCHEMA_VALUED or (key == "items" and not isinstance(value, list)):
+            self._walk(value, here, base)
+        elif key in kw.SCHEMA_LISTS or key == "items":
+            if not isinstance(value, list):
+                raise SchemaCompareError(f"{key} at '{ptr}' is not an array of schemas")
+            for i, sub in enumerate(value):
+                self._walk(sub, f"{here}/{i}", base)
+        elif key in kw.SCHEMA_MAPS or key == "dependencies":
+            if not isinstance(value, Mapping):
+                raise SchemaCompareError(f"{key} at '{ptr}' is not an object")
+            for name, sub in value.items():
+                if key == "dependencies" and isinstance(sub, list):
+                    continue
+                self._walk(sub, f"{here}/{escape(str(name))}", base)
+
+    # --- references --------------------------------------------------------------------------
+    def _resolve(self, node: Mapping[str, Any]) -> None:
+        key = next(k for k in _REFS if k in node)
+        ref = str(node[key])
+        ptr = self.ptr_of.get(id(node), "?")
+        base = self._base_of.get(id(node), "")
+        uri, frag = urldefrag(urljoin(base, ref))
+        if key == "$recursiveRef":
+            uri, frag = "", ""
+        resource = self._resources.get(uri)
+        if resource is None:
+            if uri.startswith(("http://", "https://")):
+                raise SchemaCompareError(
+                    f"$ref {ref!r} at '{ptr}' points to the network; remote references are "
+                    "never fetched (inline or bundle the schema)"
+                )
+            raise SchemaCompareError(f"$ref {ref!r} at '{ptr}' points outside this document")
+        if frag.startswith("/") or frag == "":
+            target = self._follow(resource, frag, ref, ptr)
+        else:
+            target = self._anchors.get(f"{uri}#{frag}")
+            if target is None:
+                raise SchemaCompareError(f"$ref {ref!r} at '{ptr}' names an unknown anchor")
+        if not isinstance(target, (bool, Mapping)):
+            raise SchemaCompareError(f"$ref {ref!r} at '{ptr}' does not point to a schema")
+        if isinstance(target, Mapping) and id(target) not in self.ptr_of:
+            self._walk(target, "/" + frag.lstrip("/"), self._base_of.get(id(resource), ""))
+        self._targets[id(node)] = target
+
+    def _follow(self, resource: Json, frag: str, ref: str, ptr: str) -> Json:
+        here = resource
+        for raw in unquote(frag).split("/")[1:]:
+            seg = unescape(raw)
+            if isinstance(here, Mapping) and seg in here:
+                here = here[seg]
+            elif isinstance(here, list) and seg.isdigit() and int(seg) < len(here):
+                here = here[int(seg)]
+            else:
+                raise SchemaCompareError(f"$ref {ref!r} at '{ptr}' cannot be resolved")
+        return here
+
+    def _edges(self, node: Json) -> list[Json]:
+        if not isinstance(node, Mapping):
+            return []
+        out: list[Json] = []
+        if id(node) in self._targets:
+            out.append(self._targets[id(node)])
+        for key in kw.IN_PLACE:
+            value = node.get(key)
+            if isinstance(value, list):
+                out.extend(value)
+            elif key == "dependentSchemas" and isinstance(value, Mapping):
+                out.extend(value.values())
+            elif value is not None and key != "dependentSchemas":
+                out.append(value)
+        deps = node.get("dependencies")
+        if isinstance(deps, Mapping):
+            out.extend(v for v in deps.values() if not isinstance(v, list))
+        return out
+
+    def _check_cycles(self) -> None:
+        # A cycle through in-place applicators only ($ref, allOf, not...) never reaches a
+        # smaller part of the instance: validators loop or guess, so the schema is refused.
+        state: dict[int, int] = {}
+        for start in list(self._nodes):
+            if state.get(id(start)):
+                continue
+            stack: list[tuple[Json, int]] = [(start, 0)]
+            state[id(start)] = 1
+            while stack:
+                node, idx = stack.pop()
+                edges = self._edges(node)
+                if idx < len(edges):
+                    stack.append((node, idx + 1))
+                    nxt = edges[idx]
+                    if not isinstance(nxt, Mapping):
+                        continue
+                    if state.get(id(nxt)) == 1:
+                        where = self.ptr_of.get(id(nxt), "?")
+                        raise SchemaCompareError(
+                            f"circular $ref in the {self.label} schema at '{where}'"
+                        )
+                    if not state.get(id(nxt)):
+                        state[id(nxt)] = 1
+                        stack.append((nxt, 0))
+                else:
+                    state[id(node)] = 2
+
+    # --- views -------------------------------------------------------------------------------
+    def view(self, node: Json) -> Json:
+        """The schema that applies at ``node``: $refs followed (with siblings kept where the
+        dialect honours them)."""
+        hops = 0
+        while isinstance(node, Mapping) and id(node) in self._targets:
+            target = self._targets[id(node)]
+            siblings = {
+                k: v
+                for k, v in node.items()
+                if k not in _REFS and k not in kw.ANNOTATIONS and not kw.is_extension(k)
+            }
+            if kw.is_modern(self.dialect) and siblings:
+                cached = self._views.get(id(node))
+                if cached is None:
+                    cached = {"allOf": [target, siblings]}
+                    self._views[id(node)] = cached
+                    self._keep.append(siblings)
+                return cached
+            node = target
+            hops += 1
+            if hops > 1000:  # pragma: no cover - cycles are refused up front
+                raise SchemaCompareError("$ref chain too long")
+        return node
+
+
+def _uses_any(node: Json, names: frozenset[str]) -> bool:
+    if isinstance(node, Mapping):
+        if any(k in names for k in node):
+            return True
+        return any(_uses_any(v, names) for v in node.values())
+    if isinstance(node, list):
+        return any(_uses_any(v, names) for v in node)
+    return False

@@ -1,0 +1,49 @@
+"""The registry that rule declarations fill, and the helper that declares one rule."""
+
+from __future__ import annotations
+
+from opa_contracts.findings import Severity
+from opa_contracts.rules.model import Example, Rule
+
+B = frozenset({"backward"})
+F = frozenset({"forward"})
+BF = frozenset({"backward", "forward"})
+N: frozenset[str] = frozenset()
+
+# Directions that Confluent's LENIENT policy stops counting (it assumes producers only ever
+# wrote declared properties). The forward entries mirror the backward ones, because FORWARD is
+# BACKWARD with the two schemas swapped.
+LENIENT_RELAXES: dict[str, frozenset[str]] = {}
+
+# Rules whose verdict depends on languages the engine does not decide (regexes, formats...).
+UNVERIFIABLE_RULES: set[str] = set()
+
+RULES: list[Rule] = []
+
+
+def declare(
+    rule_id: str,
+    breaks: frozenset[str],
+    confluent: tuple[str, ...],
+    purpose: str,
+    before: str,
+    after: str,
+    *,
+    lenient: frozenset[str] = N,
+    unverifiable: bool = False,
+) -> None:
+    RULES.append(
+        Rule(
+            id=rule_id,
+            category="diff",
+            severity=Severity.ERROR if breaks else Severity.NOTE,
+            purpose=purpose,
+            breaks=breaks,
+            confluent=confluent,
+            example=Example(before=before, after=after),
+        )
+    )
+    if lenient:
+        LENIENT_RELAXES[rule_id] = lenient
+    if unverifiable:
+        UNVERIFIABLE_RULES.add(rule_id)

@@ -1,0 +1,295 @@
+"""Diff rules for annotations, types, enums, bounds and string languages."""
+
+from __future__ import annotations
+
+from opa_contracts.compat.ruledefs import BF, B, F, N, declare
+
+# --- annotations ---------------------------------------------------------------------------
+declare("id-changed", N, ("ID_CHANGED",), "The $id changed.", '{"$id":"a"}', '{"$id":"b"}')
+declare(
+    "title-changed", N, ("TITLE_CHANGED",), "The title changed.", '{"title":"a"}', '{"title":"b"}'
+)
+declare(
+    "description-changed",
+    N,
+    ("DESCRIPTION_CHANGED",),
+    "The description changed.",
+    '{"description":"a"}',
+    '{"description":"b"}',
+)
+declare("default-changed", N, ("DEFAULT_CHANGED",), "The default changed.", '{"default":1}', "{}")
+declare(
+    "annotation-changed",
+    N,
+    (),
+    "Another annotation changed (examples, $comment, deprecated, readOnly, writeOnly, x-*).",
+    '{"examples":[1]}',
+    '{"examples":[2]}',
+)
+declare(
+    "dialect-changed",
+    N,
+    (),
+    "The $schema dialect changed; both versions are compared with their own semantics.",
+    '{"$schema":"http://json-schema.org/draft-07/schema#"}',
+    '{"$schema":"https://json-schema.org/draft/2020-12/schema"}',
+)
+
+# --- whole schemas and types -----------------------------------------------------------------
+declare(
+    "schema-set-to-false",
+    B,
+    ("TYPE_CHANGED",),
+    "A schema became `false`: nothing is accepted there any more.",
+    '{"properties":{"a":{"type":"string"}}}',
+    '{"properties":{"a":false}}',
+)
+declare(
+    "schema-no-longer-false",
+    F,
+    (),
+    "A `false` schema was replaced: values are now accepted where none were.",
+    '{"properties":{"a":false}}',
+    '{"properties":{"a":{"type":"string"}}}',
+)
+declare(
+    "type-narrowed",
+    B,
+    ("TYPE_NARROWED",),
+    "Fewer JSON types are accepted.",
+    '{"type":"number"}',
+    '{"type":"integer"}',
+)
+declare(
+    "type-extended",
+    F,
+    ("TYPE_EXTENDED", "SUM_TYPE_EXTENDED"),
+    "More JSON types are accepted.",
+    '{"type":"integer"}',
+    '{"type":["integer","null"]}',
+)
+declare(
+    "type-changed",
+    BF,
+    ("TYPE_CHANGED",),
+    "The accepted JSON types changed with no inclusion either way.",
+    '{"type":"string"}',
+    '{"type":"number"}',
+)
+declare(
+    "subschema-added",
+    B,
+    ("SCHEMA_ADDED",),
+    "A sub-schema (items, contains, propertyNames, not, then/else...) now constrains values.",
+    '{"type":"array"}',
+    '{"type":"array","items":{"type":"string"}}',
+)
+declare(
+    "subschema-removed",
+    F,
+    ("SCHEMA_REMOVED",),
+    "A sub-schema that constrained values was removed.",
+    '{"type":"array","items":{"type":"string"}}',
+    '{"type":"array"}',
+)
+
+# --- enum and const ----------------------------------------------------------------------------
+declare(
+    "enum-value-added",
+    F,
+    ("ENUM_ARRAY_EXTENDED",),
+    "The enum accepts more values.",
+    '{"enum":["a"]}',
+    '{"enum":["a","b"]}',
+)
+declare(
+    "enum-value-removed",
+    B,
+    ("ENUM_ARRAY_NARROWED",),
+    "The enum accepts fewer values.",
+    '{"enum":["a","b"]}',
+    '{"enum":["a"]}',
+)
+declare(
+    "enum-changed",
+    BF,
+    ("ENUM_ARRAY_CHANGED",),
+    "Enum values were both added and removed.",
+    '{"enum":["a","b"]}',
+    '{"enum":["a","c"]}',
+)
+declare(
+    "const-changed",
+    BF,
+    ("ENUM_ARRAY_CHANGED",),
+    "The const value changed.",
+    '{"const":"red"}',
+    '{"const":"blue"}',
+)
+declare(
+    "enum-added",
+    B,
+    ("PRODUCT_TYPE_EXTENDED",),
+    "An enum or const now restricts the values.",
+    '{"type":"string"}',
+    '{"type":"string","enum":["a"]}',
+)
+declare(
+    "enum-removed",
+    F,
+    ("PRODUCT_TYPE_NARROWED",),
+    "The enum or const restriction was removed.",
+    '{"type":"string","enum":["red"]}',
+    '{"type":"string"}',
+)
+
+# --- bounds ------------------------------------------------------------------------------------
+_BOUNDS = (
+    ("minLength", "min-length", "lower", "string", 10, 11),
+    ("maxLength", "max-length", "upper", "string", 12, 10),
+    ("minimum", "minimum", "lower", "number", 10, 11),
+    ("maximum", "maximum", "upper", "number", 11, 10),
+    ("exclusiveMinimum", "exclusive-minimum", "lower", "number", 10, 11),
+    ("exclusiveMaximum", "exclusive-maximum", "upper", "number", 11, 10),
+    ("minItems", "min-items", "lower", "array", 1, 2),
+    ("maxItems", "max-items", "upper", "array", 2, 1),
+    ("minProperties", "min-properties", "lower", "object", 1, 2),
+    ("maxProperties", "max-properties", "upper", "object", 2, 1),
+    ("minContains", "min-contains", "lower", "array", 2, 3),
+    ("maxContains", "max-contains", "upper", "array", 3, 2),
+)
+
+
+def _camel_to_const(keyword: str) -> str:
+    return "".join("_" + c if c.isupper() else c.upper() for c in keyword)
+
+
+def _bound_example(keyword: str, family: str, value: int) -> str:
+    extra = ',"contains":{"type":"number"}' if "Contains" in keyword else ""
+    return f'{{"type":"{family}","{keyword}":{value}{extra}}}'
+
+
+for _kw, _slug, _side, _family, _loose, _tight in _BOUNDS:
+    _const = _camel_to_const(_kw)
+    _tighter = "increased" if _side == "lower" else "decreased"
+    _looser = "decreased" if _side == "lower" else "increased"
+    declare(
+        f"{_slug}-{_tighter}",
+        B,
+        (f"{_const}_{_tighter.upper()}", f"{_const}_ADDED"),
+        f"{_kw} was added or made stricter.",
+        _bound_example(_kw, _family, _loose),
+        _bound_example(_kw, _family, _tight),
+    )
+    declare(
+        f"{_slug}-{_looser}",
+        F,
+        (f"{_const}_{_looser.upper()}", f"{_const}_REMOVED"),
+        f"{_kw} was removed or relaxed.",
+        _bound_example(_kw, _family, _tight),
+        _bound_example(_kw, _family, _loose),
+    )
+
+declare(
+    "multiple-of-tightened",
+    B,
+    ("MULTIPLE_OF_EXPANDED", "MULTIPLE_OF_ADDED"),
+    "multipleOf was added or became a multiple of the old one.",
+    '{"type":"number","multipleOf":2}',
+    '{"type":"number","multipleOf":10}',
+)
+declare(
+    "multiple-of-relaxed",
+    F,
+    ("MULTIPLE_OF_REDUCED", "MULTIPLE_OF_REMOVED"),
+    "multipleOf was removed or became a divisor of the old one.",
+    '{"type":"number","multipleOf":10}',
+    '{"type":"number","multipleOf":2}',
+)
+declare(
+    "multiple-of-changed",
+    BF,
+    ("MULTIPLE_OF_CHANGED",),
+    "multipleOf changed to a value that neither divides nor is a multiple of the old one.",
+    '{"type":"number","multipleOf":10}',
+    '{"type":"number","multipleOf":11}',
+)
+declare(
+    "unique-items-added",
+    B,
+    ("UNIQUE_ITEMS_ADDED",),
+    "Array items must now be unique.",
+    '{"type":"array"}',
+    '{"type":"array","uniqueItems":true}',
+)
+declare(
+    "unique-items-removed",
+    F,
+    ("UNIQUE_ITEMS_REMOVED",),
+    "Array items need no longer be unique.",
+    '{"type":"array","uniqueItems":true}',
+    '{"type":"array"}',
+)
+
+# --- string languages --------------------------------------------------------------------------
+declare(
+    "pattern-added",
+    B,
+    ("PATTERN_ADDED",),
+    "A pattern now restricts strings.",
+    '{"type":"string"}',
+    '{"type":"string","pattern":"^[A-Z]+$"}',
+)
+declare(
+    "pattern-removed",
+    F,
+    ("PATTERN_REMOVED",),
+    "The pattern was removed (old data still matches; new data may not match the old pattern).",
+    '{"type":"string","pattern":"^[A-Z]+$"}',
+    '{"type":"string"}',
+)
+declare(
+    "pattern-changed",
+    BF,
+    ("PATTERN_CHANGED",),
+    "The pattern changed; regex inclusion is not decided, so a witness is searched for.",
+    '{"type":"string","pattern":"^[A-Z]{1,5}$"}',
+    '{"type":"string","pattern":"^[A-Z]{1,4}$"}',
+    unverifiable=True,
+)
+declare(
+    "format-added",
+    B,
+    (),
+    "A format now restricts strings (asserted by the validators used here).",
+    '{"type":"string"}',
+    '{"type":"string","format":"date-time"}',
+    unverifiable=True,
+)
+declare(
+    "format-removed",
+    F,
+    (),
+    "The format was removed.",
+    '{"type":"string","format":"date-time"}',
+    '{"type":"string"}',
+    unverifiable=True,
+)
+declare(
+    "format-changed",
+    BF,
+    (),
+    "The format changed.",
+    '{"type":"string","format":"date-time"}',
+    '{"type":"string","format":"date"}',
+    unverifiable=True,
+)
+declare(
+    "content-changed",
+    BF,
+    (),
+    "contentEncoding, contentMediaType or contentSchema changed.",
+    '{"type":"string"}',
+    '{"type":"string","contentEncoding":"base64"}',
+    unverifiable=True,
+)

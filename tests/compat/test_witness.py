@@ -1,0 +1,107 @@
+"""Witnesses: every one must be accepted by the writer and rejected by the reader."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import pytest
+
+from opa_contracts.compat import Mode, Policy, check
+from opa_contracts.compat.resolve import Document
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    doc = Document(schema, "x")
+    return jsonschema_rs.validator_for(doc.validation_schema, validate_formats=True, offline=True)
+
+
+def _confirm(old: dict[str, Any], new: dict[str, Any], policy: Policy = Policy.STRICT) -> int:
+    result = check(old, new, mode=Mode.FULL, policy=policy)
+    found = 0
+    for item in result.incompatible:
+        if not item.witness_found:
+            continue
+        found += 1
+        writer, reader = (old, new) if item.witness_direction == "backward" else (new, old)
+        assert _validator(writer).is_valid(item.witness), item
+        assert not _validator(reader).is_valid(item.witness), item
+    return found
+
+
+@pytest.mark.parametrize(
+    "folder", sorted(p for p in FIXTURES.iterdir() if p.is_dir()), ids=lambda p: p.name
+)
+def test_witnesses_of_each_rule_fixture_are_confirmed(folder: Path) -> None:
+    old = json.loads((folder / "before.json").read_text())
+    new = json.loads((folder / "after.json").read_text())
+    _confirm(old, new)
+
+
+def test_breaking_rules_get_a_witness_on_their_own_example() -> None:
+    missing = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        old = json.loads((folder / "before.json").read_text())
+        new = json.loads((folder / "after.json").read_text())
+        result = check(old, new, mode=Mode.FULL)
+        missing += [
+            f"{folder.name}:{c.change.rule}" for c in result.incompatible if not c.witness_found
+        ]
+    assert missing == []
+
+
+def test_one_of_overlap_is_a_proven_break_confluent_misses() -> None:
+    old = {"oneOf": [{"type": "number"}]}
+    new = {"oneOf": [{"type": "number"}, {"type": "integer"}]}
+    result = check(old, new, mode=Mode.BACKWARD)
+    assert not result.compatible
+    overlap = [c for c in result.incompatible if c.change.rule == "one-of-branches-overlap"]
+    assert overlap
+    assert overlap[0].witness_found
+    assert isinstance(overlap[0].witness, int)
+    assert _confirm(old, new) >= 1
+
+
+def test_disjoint_one_of_branch_added_is_backward_compatible() -> None:
+    old = {"oneOf": [{"type": "string"}]}
+    new = {"oneOf": [{"type": "string"}, {"type": "number"}]}
+    assert check(old, new, mode=Mode.BACKWARD).compatible
+
+
+def test_strict_open_model_witness_carries_the_new_name_with_a_rejected_value() -> None:
+    old = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
+    new = {**old, "properties": {"a": {"type": "string"}, "b": {"type": "number"}}}
+    result = check(old, new, mode=Mode.BACKWARD)
+    item = result.incompatible[0]
+    assert item.change.rule == "property-added-to-open-model"
+    assert item.witness_found
+    assert "b" in item.witness
+    assert "a" in item.witness
+    assert check(old, new, mode=Mode.BACKWARD, policy=Policy.LENIENT).compatible
+
+
+def test_pattern_change_is_proven_when_a_sample_separates_the_regexes() -> None:
+    old = {"type": "string", "pattern": "^[A-Z]{1,5}$"}
+    new = {"type": "string", "pattern": "^[A-Z]{1,4}$"}
+    back = check(old, new, mode=Mode.BACKWARD)
+    assert back.incompatible[0].witness == "AAAAA" or len(back.incompatible[0].witness) == 5
+    assert not back.incompatible[0].unverifiable
+    forward = check(old, new, mode=Mode.FORWARD)
+    assert forward.incompatible[0].unverifiable  # no string of ^[A-Z]{1,4}$ fails ^[A-Z]{1,5}$
+    assert not forward.compatible
+
+
+def test_pattern_removed_is_backward_compatible() -> None:
+    old = {"type": "string", "pattern": "^a+$"}
+    assert check(old, {"type": "string"}, mode=Mode.BACKWARD).compatible
+
+
+def test_format_added_is_proven_with_the_validator_asserting_formats() -> None:
+    result = check(
+        {"type": "string"}, {"type": "string", "format": "date-time"}, mode=Mode.BACKWARD
+    )
+    assert result.incompatible[0].witness_found
