@@ -7,6 +7,7 @@ Exit codes: 0 clean; 1 findings at or above ``--fail-on`` (or breaking changes);
 from __future__ import annotations
 
 import enum
+import gc
 import os
 import sys
 from pathlib import Path
@@ -104,6 +105,13 @@ def validate(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
     ] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history/--no-history",
+            help="Also check each version against its predecessors (as `diff` does).",
+        ),
+    ] = False,
 ) -> None:
     """Check every manifest, schema and example of a registry; report all problems."""
     from opa_contracts.errors import InputError
@@ -111,7 +119,7 @@ def validate(
     from opa_contracts.validate.runner import validate as run
 
     try:
-        report = run(path)
+        report = run(path, history=history)
     except InputError as exc:
         _fail(str(exc), EXIT_INPUT)
         return
@@ -233,6 +241,9 @@ def rules(
 
 def main() -> None:
     """Console-script entry point."""
+    # A short-lived process over acyclic data: reference counting frees everything, and the
+    # cyclic collector only re-walks the parsed YAML node trees (3.6x slower on 3,000 manifests).
+    gc.disable()
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

@@ -41,10 +41,15 @@ class Registry:
 
     root: Path
     settings: SourceFile | None
-    manifests: list[SourceFile]
+    manifest_paths: list[Path]
     stray: list[SourceFile] = field(default_factory=list)
     max_file_bytes: int = MAX_FILE_BYTES
     _cache: dict[Path, SourceFile] = field(default_factory=dict)
+
+    @property
+    def manifests(self) -> list[SourceFile]:
+        """Every selected manifest, parsed (cached)."""
+        return [self.file(p) for p in self.manifest_paths]
 
     def file(self, path: Path) -> SourceFile:
         """Any file inside the registry, read once (used to resolve ``$ref``s between files)."""
@@ -98,7 +103,7 @@ def load(path: Path) -> Registry:
         else None
     )
     max_bytes = _max_bytes(settings)
-    registry = Registry(root=root, settings=settings, manifests=[], max_file_bytes=max_bytes)
+    registry = Registry(root=root, settings=settings, manifest_paths=[], max_file_bytes=max_bytes)
     if selected is None:
         selected = [p for d in sorted(_channel_dirs(root)) for p in sorted(_manifest_paths(d))]
         registry.stray = [
@@ -106,7 +111,7 @@ def load(path: Path) -> Registry:
             for p in sorted(root.iterdir())
             if p.is_file() and p.suffix in MANIFEST_SUFFIXES and p.name not in KNOWN_ROOT_FILES
         ]
-    registry.manifests = [registry.file(p) for p in selected]
+    registry.manifest_paths = [p.resolve() for p in selected]
     return registry
 
 

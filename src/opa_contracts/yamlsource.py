@@ -74,23 +74,19 @@ class SourceError:
 
 @dataclass
 class Document:
-    """A parsed YAML/JSON file: its data, and its text to find where each value starts.
-
-    Positions are looked up only when a finding needs one: the node tree is composed again then.
-    Keeping every file's node tree instead costs more than the parse itself, because the cyclic
-    garbage collector keeps walking millions of retained nodes.
-    """
+    """A parsed YAML/JSON file: its data, its text, and the node tree that knows where each
+    value starts (positions are looked up only when a finding needs one)."""
 
     path: Path
     data: Any
     text: str = ""
-    _root: yaml.Node | None = None
+    root: yaml.Node | None = None
 
     def position(self, pointer: str) -> tuple[int, int]:
         """The 1-based position of ``pointer``, or of its nearest ancestor present in the file."""
-        if self._root is None and self.text:
-            self._root = yaml.compose(self.text, Loader=_Loader)
-        node = self._root
+        if self.root is None and self.text:
+            self.root = yaml.compose(self.text, Loader=_Loader)  # released earlier: compose again
+        node = self.root
         if node is None:
             return (1, 1)
         for raw in pointer.split("/")[1:] if pointer else ():
@@ -105,6 +101,10 @@ class Document:
                 break
             node = child
         return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def release(self) -> None:
+        """Drop the node tree (a few hundred KB per manifest); positions still work, slower."""
+        self.root = None
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
@@ -162,7 +162,7 @@ def parse(path: Path, text: str) -> Document | SourceError:
         data = _Builder().build(node, 0)
     except _BuildError as exc:
         return exc.error
-    return Document(path, data, text)
+    return Document(path, data, text, node)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:

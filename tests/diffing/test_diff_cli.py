@@ -164,7 +164,9 @@ def test_acceptance_expiry_and_unused(repo: Path) -> None:
     found = findings(ok.stdout)
     assert ok.code == 0, ok.stdout
     assert {f["rule"] for f in found if f["severity"] == "warning"} == {"accepted-change-unused"}
-    late = run_cli("diff", "--against", "main", "--format", "json", "--today", "2027-01-01", cwd=repo)
+    late = run_cli(
+        "diff", "--against", "main", "--format", "json", "--today", "2027-01-01", cwd=repo
+    )
     assert late.code == 1
     assert "accepted-change-expired" in {f["rule"] for f in findings(late.stdout)}
 
@@ -230,7 +232,9 @@ def test_every_format(repo: Path, fmt: str) -> None:
     elif fmt == "junit":
         assert ET.fromstring(out).find(".//failure[@type='required-property-added']") is not None
     else:
-        assert "required-property-added" in {r["ruleId"] for r in json.loads(out)["runs"][0]["results"]}
+        assert "required-property-added" in {
+            r["ruleId"] for r in json.loads(out)["runs"][0]["results"]
+        }
 
 
 def test_missing_ref_says_which_fetch_to_run(repo: Path) -> None:
@@ -253,7 +257,9 @@ def test_shallow_clone_says_to_deepen(repo: Path, tmp_path: Path) -> None:
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:
-    write(tmp_path, "quotes.realtime", "1.0.0", manifest(CONTRACTS.parent, "quotes.realtime", "1.0.0"))
+    write(
+        tmp_path, "quotes.realtime", "1.0.0", manifest(CONTRACTS.parent, "quotes.realtime", "1.0.0")
+    )
     result = run_cli("diff", "--against", "main", cwd=tmp_path)
     assert result.code == 3
     assert "not inside a git repository" in result.stderr
@@ -263,3 +269,12 @@ def test_bad_paths_and_usage() -> None:
     assert run_cli("diff", "nope/a.yaml", "nope/b.yaml").code == 3
     assert run_cli("diff", CONTRACTS, CONTRACTS / "quotes.realtime" / "1.0.0.yaml").code == 2
     assert run_cli("diff", "a", "b", "c").code == 2
+
+
+def test_validate_history_runs_the_same_check(repo: Path) -> None:
+    new_version(repo, "quotes.realtime", "1.0.0", "1.1.0", add_required_exchange)
+    assert run_cli("validate", "contracts", cwd=repo).code == 0
+    result = run_cli("validate", "contracts", "--history", "--format", "json", cwd=repo)
+    assert result.code == 1
+    rules = {f["rule"] for f in findings(result.stdout)}
+    assert {"required-property-added", "major-version-required"} <= rules

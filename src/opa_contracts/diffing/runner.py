@@ -151,6 +151,8 @@ class _Run:
                 if earlier is not None:
                     # version discipline is judged against the direct predecessor only
                     self.pair(earlier, current, discipline=target == previous)
+        for rel in versions.values():
+            self.new.release(rel)
 
     # -- two snapshots ------------------------------------------------------------------------
 

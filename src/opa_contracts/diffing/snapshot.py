@@ -35,6 +35,12 @@ class Snapshot:
             self._parsed[rel] = found
         return found
 
+    def release(self, rel: str) -> None:
+        """Free the node tree of a parsed file (its data and text stay)."""
+        doc = self._parsed.get(rel)
+        if isinstance(doc, Document):
+            doc.release()
+
     def data(self, rel: str) -> Any:
         doc = self.document(rel)
         return doc.data if isinstance(doc, Document) else None

@@ -27,8 +27,7 @@ def validate_rules_by_id() -> dict[str, Rule]:
 
 
 def _diff_rules() -> tuple[Rule, ...]:
-    try:
-        from opa_contracts.compat.rules import DIFF_RULES
-    except ImportError:  # the diff engine is optional while it is being built
-        return ()
+    # imported here so that `validate` does not load the diff engine's modules
+    from opa_contracts.compat.rules import DIFF_RULES
+
     return tuple(DIFF_RULES)

@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from opa_contracts import loader
-from opa_contracts.findings import Report
+from opa_contracts.findings import Report, Severity
 from opa_contracts.loader import SourceFile
 from opa_contracts.validate import examples, lint, manifest, payload
 from opa_contracts.validate import settings as settings_mod
 from opa_contracts.validate.context import Context, Ignore
 
 
-def validate(path: Path) -> Report:
+def validate(path: Path, *, history: bool = False) -> Report:
     """Validate the registry, channel folder or manifest at ``path``.
 
+    With ``history``, also check every version against its predecessors under the channel's
+    compatibility mode (what ``diff`` does inside one registry), keeping warnings and errors.
     Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all.
     """
     registry = loader.load(path)
@@ -37,12 +39,16 @@ def validate(path: Path) -> Report:
             "file is not in a channel folder; manifests go in <channel>/<version>.yaml",
             stray,
         )
-    if not registry.manifests:
+    if not registry.manifest_paths:
         ctx.emit("registry-empty", f"no manifests found under {registry.root}")
     versions: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
-    for source in registry.manifests:
+    # parse, check and release one manifest at a time, so memory stays flat
+    for path in registry.manifest_paths:
+        source = registry.file(path)
         ctx.ignores[source.display] = _ignores(source)
         _check_manifest(ctx, source)
+        if source.document is not None:
+            source.document.release()
         versions[(source.path.parent.name, source.path.stem)].append(source)
     for (channel, version), sources in versions.items():
         for extra in sources[1:]:
@@ -54,13 +60,22 @@ def validate(path: Path) -> Report:
                 version=version,
             )
     _unused_ignores(ctx, registry.manifests)
+    if history:
+        from opa_contracts.diffing.pairs import Options
+        from opa_contracts.diffing.runner import diff_history
+
+        broken = {f.file for f in ctx.findings if f.severity is Severity.ERROR}
+        for finding in diff_history(path, Options()).findings:
+            # a manifest that is already broken has been reported; its diff would only echo it
+            if finding.severity is not Severity.NOTE and finding.file not in broken:
+                ctx.findings.append(finding)
     return Report.build(
         "validate",
         ctx.findings,
-        files_checked=len(registry.manifests)
+        files_checked=len(registry.manifest_paths)
         + (registry.settings is not None)
         + len(registry.stray),
-        manifests_checked=len(registry.manifests),
+        manifests_checked=len(registry.manifest_paths),
         suppressed=ctx.suppressed,
         summary={"root": str(registry.root)},
     )
