@@ -43,8 +43,8 @@ def validate(path: Path, *, history: bool = False) -> Report:
         ctx.emit("registry-empty", f"no manifests found under {registry.root}")
     versions: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
     # parse, check and release one manifest at a time, so memory stays flat
-    for path in registry.manifest_paths:
-        source = registry.file(path)
+    for manifest_path in registry.manifest_paths:
+        source = registry.file(manifest_path)
         ctx.ignores[source.display] = _ignores(source)
         _check_manifest(ctx, source)
         if source.document is not None:
