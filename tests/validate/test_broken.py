@@ -98,8 +98,10 @@ def test_fail_on_warning_and_error() -> None:
 
 def test_every_validate_rule_is_exercised_by_a_fixture() -> None:
     from tests.validate.test_hostile import RULES_COVERED
+    from tests.validate.test_migration import RULES as MIGRATION_RULES
 
     fired = {x.split()[-1] for x in expected()} | set(WARNING_RULES) | RULES_COVERED
+    fired |= MIGRATION_RULES
     assert {r.id for r in VALIDATE_RULES} - fired == set()
 
 

@@ -185,6 +185,41 @@ VALIDATE_RULES: tuple[Rule, ...] = (
     ),
 )
 
+# Kafka migration guard (the topic plan checked before the move)
+VALIDATE_RULES += (
+    Rule(
+        "kafka-topic-name",
+        "migration",
+        E,
+        "A Kafka topic follows the registry's naming rule (naming.kafka_topic, default opa.{channel}).",
+        configurable=True,
+    ),
+    Rule(
+        "kafka-compacted-without-key",
+        "migration",
+        E,
+        "A compacted topic has a key: compaction keeps the last message per key.",
+    ),
+    Rule(
+        "kafka-compaction-mode",
+        "migration",
+        W,
+        "A compacted topic uses FULL_TRANSITIVE: its last message per key stays forever, read by every future version.",
+    ),
+    Rule(
+        "kafka-retention-mode",
+        "migration",
+        W,
+        "A topic with retention uses a transitive mode (BACKWARD_TRANSITIVE or FULL_TRANSITIVE): new consumers replay messages of older versions.",
+    ),
+    Rule(
+        "kafka-mapping-missing",
+        "migration",
+        W,
+        "Once registry.yaml declares the Kafka migration, every live channel declares its topic.",
+    ),
+)
+
 N = Severity.NOTE
 
 # rules of ``diff`` about the registry itself (the schema rules live in compat/rules.py)

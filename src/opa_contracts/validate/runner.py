@@ -9,7 +9,7 @@ from typing import Any
 from opa_contracts import loader
 from opa_contracts.findings import Report, Severity
 from opa_contracts.loader import SourceFile
-from opa_contracts.validate import examples, lint, manifest, payload
+from opa_contracts.validate import examples, lint, manifest, migration, payload
 from opa_contracts.validate import settings as settings_mod
 from opa_contracts.validate.context import Context, Ignore
 
@@ -105,6 +105,7 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
             version=version,
         )
     lint.check(ctx, source, channel, version)
+    migration.check(ctx, source, channel)
 
 
 def _source_error(ctx: Context, source: SourceFile) -> bool:

@@ -1,0 +1,67 @@
+"""Kafka migration guard: the topic plan is checked before the move, not discovered after it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opa_contracts.loader import SourceFile
+from opa_contracts.validate.context import Context
+
+_REPLAY_SAFE = frozenset({"BACKWARD_TRANSITIVE", "FULL_TRANSITIVE"})
+
+
+def check(ctx: Context, source: SourceFile, channel: str) -> None:
+    """Topic naming, keys of compacted topics, modes that replaying consumers need."""
+    data: dict[str, Any] = source.data
+    transports = data.get("transports")
+    kafka = transports.get("kafka") if isinstance(transports, dict) else None
+    if not isinstance(kafka, dict):
+        if ctx.settings.kafka_migration != "none" and data.get("status") != "retired":
+            ctx.emit(
+                "kafka-mapping-missing",
+                f"the registry plans the Kafka migration ({ctx.settings.kafka_migration}) but "
+                f"{channel or 'this channel'} declares no transports.kafka topic",
+                source,
+                "/transports" if isinstance(transports, dict) else "",
+            )
+        return
+    topic = kafka.get("topic")
+    expected = ctx.settings.kafka_topic.replace("{channel}", channel)
+    if isinstance(topic, str) and channel and topic != expected:
+        ctx.emit(
+            "kafka-topic-name",
+            f"Kafka topic {topic!r} does not follow the naming rule "
+            f"{ctx.settings.kafka_topic!r}: expected {expected!r}",
+            source,
+            "/transports/kafka/topic",
+        )
+    mode = str(data.get("compatibility") or ctx.settings.compatibility)
+    cleanup = str(kafka.get("cleanup_policy", "delete"))
+    compacted = "compact" in cleanup
+    if compacted and not isinstance(kafka.get("key"), str):
+        ctx.emit(
+            "kafka-compacted-without-key",
+            "a compacted topic keeps the last message per key, and brokers refuse messages "
+            "without one: set transports.kafka.key",
+            source,
+            "/transports/kafka",
+        )
+    if compacted and mode != "FULL_TRANSITIVE":
+        ctx.emit(
+            "kafka-compaction-mode",
+            f"a compacted topic keeps the last message per key forever, so readers of every "
+            f"version meet messages of every version; {mode} does not guarantee that — "
+            "use FULL_TRANSITIVE",
+            source,
+            "/compatibility" if "compatibility" in data else "/transports/kafka/cleanup_policy",
+        )
+    retention = kafka.get("retention")
+    if retention not in (None, 0, "0ms") and not compacted and mode not in _REPLAY_SAFE:
+        ctx.emit(
+            "kafka-retention-mode",
+            f"with retention {retention}, a new consumer replays up to {retention} of older "
+            f"messages, written under older versions; {mode} checks only the latest version — "
+            "use BACKWARD_TRANSITIVE (or FULL_TRANSITIVE)",
+            source,
+            "/compatibility" if "compatibility" in data else "/transports/kafka/retention",
+        )
