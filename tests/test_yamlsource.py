@@ -66,3 +66,18 @@ def test_tab_indentation_gets_a_hint() -> None:
     assert error.rule == "yaml-syntax"
     assert error.line == 2
     assert "tab" in error.message
+
+
+def test_numbers_follow_yaml_1_2() -> None:
+    doc = ok("a: 14:30\nb: 017\nc: 0b101\nd: 1_000\ne: 1e3\nf: 0o17\ng: 0x1F\nh: -2.5\ni: .5\n")
+    assert doc.data == {
+        "a": "14:30",
+        "b": 17,
+        "c": "0b101",
+        "d": "1_000",
+        "e": 1000.0,
+        "f": 15,
+        "g": 31,
+        "h": -2.5,
+        "i": 0.5,
+    }

@@ -53,8 +53,10 @@ class Registry:
 
     def file(self, path: Path) -> SourceFile:
         """Any file inside the registry, read once (used to resolve ``$ref``s between files)."""
-        path = path.resolve()
-        cached = self._cache.get(path)
+        cached = self._cache.get(path)  # manifest paths arrive resolved: skip the syscalls
+        if cached is None:
+            path = path.resolve()
+            cached = self._cache.get(path)
         if cached is None:
             cached = read_source(path, display(path, self.root), self.max_file_bytes)
             self._cache[path] = cached

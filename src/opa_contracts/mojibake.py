@@ -27,8 +27,8 @@ class Mojibake:
 
 def detect(text: str) -> Mojibake | None:
     """A diagnosis when ``text`` looks mis-encoded, else ``None``."""
-    if text.isascii():
-        return None
+    if text.isascii() or (not _NON_ASCII_RUN.search(text) and "\ufffd" not in text):
+        return None  # the fingerprint needs two non-ASCII characters in a row
     if "\ufffd" in text:
         return Mojibake("", text, "contains U+FFFD, the mark of bytes lost in a conversion")
     candidates = []

@@ -30,7 +30,21 @@ MAX_DEPTH = 200
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
 _MAP = "tag:yaml.org,2002:map"
+_INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT_12 = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+def _int(text: str) -> int:
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
 # an anchor (&name) where YAML allows one; a false positive only costs a count
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
 _SEQ = "tag:yaml.org,2002:seq"
@@ -51,12 +65,25 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
 
+# YAML 1.2 core schema for booleans and numbers (no yes/no, no base 60, no 017-is-octal), and
+# no timestamps: what a JSON Schema author means when they write a manifest.
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL, _TIMESTAMP, _INT, _FLOAT)]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
 )
 # first character -> resolvers ("" for the empty scalar); no wildcard resolvers are registered
 _RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = dict(_Loader.yaml_implicit_resolvers)
@@ -254,6 +281,16 @@ class _Builder:
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == _STR:
             return node.value
+        if node.tag == _INT and isinstance(node, yaml.ScalarNode):
+            return _int(node.value) if _INT_12.match(node.value) else self._constructed(node)
+        if node.tag == _FLOAT and isinstance(node, yaml.ScalarNode) and _FLOAT_12.match(node.value):
+            value = float(node.value)
+            if not math.isfinite(value):
+                self._fail(node, "yaml-not-json", f"{node.value!r} (NaN or infinity) is not JSON")
+            return value
+        return self._constructed(node)
+
+    def _constructed(self, node: yaml.Node) -> Any:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:

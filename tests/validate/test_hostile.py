@@ -109,15 +109,20 @@ def test_unusable_documents(tmp_path: Path, text: str, rule: str, line: int) -> 
 
 
 def test_registry_settings_are_checked(tmp_path: Path) -> None:
-    settings = "apiVersion: opa-contracts/v1\nnaming: {channel: '([', colour: blue}\n"
+    settings = (
+        "apiVersion: opa-contracts/v1\nnaming: {channel: '([', colour: blue}\n"
+        "rules: {no-such-rule: 'off'}\n"
+    )
     _, found = findings(registry(tmp_path, {"registry.yaml": settings}))
     assert [(f["rule"], f["line"]) for f in found] == [
         ("registry-config", 2),
         ("registry-config", 2),
+        ("registry-config", 3),
     ]
     messages = " ".join(f["message"] for f in found)
     assert "colour" in messages
     assert "not a valid regex" in messages
+    assert "unknown rule id 'no-such-rule'" in messages
 
 
 def test_rule_severity_override_and_off(tmp_path: Path) -> None:

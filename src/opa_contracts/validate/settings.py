@@ -46,6 +46,12 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
             return re.compile(default)
 
     rules = _dict(data.get("rules"))
+    known = _known_rules()
+    problems += [
+        (f"/rules/{name}", f"unknown rule id {name!r} under rules (see `opa-contracts rules`)")
+        for name in rules
+        if name not in known
+    ]
     return (
         Settings(
             name=_str(data.get("name"), "opa"),
@@ -67,3 +73,9 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _str(value: Any, default: str) -> str:
     return value if isinstance(value, str) else default
+
+
+def _known_rules() -> set[str]:
+    from opa_contracts.rules.registry import by_id
+
+    return set(by_id())
