@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from opa_contracts import loader
-from opa_contracts.findings import Report, Severity
+from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import SourceFile
 from opa_contracts.validate import examples, lint, manifest, migration, payload
 from opa_contracts.validate import settings as settings_mod
@@ -41,25 +44,19 @@ def validate(path: Path, *, history: bool = False) -> Report:
         )
     if not registry.manifest_paths:
         ctx.emit("registry-empty", f"no manifests found under {registry.root}")
-    versions: dict[tuple[str, str], list[SourceFile]] = defaultdict(list)
-    # parse, check and release one manifest at a time, so memory stays flat
+    _check_manifests(ctx, registry.manifest_paths)
+    versions: dict[tuple[str, str], list[Path]] = defaultdict(list)
     for manifest_path in registry.manifest_paths:
-        source = registry.file(manifest_path)
-        ctx.ignores[source.display] = _ignores(source)
-        _check_manifest(ctx, source)
-        if source.document is not None:
-            source.document.release()
-        versions[(source.path.parent.name, source.path.stem)].append(source)
-    for (channel, version), sources in versions.items():
-        for extra in sources[1:]:
+        versions[(manifest_path.parent.name, manifest_path.stem)].append(manifest_path)
+    for (channel, version), paths in versions.items():
+        for extra in paths[1:]:
             ctx.emit(
                 "manifest-duplicate-version",
-                f"{channel} {version} is also defined in {sources[0].display}",
-                extra,
+                f"{channel} {version} is also defined in {loader.display(paths[0], registry.root)}",
+                registry.file(extra),
                 channel=channel,
                 version=version,
             )
-    _unused_ignores(ctx, registry.manifests)
     if history:
         from opa_contracts.diffing.pairs import Options
         from opa_contracts.diffing.runner import diff_history
@@ -79,6 +76,56 @@ def validate(path: Path, *, history: bool = False) -> Report:
         suppressed=ctx.suppressed,
         summary={"root": str(registry.root)},
     )
+
+
+# Manifests are independent, so large registries are checked by one process per CPU; below this
+# size the cost of starting the processes outweighs the gain.
+PARALLEL_MIN_MANIFESTS = 400
+
+
+def _check_manifests(ctx: Context, paths: list[Path]) -> None:
+    workers = min(os.cpu_count() or 1, 8)
+    if (
+        len(paths) < PARALLEL_MIN_MANIFESTS
+        or workers < 2
+        or "fork" not in mp.get_all_start_methods()
+    ):
+        _check_chunk(ctx, paths)
+        return
+    chunks = [paths[i::workers] for i in range(workers)]
+    # fork: the children inherit the loaded settings and registry, nothing is pickled but paths
+    global _FORKED
+    _FORKED = ctx
+    try:
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            for findings, suppressed in pool.map(_check_in_child, chunks):
+                ctx.findings.extend(findings)
+                ctx.suppressed += suppressed
+    finally:
+        _FORKED = None
+
+
+_FORKED: Context | None = None
+
+
+def _check_in_child(paths: list[Path]) -> tuple[list[Finding], int]:
+    assert _FORKED is not None
+    ctx = _FORKED
+    before = len(ctx.findings)
+    suppressed = ctx.suppressed
+    _check_chunk(ctx, paths)
+    return ctx.findings[before:], ctx.suppressed - suppressed
+
+
+def _check_chunk(ctx: Context, paths: list[Path]) -> None:
+    """Parse, check and release one manifest at a time, so memory stays flat."""
+    for manifest_path in paths:
+        source = ctx.registry.file(manifest_path)
+        ctx.ignores[source.display] = _ignores(source)
+        _check_manifest(ctx, source)
+        if source.document is not None:
+            source.document.release()
+        _unused_ignores(ctx, source)
 
 
 def _check_manifest(ctx: Context, source: SourceFile) -> None:
@@ -132,18 +179,17 @@ def _ignores(source: SourceFile) -> list[Ignore]:
     ]
 
 
-def _unused_ignores(ctx: Context, sources: list[SourceFile]) -> None:
-    for source in sources:
-        for ignore in ctx.ignores.get(source.display, ()):
-            if not ignore.used and ctx.settings.severities.get(ignore.rule) != "off":
-                ctx.emit(
-                    "lint-ignore-unused",
-                    f"lint.ignore for {ignore.rule!r}"
-                    + (f" at {ignore.pointer}" if ignore.pointer else "")
-                    + " matches no finding; remove it",
-                    source,
-                    ignore.at,
-                )
+def _unused_ignores(ctx: Context, source: SourceFile) -> None:
+    for ignore in ctx.ignores.get(source.display, ()):
+        if not ignore.used and ctx.settings.severities.get(ignore.rule) != "off":
+            ctx.emit(
+                "lint-ignore-unused",
+                f"lint.ignore for {ignore.rule!r}"
+                + (f" at {ignore.pointer}" if ignore.pointer else "")
+                + " matches no finding; remove it",
+                source,
+                ignore.at,
+            )
 
 
 def _text(value: Any) -> str:
