@@ -1,0 +1,1 @@
+"""Integration tests: real Redis and Kafka-protocol servers on loopback ports (tests/servers.py)."""
