@@ -19,6 +19,9 @@ demo: $(STAMP)
 	mkdir -p build
 	$(BIN)/opa-contracts validate contracts/ --format json --output build/validate.json
 	@echo "JSON report written to build/validate.json"
+	$(BIN)/opa-contracts generate python
+	$(PY) -m build --wheel --no-isolation --outdir build/dist build/opa-events
+	@echo "client package: build/opa-events (wheel in build/dist)"
 
 ## test: run the whole test suite
 test: $(STAMP)
@@ -41,10 +44,15 @@ types: $(STAMP)
 ## regen: rewrite generated docs and golden files
 regen: $(STAMP)
 	$(BIN)/opa-contracts rules --format markdown > docs/rules.md
+	$(BIN)/opa-contracts generate python --out tests/golden/python
 
 ## bench: run the benchmarks (figures go in the README)
 bench: $(STAMP)
-	$(PY) benchmarks/validate_speed.py
+	$(PY) benchmarks/validate_speed.py --quick
+	$(PY) benchmarks/diff_speed.py --quick
+	$(PY) benchmarks/compat_conformance.py --corpus ../shared/corpora/confluent
+	$(PY) benchmarks/decode_speed.py
+	$(PY) benchmarks/generate_speed.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

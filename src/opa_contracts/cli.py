@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from opa_contracts import __version__
+from opa_contracts.cli_generate import generate_app
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 
@@ -26,6 +27,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+app.add_typer(generate_app, name="generate")
 
 
 class OutputFormat(enum.StrEnum):

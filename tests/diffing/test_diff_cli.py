@@ -278,3 +278,39 @@ def test_validate_history_runs_the_same_check(repo: Path) -> None:
     assert result.code == 1
     rules = {f["rule"] for f in findings(result.stdout)}
     assert {"required-property-added", "major-version-required"} <= rules
+
+
+def test_a_new_version_cannot_weaken_its_own_mode(repo: Path) -> None:
+    def weaken(data: dict[str, Any]) -> None:
+        add_required_exchange(data)
+        data["compatibility"] = "NONE"
+        data["open_content_policy"] = "LENIENT"
+
+    new_version(repo, "quotes.realtime", "1.0.0", "1.1.0", weaken)
+    result = run_cli("diff", "--against", "main", "--format", "json", cwd=repo)
+    assert result.code == 1
+    found = {(f["rule"], f["severity"]) for f in findings(result.stdout)}
+    assert ("compatibility-weakened", "warning") in found
+    assert ("required-property-added", "error") in found
+    assert ("property-added-to-open-model", "error") in found  # still STRICT
+
+
+def test_a_draft_is_judged_against_its_predecessor(repo: Path) -> None:
+    def draft(data: dict[str, Any]) -> None:
+        data["status"] = "draft"
+
+    new_version(repo, "quotes.realtime", "1.0.0", "1.1.0", draft)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "draft 1.1.0")
+    data = manifest(repo, "quotes.realtime", "1.1.0")
+    add_required_exchange(data)
+    write(repo, "quotes.realtime", "1.1.0", data)
+    result = run_cli("diff", "--against", "main", "--format", "json", cwd=repo)
+    assert result.code == 1
+    found = findings(result.stdout)
+    rules = {f["rule"] for f in found}
+    assert "released-version-modified" not in rules
+    assert "major-version-required" in rules
+    assert {(f["details"].get("from_version"), f["details"].get("to_version")) for f in found} >= {
+        ("1.0.0", "1.1.0")
+    }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
 
 from opa_contracts.compat import keywords as kw
 from opa_contracts.compat.changes import BF, NONE, B, F, Path, Raw, ok, under
@@ -27,11 +29,26 @@ def rest_of(node: Mapping[str, Any], doc: Document) -> tuple[Json, str | None]:
 
 
 def search(regex: str, name: str) -> bool:
-    """Whether ``regex`` matches somewhere in ``name`` (an invalid regex matches nothing)."""
-    try:
-        return re.search(regex, name) is not None
-    except re.error:
+    """Whether ``regex`` matches somewhere in ``name`` (an invalid regex matches nothing).
+
+    Matched by jsonschema-rs's regex engine, as the validators do: ECMA-like semantics, and a
+    backtracking limit, so a hostile pattern such as ``^(a+)+$`` cannot stall a diff.
+    """
+    validator = _pattern_validator(regex)
+    if validator is None:
         return False
+    try:
+        return bool(validator.is_valid(name))
+    except ValueError:  # the backtracking limit was hit: no decision, treat as no match
+        return False
+
+
+@lru_cache(maxsize=4096)
+def _pattern_validator(regex: str) -> Any:
+    try:
+        return jsonschema_rs.validator_for({"type": "string", "pattern": regex})
+    except ValueError:
+        return None
 
 
 def cover(d: Differ, node: Mapping[str, Any], name: str, doc: Document) -> Json:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from opa_contracts.compat import keywords as kw
-from opa_contracts.compat.changes import BF, B, F, Path, Raw
+from opa_contracts.compat.changes import BF, NONE, B, F, Path, Raw
 from opa_contracts.compat.jsonvalues import json_equal, short
 
 if TYPE_CHECKING:
@@ -117,6 +118,53 @@ def _numeric_view(node: Mapping[str, Any], dialect: str) -> dict[str, Any]:
     return view
 
 
+def _effective(view: Mapping[str, Any], side: str) -> tuple[Fraction, bool] | None:
+    """The binding bound on one side: (value, exclusive), or None when unbounded."""
+    inclusive, exclusive = view[side.lower()], view[f"exclusive{side}"]
+    found: list[tuple[Fraction, bool]] = []
+    if isinstance(inclusive, int | float) and not isinstance(inclusive, bool):
+        found.append((_fraction(inclusive), False))
+    if isinstance(exclusive, int | float) and not isinstance(exclusive, bool):
+        found.append((_fraction(exclusive), True))
+    if not found:
+        return None
+    if side == "Minimum":  # the larger lower bound binds; at a tie the exclusive one
+        return max(found, key=lambda b: (b[0], b[1]))
+    return min(found, key=lambda b: (b[0], not b[1]))
+
+
+def _tighter(a: tuple[Fraction, bool] | None, b: tuple[Fraction, bool] | None, side: str) -> int:
+    """1 when bound ``b`` admits less than ``a``, -1 when more, 0 when the same."""
+    if a == b:
+        return 0
+    if a is None:
+        return 1
+    if b is None:
+        return -1
+    if a[0] != b[0]:
+        return (1 if b[0] > a[0] else -1) if side == "Minimum" else (1 if b[0] < a[0] else -1)
+    return 1 if b[1] else -1  # same value: exclusive admits less
+
+
+def _judge_bounds(out: list[Raw], vo: Mapping[str, Any], vn: Mapping[str, Any]) -> list[Raw]:
+    """Direction of bound changes from the binding bounds, not keyword by keyword.
+
+    ``exclusiveMinimum: 0`` becoming ``minimum: 0`` adds a minimum, but admits more (0 itself):
+    judged per keyword it would look like a tightening.
+    """
+    judged = []
+    for raw in out:
+        key = raw.path[0] if raw.path else ""
+        side = "Minimum" if key in ("minimum", "exclusiveMinimum") else "Maximum"
+        if key not in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            judged.append(raw)
+            continue
+        verdict = _tighter(_effective(vo, side), _effective(vn, side), side)
+        breaks = B if verdict > 0 else F if verdict < 0 else NONE
+        judged.append(replace(raw, breaks=frozenset(breaks)))
+    return judged
+
+
 def _fraction(value: Any) -> Fraction:
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
@@ -127,6 +175,7 @@ def diff_number(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
     out: list[Raw] = []
     for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         out += bound(d, key, vo[key], vn[key])
+    out = _judge_bounds(out, vo, vn)
     a, b = o.get("multipleOf"), n.get("multipleOf")
     if (a is None and b is None) or (a is not None and b is not None and a == b):
         return out

@@ -105,8 +105,12 @@ class CheckedChange:
 
     @property
     def unverifiable(self) -> bool:
-        """True when the break is neither structurally certain nor proven by a witness."""
-        return self.change.unverifiable and not self.witness_found
+        """True when no witness proves the break: it still counts, but is not shown as certain.
+
+        A structural rule can over-approximate (integer bounds, forward breaks of dependent
+        schemas...), so only a confirmed message makes a verdict certain.
+        """
+        return not self.witness_found
 
     @property
     def writer(self) -> str:

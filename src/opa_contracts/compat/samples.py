@@ -137,7 +137,12 @@ class Samples:
             raise BudgetExceeded
         self._cache[key] = [None]  # breaks recursion through the node itself
         self._keep.append(node)
-        raw = _unique(list(itertools.islice(self._raw(node, depth), _PER_NODE * 4)))
+        try:
+            raw = _unique(list(itertools.islice(self._raw(node, depth), _PER_NODE * 4)))
+        except BaseException:
+            # an unfinished node must not leave its placeholder for later searches to find
+            del self._cache[key]
+            raise
         local = self.doc.local_validator(node)
         if local is not None:
             valid = [v for v in raw if _safe_valid(local, v)]

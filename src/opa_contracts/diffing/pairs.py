@@ -100,7 +100,7 @@ class PairJudge:
         """Compare ``old`` (writer history) with ``new``; findings are located in ``new``."""
         self.pairs += 1
         outcome = Outcome()
-        mode, policy = self.mode_of(new), self.policy_of(new)
+        mode, policy = self._strongest(old, new, outcome)
         try:
             old_schema = inline(old.snapshot, old.rel, old.data.get("schema", True))
             new_schema = inline(new.snapshot, new.rel, new.data.get("schema", True))
@@ -145,6 +145,34 @@ class PairJudge:
         if discipline:
             outcome.findings += self._discipline(old, new, outcome, mode)
         return outcome
+
+    def _strongest(self, old: Side, new: Side, outcome: Outcome) -> tuple[Mode, Policy]:
+        """The stronger of the two versions' modes and policies: a new version cannot let its
+        own break through by weakening the rules in the same change (that is reported)."""
+        old_mode, new_mode = self.mode_of(old), self.mode_of(new)
+        old_policy, new_policy = self.policy_of(old), self.policy_of(new)
+        directions = old_mode.directions | new_mode.directions
+        transitive = old_mode.transitive or new_mode.transitive
+        mode = _mode_for(directions, transitive) if not self.options.mode else new_mode
+        policy = Policy.STRICT if Policy.STRICT in (old_policy, new_policy) else Policy.LENIENT
+        weaker = []
+        if not self.options.mode and mode is not new_mode:
+            weaker.append(f"compatibility {old_mode.value} → {new_mode.value}")
+        if policy is not new_policy:
+            weaker.append(f"open_content_policy {old_policy.value} → {new_policy.value}")
+        if weaker:
+            outcome.findings.append(
+                self._finding(
+                    "compatibility-weakened",
+                    Severity.WARNING,
+                    f"{new.channel} {old.version} → {new.version} weakens "
+                    f"{' and '.join(weaker)}; this change is still judged under "
+                    f"{mode.value}/{policy.value}, later ones will not be",
+                    new,
+                    "/compatibility" if "compatibility" in new.data else "",
+                )
+            )
+        return mode, policy
 
     def _accepted(self, rule: str, channel: str, pointer: str, version: str) -> Acceptance | None:
         for acceptance in self.acceptances:
@@ -286,6 +314,13 @@ def _verdict(
             "unverifiable: no witness found and the engine cannot decide; counts as breaking"
         )
     return "; ".join(parts) or "breaks the mode"
+
+
+def _mode_for(directions: frozenset[str], transitive: bool) -> Mode:
+    if not directions:
+        return Mode.NONE
+    base = "FULL" if len(directions) == 2 else next(iter(directions)).upper()
+    return Mode(f"{base}_TRANSITIVE" if transitive else base)
 
 
 def _bump(old: Side, new: Side) -> str:

@@ -206,12 +206,14 @@ class _Run:
             same_bytes = self.old.files[old[version]] == self.new.files[new[version]]
             if same_bytes and not shared_changed:
                 continue
-            self._modified(channel, version, old[version], new[version])
+            self._modified(channel, version, old[version], new[version], new)
         added = new.keys() - old.keys()
         if added:
             self.history(channel, new, only=added)
 
-    def _modified(self, channel: str, version: str, old_rel: str, new_rel: str) -> None:
+    def _modified(
+        self, channel: str, version: str, old_rel: str, new_rel: str, versions: dict[str, str]
+    ) -> None:
         assert self.old is not None
         old_side, new_side = self.side(self.old, old_rel), self.side(self.new, new_rel)
         if old_side is None or new_side is None:
@@ -220,21 +222,24 @@ class _Run:
         same = _without_status(old_side.data) == _without_status(new_side.data)
         if same and _resolved(old_side) == _resolved(new_side):
             return
-        if old_side.data.get("status") != "draft":
-            line, column = new_side.position("")
-            self.findings.append(
-                Finding(
-                    "released-version-modified",
-                    Severity.ERROR,
-                    f"{channel} {version} is released ({old_side.data.get('status', '?')}) and "
-                    "was edited in place; publish the change as a new version",
-                    file=new_side.display,
-                    line=line,
-                    column=column,
-                    channel=channel,
-                    version=version,
-                )
+        if old_side.data.get("status") == "draft":
+            # a draft may change until released: judge it against its predecessors, not itself
+            self.history(channel, versions, only={version})
+            return
+        line, column = new_side.position("")
+        self.findings.append(
+            Finding(
+                "released-version-modified",
+                Severity.ERROR,
+                f"{channel} {version} is released ({old_side.data.get('status', '?')}) and "
+                "was edited in place; publish the change as a new version",
+                file=new_side.display,
+                line=line,
+                column=column,
+                channel=channel,
+                version=version,
             )
+        )
         self.pair(old_side, new_side, discipline=False)
 
     # -- bookkeeping --------------------------------------------------------------------------
@@ -322,6 +327,9 @@ class _Run:
                 "pairs": self.judge.pairs,
                 "breaking": breaking,
                 "channels": sorted(self.compared),
+                "witness_budget_hits": sum(
+                    1 for f in self.findings if f.details.get("witness_budget_exhausted")
+                ),
             },
         )
 

@@ -1,0 +1,101 @@
+"""``opa-contracts generate <target>``: build artefacts from the registry, or check they are fresh.
+
+Registered by ``cli.py`` as ``app.add_typer(generate_app, name="generate")``. Only typer is
+imported here; the generators (jinja2, datamodel-code-generator, pydantic) load when a command
+runs, so ``opa-contracts validate`` does not pay for them.
+
+Exit codes: 0 written, or fresh under ``--check``; 1 stale under ``--check``; 2 a usage problem
+(bad target file, an output folder that is not ours); 3 a registry that cannot be generated from.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+MAX_LINES = 40  # differences listed under --check; the count of the rest follows
+
+generate_app = typer.Typer(
+    help="Generate artefacts from the registry (a Python client package...).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@generate_app.callback()
+def _group() -> None:
+    """Generate artefacts from the registry; --check tells whether they are up to date."""
+
+
+@generate_app.command("python")
+def python(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if the output folder is stale."),
+    ] = False,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", "-t", help="Target file, or a name in generators/ (default: python)."
+        ),
+    ] = None,
+    registry: Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")] = Path(
+        "contracts"
+    ),
+) -> None:
+    """Generate the typed Python client package (models, decode/encode, metadata)."""
+    raise typer.Exit(_run("python", out, check, target, registry))
+
+
+def _run(kind: str, out: Path | None, check: bool, spec: str | None, registry: Path) -> int:
+    from opa_contracts.errors import InputError, UsageError
+    from opa_contracts.generate.run import find_target, run
+
+    try:
+        chosen = find_target(kind, spec, Path.cwd())
+        result = run(chosen, registry, out, check=check)
+    except UsageError as exc:
+        _say(f"opa-contracts: {exc}", err=True)
+        return EXIT_USAGE
+    except InputError as exc:
+        _say(f"opa-contracts: {exc}", err=True)
+        return EXIT_INPUT
+    shown = _shown(result.out)
+    if check and result.stale:
+        _say(f"{shown} is stale (target {result.target.name}):", err=True)
+        lines = list(result.drift.lines())
+        for line in lines[:MAX_LINES]:
+            _say(f"  {line}", err=True)
+        if len(lines) > MAX_LINES:
+            _say(f"  ... and {len(lines) - MAX_LINES} more", err=True)
+        _say(f"run `opa-contracts generate {kind}` and commit the result", err=True)
+        return EXIT_STALE
+    if check:
+        _say(f"{shown} is up to date ({result.files} files)")
+        return EXIT_OK
+    changed = len(result.drift.missing) + len(result.drift.changed) + len(result.drift.extra)
+    _say(f"wrote {shown}: {result.files} files, {changed} changed")
+    return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    cwd = Path.cwd()
+    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
+
+
+def _say(message: str, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(message + "\n")
+
+
+if __name__ == "__main__":  # ``python -m opa_contracts.cli_generate`` works before registration
+    generate_app()

@@ -1,0 +1,1 @@
+"""The ``python`` generation target: a typed client package (see ``package``)."""

@@ -1,0 +1,308 @@
+"""The ``python`` target: a complete, pip-installable client package for every channel.
+
+Layout (``<module>`` is ``opa_events`` by default)::
+
+    pyproject.toml  README.md
+    src/<module>/__init__.py        decode(), encode(), schema(), ContractError, CHANNELS
+    src/<module>/_base.py           ContractModel: the one pydantic configuration
+    src/<module>/_codec.py          the JSON Schema gate, then the model
+    src/<module>/channels.py        channel metadata as typed constants
+    src/<module>/errors.py          ContractError
+    src/<module>/schemas/<channel>/<version>.json
+    src/<module>/<channel>/__init__.py   the latest version's models (the default import)
+    src/<module>/<channel>/v1.py         the latest 1.x version's models
+    src/<module>/<channel>/v1_0_0.py     the models of exactly 1.0.0
+
+A later ``runtime/`` subpackage (Redis, Kafka) sits beside these without moving them.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from opa_contracts.generate import templates
+from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
+from opa_contracts.generate.output import FileTree
+from opa_contracts.generate.python import naming, safety, shape
+from opa_contracts.generate.python.formatting import format_sources
+from opa_contracts.generate.python.models import ModelCode, ModelJob, generate_models
+from opa_contracts.generate.python.versioning import package_version
+from opa_contracts.generate.targets import Target
+
+TEMPLATE_DIR = "python"
+ALLOWED_IMPORTS = ("__future__", "typing", "pydantic", "datetime", "builtins")
+MODULE_NAMES = frozenset({"CHANNEL", "VERSION", "MODEL", "__all__"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A python target's settings, checked."""
+
+    package: str
+    module: str
+    version: object
+    description: str
+    jobs: int
+    templates: Path | None
+    example_channel: str | None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """What templates need about one contract version."""
+
+    contract: ContractVersion
+    module: str
+    qualified: str
+    schema_file: str
+    code: ModelCode
+    exports: tuple[str, ...]
+
+    def transport(self, name: str, key: str, kind: str) -> Any:
+        """``transports.<name>.<key>`` when it is of type ``kind`` (str or int), else None."""
+        binding = self.contract.transports.get(name)
+        value = binding.get(key) if isinstance(binding, Mapping) else None
+        expected = {"str": str, "int": int}[kind]
+        return value if isinstance(value, expected) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    """What templates need about one channel."""
+
+    channel: Channel
+    module: str
+    constant: str
+    versions: tuple[VersionView, ...]
+    latest: VersionView
+    majors: tuple[tuple[str, VersionView], ...]
+
+    @property
+    def compatibility(self) -> str:
+        """The latest version's compatibility mode (empty when not declared)."""
+        value = self.latest.contract.manifest.get("compatibility")
+        return value if isinstance(value, str) else ""
+
+
+def settings_of(target: Target) -> Settings:
+    """The target's settings, or a :class:`GenerateError` naming each bad one."""
+    options = target.options
+    package = target.settings.get("package", "opa-events")
+    module = target.settings.get("module", "opa_events")
+    problems = []
+    if not isinstance(package, str) or not isinstance(module, str):
+        raise GenerateError(["'package' and 'module' must be strings"])
+    problems += naming.check_package(package, module)
+    jobs = options.get("jobs", 0)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+        problems.append("options.jobs must be a whole number (0: one per CPU)")
+    description = options.get("description", "Typed messages of the OPA event channels.")
+    if not isinstance(description, str):
+        problems.append("options.description must be a string")
+    folder = options.get("templates")
+    if folder is not None and not isinstance(folder, str):
+        problems.append("options.templates must be a folder path")
+    example = options.get("example_channel")
+    if example is not None and not isinstance(example, str):
+        problems.append("options.example_channel must be a channel name")
+    if problems:
+        raise GenerateError(problems)
+    override = target.path(folder) if isinstance(folder, str) else None
+    return Settings(
+        package=package,
+        module=module,
+        version=options.get("version", "auto"),
+        description=str(description),
+        jobs=int(jobs),
+        templates=override,
+        example_channel=example if isinstance(example, str) else None,
+    )
+
+
+def generate(sources: Sources, target: Target) -> FileTree:
+    """Every file of the client package for ``sources``."""
+    config = settings_of(target)
+    try:
+        version = package_version(sources, config.version)
+    except ValueError as exc:
+        raise GenerateError([str(exc)]) from None
+    channels = _views(sources, config)
+    env = templates.environment(config.templates)
+    env.filters["models"] = _models
+    context: dict[str, Any] = {
+        "package": config.package,
+        "module": config.module,
+        "version": version,
+        "wheel": f"{re.sub(r'[-_.]+', '_', config.package).lower()}-{version}-py3-none-any.whl",
+        "description": config.description,
+        "digest": sources.digest,
+        "channels": channels,
+        "example": _readme_example(channels, config.example_channel),
+    }
+    src = f"src/{config.module}"
+    # README.md goes through the formatter too: ruff formats the Python blocks of Markdown
+    python: dict[str, str] = {
+        "README.md": env.get_template(f"{TEMPLATE_DIR}/README.md.jinja").render(context)
+    }
+    for name in ("__init__.py", "_base.py", "_codec.py", "channels.py", "errors.py"):
+        python[f"{src}/{name}"] = env.get_template(f"{TEMPLATE_DIR}/{name}.jinja").render(context)
+    checked: list[str] = []
+    for view in channels:
+        folder = f"{src}/{view.module}"
+        latest = view.latest.contract
+        doc = (
+            f"{view.channel.name}: {latest.summary} — the models of its latest version, "
+            f"{latest.version} (the default import)."
+        )
+        python[f"{folder}/__init__.py"] = _render(env, "alias", context, view.latest, doc)
+        for major, alias in view.majors:
+            doc = (
+                f"{view.channel.name} {major}: the models of {alias.contract.version}, the latest "
+                f"{alias.contract.semver.major}.x version."
+            )
+            python[f"{folder}/{major}.py"] = _render(env, "alias", context, alias, doc)
+        for v in view.versions:
+            python[f"{folder}/{v.module}.py"] = _render(env, "version", context, v, "")
+        # the modules holding datamodel-code-generator's output; the others are template-only
+        checked += [f"{folder}/{v.module}.py" for v in view.versions]
+    formatted = format_sources(python, config.module)
+    allowed = (*ALLOWED_IMPORTS, f"{config.module}._base", config.module)
+    problems = []
+    for name in checked:
+        try:
+            safety.check(formatted[name], allowed, name)
+        except (safety.UnsafeCode, SyntaxError) as exc:
+            problems.append(str(exc))
+    if problems:
+        raise GenerateError(problems)
+    tree = {name: text.encode() for name, text in formatted.items()}
+    tree[f"{src}/py.typed"] = b""
+    for view in channels:
+        for v in view.versions:
+            tree[f"{src}/{v.schema_file}"] = _json(v.contract.schema)
+    tree["pyproject.toml"] = (
+        env.get_template(f"{TEMPLATE_DIR}/pyproject.toml.jinja").render(context).encode()
+    )
+    return tree
+
+
+def _render(env: Any, name: str, context: dict[str, Any], version: VersionView, doc: str) -> str:
+    template = env.get_template(f"{TEMPLATE_DIR}/{name}.py.jinja")
+    text: str = template.render(context, v=version, doc=doc)
+    return text
+
+
+def _models(code: ModelCode) -> templates.Safe:
+    """Generated model code for a template (it is re-parsed and safety-checked afterwards)."""
+    if not isinstance(code, ModelCode):
+        raise TypeError("|models takes generated model code only")
+    return templates.Safe("\n".join(code.imports) + "\n\n\n" + code.body)
+
+
+def _views(sources: Sources, config: Settings) -> list[ChannelView]:
+    names = naming.assign(sources.channels)
+    jobs = [
+        ModelJob(
+            label=f"{c.name} {v.version}",
+            class_name=names[c.name].model,
+            schema=shape.shape(v.schema, v.dialect.name),
+            aliases=shape.odd_names(v.schema),
+            base_module=f"{config.module}._base",
+        )
+        for c in sources.channels
+        for v in c.versions
+    ]
+    results = iter(generate_models(jobs, config.jobs))
+    problems: list[str] = []
+    views: list[ChannelView] = []
+    for channel in sources.channels:
+        chosen = names[channel.name]
+        versions = []
+        for contract in channel.versions:
+            code = next(results)
+            if isinstance(code, str):
+                problems.append(code)
+                continue
+            clash = MODULE_NAMES.intersection(code.classes)
+            if clash:
+                problems.append(f"{channel.name} {contract.version}: a model is named {clash}")
+            module = naming.version_module(contract.semver, contract.version)
+            versions.append(
+                VersionView(
+                    contract=contract,
+                    module=module,
+                    qualified=f"{config.module}.{chosen.module}.{module}",
+                    schema_file=f"schemas/{chosen.module}/{contract.version}.json",
+                    code=code,
+                    exports=tuple(sorted({*code.classes, "CHANNEL", "VERSION", "MODEL"})),
+                )
+            )
+        if problems:
+            continue
+        by_version = {v.contract.version: v for v in versions}
+        views.append(
+            ChannelView(
+                channel=channel,
+                module=chosen.module,
+                constant=chosen.module.upper(),
+                versions=tuple(versions),
+                latest=by_version[channel.latest.version],
+                majors=_majors(channel, by_version),
+            )
+        )
+    if problems:
+        raise GenerateError(problems)
+    return views
+
+
+def _majors(
+    channel: Channel, by_version: dict[str, VersionView]
+) -> tuple[tuple[str, VersionView], ...]:
+    """``v<N>`` -> the highest released N.x version (the highest draft if none is released)."""
+    chosen: dict[int, ContractVersion] = {}
+    for contract in channel.versions:  # oldest first: later ones win
+        current = chosen.get(contract.semver.major)
+        released = contract.status != "draft"
+        if current is None or released or current.status == "draft":
+            chosen[contract.semver.major] = contract
+    return tuple(
+        (naming.major_module(c.semver), by_version[c.version])
+        for _major, c in sorted(chosen.items())
+    )
+
+
+def _readme_example(channels: list[ChannelView], preferred: str | None) -> dict[str, Any] | None:
+    """The README's example: the preferred channel's (else the first one's), two of its fields."""
+    ordered = sorted(channels, key=lambda view: view.channel.name != preferred)
+    for view in ordered:
+        contract = view.latest.contract
+        payload = contract.examples[0].payload if contract.examples else None
+        if not isinstance(payload, dict):
+            continue
+        names = _field_names(view.latest.code)
+        fields = [key for key in payload if key in names][:2]
+        if fields:
+            return {"channel": view, "payload": payload, "version": view.latest, "fields": fields}
+    return None
+
+
+def _field_names(code: ModelCode) -> set[str]:
+    """Names of the root model's fields that are spelled as in the JSON."""
+    for node in ast.parse(code.body).body:
+        if isinstance(node, ast.ClassDef) and node.name == code.root:
+            return {
+                s.target.id
+                for s in node.body
+                if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+            }
+    return set()
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode()

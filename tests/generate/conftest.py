@@ -1,0 +1,19 @@
+"""Fixtures for generator tests: the hostile registry's package, generated once per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.generate.helpers import HOSTILE, generate
+
+HOSTILE_MODULE = "hostile_events"
+PWNED = Path("/tmp/opa-contracts-pwned")  # the path the hostile descriptions try to create
+
+
+@pytest.fixture(scope="session")
+def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hostile registry's client package (module ``hostile_events``)."""
+    PWNED.unlink(missing_ok=True)
+    return generate(HOSTILE, tmp_path_factory.mktemp("hostile") / "pkg", HOSTILE_MODULE)

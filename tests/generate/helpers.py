@@ -1,0 +1,76 @@
+"""Shared helpers for generator tests: generate into a folder, import a generated package."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from opa_contracts import loader
+from opa_contracts.generate import output
+from opa_contracts.generate.run import build
+from opa_contracts.generate.targets import Target
+from tests.conftest import CONTRACTS, FIXTURES, ROOT
+
+GOLDEN = ROOT / "tests" / "golden" / "python"
+HOSTILE = FIXTURES / "hostile"
+REGEN = "opa-contracts generate python --out tests/golden/python"
+
+
+def python_target(out: Path, module: str = "opa_events", **options: Any) -> Target:
+    """A python target writing ``module`` into ``out``."""
+    package = module.replace("_", "-")
+    settings = {"package": package, "module": module, "options": options}
+    return Target("python", "python", out, ROOT, settings)
+
+
+def generate(registry: Path, out: Path, module: str = "opa_events", **options: Any) -> Path:
+    """Generate the client package of ``registry`` into ``out``; return ``out``."""
+    target = python_target(out, module, **options)
+    output.write(build(target, registry), out)
+    return out
+
+
+def generate_cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``opa-contracts generate ...`` through the real entry point (or its module before
+    ``cli.py`` registers the ``generate`` group)."""
+    from opa_contracts import cli
+
+    registered = any(group.name == "generate" for group in cli.app.registered_groups)
+    script = Path(sys.executable).parent / "opa-contracts"
+    command = (
+        [str(script), "generate"]
+        if registered
+        else [sys.executable, "-m", "opa_contracts.cli_generate"]
+    )
+    return subprocess.run(
+        [*command, *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": f"{script.parent}:/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"},
+        check=False,
+    )
+
+
+@contextmanager
+def imported(src: Path, module: str) -> Iterator[ModuleType]:
+    """Import the generated package ``module`` from ``src``; forget it afterwards."""
+    sys.path.insert(0, str(src))
+    try:
+        yield importlib.import_module(module)
+    finally:
+        sys.path.remove(str(src))
+        for name in [n for n in sys.modules if n == module or n.startswith(module + ".")]:
+            del sys.modules[name]
+
+
+def manifests(registry: Path = CONTRACTS) -> list[dict[str, Any]]:
+    """Every manifest of ``registry``, read by the tool's own loader."""
+    return [source.data for source in loader.load(registry).manifests]

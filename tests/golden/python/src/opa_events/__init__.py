@@ -1,0 +1,75 @@
+"opa-events: Typed messages of the OPA event channels, checked against their contracts."
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, overload
+
+from pydantic import BaseModel
+
+from opa_events._base import ContractModel
+from opa_events._codec import decode as _decode
+from opa_events._codec import encode, schema
+from opa_events.channels import CHANNELS, Channel, ContractVersion
+from opa_events.errors import ContractError
+
+if TYPE_CHECKING:
+    from opa_events.capacity_scores import v1_0_0 as _capacity_scores_v1_0_0
+    from opa_events.quotes_realtime import v1_0_0 as _quotes_realtime_v1_0_0
+    from opa_events.system_health import v1_0_0 as _system_health_v1_0_0
+
+__version__ = "1.3.0"
+REGISTRY_DIGEST = "d782fec040fe01ce062fcde2faf94ea23c012b39c4282e890e7b8f1130188dc4"
+"""SHA-256 over every manifest the package was generated from."""
+
+__all__ = [
+    "CHANNELS",
+    "REGISTRY_DIGEST",
+    "Channel",
+    "ContractError",
+    "ContractModel",
+    "ContractVersion",
+    "__version__",
+    "decode",
+    "encode",
+    "schema",
+]
+
+
+@overload
+def decode(
+    channel: Literal["capacity.scores"],
+    data: bytes | bytearray | str,
+    version: Literal["1.0.0"] | None = None,
+) -> _capacity_scores_v1_0_0.CapacityScores: ...
+
+
+@overload
+def decode(
+    channel: Literal["quotes.realtime"],
+    data: bytes | bytearray | str,
+    version: Literal["1.0.0"] | None = None,
+) -> _quotes_realtime_v1_0_0.QuotesRealtime: ...
+
+
+@overload
+def decode(
+    channel: Literal["system.health"],
+    data: bytes | bytearray | str,
+    version: Literal["1.0.0"] | None = None,
+) -> _system_health_v1_0_0.SystemHealth: ...
+
+
+@overload
+def decode(
+    channel: str, data: bytes | bytearray | str, version: str | None = None
+) -> BaseModel: ...
+
+
+def decode(channel: str, data: bytes | bytearray | str, version: str | None = None) -> BaseModel:
+    """Validate ``data`` under the contract of ``channel`` and return the typed message.
+
+    ``channel`` is the channel's name (``"quotes.realtime"``); ``version`` defaults to the
+    channel's latest version. The contract's JSON Schema decides validity; every failure, from
+    bytes that are not JSON to a value out of range, raises :class:`ContractError`.
+    """
+    return _decode(channel, data, version)

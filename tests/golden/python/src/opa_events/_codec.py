@@ -1,0 +1,159 @@
+"""Decoding and encoding: the compiled JSON Schema decides what is valid, the model gives types."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import math
+import sys
+from importlib import resources
+from typing import Any
+
+import jsonschema_rs
+from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
+
+from opa_events.channels import CHANNELS, ContractVersion
+from opa_events.errors import ContractError
+
+_VALIDATORS: dict[str, Any] = {
+    "draft-04": jsonschema_rs.Draft4Validator,
+    "draft-06": jsonschema_rs.Draft6Validator,
+    "draft-07": jsonschema_rs.Draft7Validator,
+    "2019-09": jsonschema_rs.Draft201909Validator,
+    "2020-12": jsonschema_rs.Draft202012Validator,
+}
+_NOT_FINITE = "NaN and Infinity are not JSON numbers (or the number is beyond a double's range)"
+
+
+def _refuse(uri: str) -> Any:
+    raise ValueError(f"remote reference {uri!r} is not fetched: schemas are self-contained")
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _not_finite(value: Any, here: str) -> str | None:
+    """The pointer to the first NaN or infinity in ``value``, if any."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else here
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _not_finite(item, here + _pointer((key,)))
+        if found is not None:
+            return found
+    return None
+
+
+class Codec:
+    """One contract version: its compiled schema and its model."""
+
+    __slots__ = ("_is_valid", "_iter_errors", "_validate", "channel", "model", "schema", "version")
+
+    def __init__(self, contract: ContractVersion) -> None:
+        self.channel = contract.channel
+        self.version = contract.version
+        text = resources.files("opa_events").joinpath(contract.schema_file).read_text("utf-8")
+        self.schema: Any = json.loads(text)
+        compile_schema = _VALIDATORS[contract.dialect]
+        validator = compile_schema(self.schema, validate_formats=True, retriever=_refuse)
+        model: type[BaseModel] = getattr(importlib.import_module(contract.module), contract.model)
+        self.model = model
+        self._is_valid = validator.is_valid
+        self._iter_errors = validator.iter_errors
+        self._validate = model.__pydantic_validator__.validate_python
+
+    def decode(self, data: bytes | bytearray | str) -> BaseModel:
+        """Parse, check against the schema, build the model; ``ContractError`` otherwise."""
+        try:
+            value = from_json(data, allow_inf_nan=False)
+        except ValueError as exc:
+            raise ContractError(self.channel, self.version, "", f"not JSON: {exc}") from None
+        if not self._is_valid(value):
+            raise self.error(value)
+        try:
+            message: BaseModel = self._validate(value, strict=False, by_alias=True, by_name=False)
+        except ValidationError as exc:
+            raise self._unrepresentable(exc) from None
+        return message
+
+    def check(self, value: Any) -> None:
+        """Raise ``ContractError`` unless the JSON value ``value`` is valid."""
+        if not self._is_valid(value):
+            raise self.error(value)
+
+    def error(self, value: Any) -> ContractError:
+        """The error for an invalid value: the first problem the schema reports."""
+        bad = _not_finite(value, "")
+        if bad is not None:
+            return ContractError(self.channel, self.version, bad, _NOT_FINITE)
+        for problem in self._iter_errors(value):
+            pointer = _pointer(problem.instance_path)
+            return ContractError(self.channel, self.version, pointer, problem.message)
+        return ContractError(self.channel, self.version, "", "not valid under the schema")
+
+    def _unrepresentable(self, exc: ValidationError) -> ContractError:
+        first = exc.errors(include_url=False)[0]
+        message = f"valid under the schema, but not representable in Python: {first['msg']}"
+        return ContractError(self.channel, self.version, _pointer(first["loc"]), message)
+
+
+_CODECS: dict[tuple[str, str | None], Codec] = {}
+_BY_MODEL: dict[type[BaseModel], Codec] = {}
+
+
+def codec(channel: str, version: str | None = None) -> Codec:
+    """The codec of ``channel`` at ``version`` (its latest version when None), built once."""
+    found = _CODECS.get((channel, version))
+    if found is not None:
+        return found
+    known = CHANNELS.get(channel)
+    if known is None:
+        message = "unknown channel; known channels: " + ", ".join(sorted(CHANNELS))
+        raise ContractError(channel, version or "", "", message)
+    contract = known.get(version)
+    if contract is None:
+        message = "unknown version; known versions: " + ", ".join(v.version for v in known.versions)
+        raise ContractError(channel, version or "", "", message)
+    found = _CODECS.get((channel, contract.version)) or Codec(contract)
+    _CODECS[(channel, version)] = _CODECS[(channel, contract.version)] = found
+    _BY_MODEL[found.model] = found
+    return found
+
+
+def decode(channel: str, data: bytes | bytearray | str, version: str | None = None) -> BaseModel:
+    """Validate ``data`` under ``channel``'s contract and return the typed message."""
+    found = _CODECS.get((channel, version))
+    if found is None:
+        found = codec(channel, version)
+    return found.decode(data)
+
+
+def encode(message: BaseModel) -> bytes:
+    """The JSON bytes of ``message``, checked against its contract before they leave."""
+    found = _BY_MODEL.get(type(message))
+    if found is None:
+        found = _codec_of(type(message))
+    value = message.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    found.check(value)
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _codec_of(model: type[BaseModel]) -> Codec:
+    module = sys.modules.get(model.__module__)
+    if module is None or getattr(module, "MODEL", None) is not model:
+        raise TypeError(f"{model.__qualname__} is not the message model of a channel")
+    return codec(module.CHANNEL, module.VERSION)
+
+
+def schema(channel: str, version: str | None = None) -> dict[str, Any]:
+    """A copy of the JSON Schema of ``channel`` (its latest version when ``version`` is None)."""
+    found: dict[str, Any] = copy.deepcopy(codec(channel, version).schema)
+    return found
