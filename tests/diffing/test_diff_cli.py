@@ -314,3 +314,35 @@ def test_a_draft_is_judged_against_its_predecessor(repo: Path) -> None:
     assert {(f["details"].get("from_version"), f["details"].get("to_version")) for f in found} >= {
         ("1.0.0", "1.1.0")
     }
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ('{type: object, properties: {a: {$ref: "https://example.com/a.json"}}}', "never fetched"),
+        (
+            '{type: object, properties: {a: {$ref: "#/definitions/a"}}, '
+            'definitions: {a: {$ref: "#/definitions/a"}}}',
+            "circular $ref",
+        ),
+        ("[1, 2]", "not a JSON object"),
+        ("{type: object, frobnicate: 3}", "unknown keyword 'frobnicate'"),
+        ('{type: object, properties: {a: {$ref: "#/definitions/nope"}}}', "definitions/nope"),
+    ],
+)
+def test_schemas_that_cannot_be_compared_get_one_line(
+    tmp_path: Path, schema: str, message: str
+) -> None:
+    head = (
+        "apiVersion: opa-contracts/v1\nchannel: x.y\nstatus: active\nsummary: s\npublisher: opa-a\n"
+    )
+    old = tmp_path / "old.yaml"
+    new = tmp_path / "new.yaml"
+    old.write_text(head + "version: 1.0.0\nschema: {type: object}\n")
+    new.write_text(head + f"version: 1.1.0\nschema: {schema}\n")
+    result = run_cli("diff", old, new)
+    assert result.code == 1
+    lines = [x for x in result.stdout.splitlines() if "schema-uncomparable" in x]
+    assert len(lines) == 1
+    assert message in lines[0]
+    assert "Traceback" not in result.stdout + result.stderr
