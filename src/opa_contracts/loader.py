@@ -58,14 +58,13 @@ class Registry:
             path = path.resolve()
             cached = self._cache.get(path)
         if cached is None:
-            cached = read_source(path, display(path, self.root), self.max_file_bytes)
+            cached = read_source(path, display(path), self.max_file_bytes)
             self._cache[path] = cached
         return cached
 
 
-def display(path: Path, root: Path) -> str:
+def display(path: Path) -> str:
     """The path relative to the working directory when it is below it, else absolute."""
-    del root  # kept in the signature: a registry may later choose its own display base
     cwd = Path.cwd()
     return os.path.relpath(path, cwd) if path.is_relative_to(cwd) else str(path)
 
@@ -100,16 +99,14 @@ def load(path: Path) -> Registry:
     root, selected = find_root(path)
     settings_path = root / SETTINGS_FILE
     settings = (
-        read_source(settings_path, display(settings_path, root))
-        if settings_path.is_file()
-        else None
+        read_source(settings_path, display(settings_path)) if settings_path.is_file() else None
     )
     max_bytes = _max_bytes(settings)
     registry = Registry(root=root, settings=settings, manifest_paths=[], max_file_bytes=max_bytes)
     if selected is None:
         selected = [p for d in sorted(_channel_dirs(root)) for p in sorted(_manifest_paths(d))]
         registry.stray = [
-            read_source(p, display(p, root), max_bytes)
+            read_source(p, display(p), max_bytes)
             for p in sorted(root.iterdir())
             if p.is_file() and p.suffix in MANIFEST_SUFFIXES and p.name not in KNOWN_ROOT_FILES
         ]

@@ -60,7 +60,7 @@ def _root(path: Path) -> Path:
 
 def _folder(path: Path) -> Snapshot:
     root, selected = loader.find_root(path)
-    display = loader.display(root, root)
+    display = loader.display(root)
     snap = snapshot.from_folder(root, str(path), display)
     if selected is not None:  # a channel folder: keep its manifests plus shared files
         keep = {p.relative_to(root).as_posix() for p in selected}

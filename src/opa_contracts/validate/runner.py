@@ -52,7 +52,7 @@ def validate(path: Path, *, history: bool = False) -> Report:
         for extra in paths[1:]:
             ctx.emit(
                 "manifest-duplicate-version",
-                f"{channel} {version} is also defined in {loader.display(paths[0], registry.root)}",
+                f"{channel} {version} is also defined in {loader.display(paths[0])}",
                 registry.file(extra),
                 channel=channel,
                 version=version,
