@@ -11,12 +11,15 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from opa_contracts import __version__
 from opa_contracts.cli_generate import generate_app
+
+if TYPE_CHECKING:
+    from opa_contracts.findings import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 
@@ -132,11 +135,9 @@ def validate(
     raise typer.Exit(EXIT_FINDINGS if report.at_least(threshold) else EXIT_OK)
 
 
-def _emit(report: object, fmt: str, color: Color, output: Path | None) -> None:
-    from opa_contracts.findings import Report
+def _emit(report: Report, fmt: str, color: Color, output: Path | None) -> None:
     from opa_contracts.reporters.base import renderer
 
-    assert isinstance(report, Report)
     render = renderer(fmt)
     if output is None:
         render(report, sys.stdout, fmt == "text" and _use_color(color))
@@ -186,7 +187,7 @@ def diff(
 
     from opa_contracts.diffing.pairs import Options
     from opa_contracts.diffing.runner import diff_against, diff_history, diff_paths
-    from opa_contracts.errors import InputError, OpaContractsError, UsageError
+    from opa_contracts.errors import OpaContractsError, UsageError
     from opa_contracts.findings import Severity
 
     paths = paths or []
@@ -212,7 +213,7 @@ def diff(
     except UsageError as exc:
         _fail(str(exc), EXIT_USAGE)
         return
-    except (InputError, OpaContractsError) as exc:
+    except OpaContractsError as exc:  # InputError and any other unreadable input
         _fail(str(exc), EXIT_INPUT)
         return
     _emit(report, output_format.value, color, output)
