@@ -4,6 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 
 .PHONY: demo test check lint format types regen bench docs-rules clean
 
@@ -12,6 +13,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# Debian's chromium for tests/docs/test_browser.py (root on CI; nothing to do when present)
+$(CHROMIUM_STAMP): $(STAMP)
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	touch $@
 
 ## demo: validate the bundled registry (and show every rule)
 demo: $(STAMP)
@@ -22,9 +28,11 @@ demo: $(STAMP)
 	$(BIN)/opa-contracts generate python
 	$(PY) -m build --wheel --no-isolation --outdir build/dist build/opa-events
 	@echo "client package: build/opa-events (wheel in build/dist)"
+	$(BIN)/opa-contracts generate docs
+	@echo "docs: build/docs/html/index.html (open from disk), build/docs/markdown/README.md"
 
 ## test: run the whole test suite
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -q
 
 ## check: lint, format check, strict types, then the tests
@@ -45,6 +53,7 @@ types: $(STAMP)
 regen: $(STAMP)
 	$(BIN)/opa-contracts rules --format markdown > docs/rules.md
 	$(BIN)/opa-contracts generate python --out tests/golden/python
+	$(BIN)/opa-contracts generate docs --out tests/golden/docs
 
 ## bench: run the benchmarks (figures go in the README)
 bench: $(STAMP)
@@ -53,6 +62,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/compat_conformance.py --corpus ../shared/corpora/confluent
 	$(PY) benchmarks/decode_speed.py
 	$(PY) benchmarks/generate_speed.py
+	$(PY) benchmarks/docs_speed.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

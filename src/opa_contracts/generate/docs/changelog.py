@@ -1,0 +1,169 @@
+"""The changelog of a channel: what the compatibility engine finds between consecutive versions.
+
+Each version after the first is checked against its predecessor under the mode and open-content
+policy its own manifest declares (else the registry's defaults), as ``opa-contracts diff`` does
+for one pair. A break that the engine proves carries its witness: a message one side writes and
+the other rejects. ``diff`` stays the gate (it also applies accepted changes and the stronger of
+two modes); this page only tells the story.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from opa_contracts.compat import api as engine
+from opa_contracts.compat.model import (
+    BACKWARD,
+    CheckedChange,
+    Mode,
+    Policy,
+    SchemaCompareError,
+)
+from opa_contracts.generate.contracts import Channel, ContractVersion
+
+WITNESS_BUDGET_S = 0.1
+MAX_WITNESS_CHARS = 600  # a witness is proof, not payload: a long one is shortened
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One change between two versions, judged under the channel's mode."""
+
+    rule: str
+    pointer: str
+    message: str
+    verdict: str  # "breaking", "compatible", "allowed" (breaks only what the mode ignores)
+    detail: str
+    witness: str | None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One version of a channel and what changed since the previous one."""
+
+    contract: ContractVersion
+    previous: str | None
+    mode: str
+    policy: str
+    entries: tuple[Entry, ...]
+    breaking: bool
+    error: str
+
+    @property
+    def summary(self) -> str:
+        """One line: the verdict of this version against its predecessor."""
+        if self.previous is None:
+            return "first version"
+        if self.error:
+            return f"cannot compare with {self.previous}: {self.error}"
+        if not self.entries:
+            return f"no schema change since {self.previous}"
+        count = len(self.entries)
+        changes = f"{count} change{'s' if count != 1 else ''} since {self.previous}"
+        if self.mode == Mode.NONE.value:
+            return f"{changes}; not checked (compatibility NONE)"
+        if self.breaking:
+            broken = sum(e.verdict == "breaking" for e in self.entries)
+            bump = " (major version bump)" if self._major else " without a major version bump"
+            return f"{changes}; {broken} break {self.mode}{bump}"
+        return f"{changes}; compatible under {self.mode}"
+
+    @property
+    def _major(self) -> bool:
+        if self.previous is None:
+            return True
+        return self.contract.semver.major > int(self.previous.split(".")[0])
+
+
+def defaults_of(settings: Any) -> tuple[str, str]:
+    """The registry's default mode and policy (from ``registry.yaml``'s ``defaults``)."""
+    defaults = settings.get("defaults") if isinstance(settings, Mapping) else None
+    defaults = defaults if isinstance(defaults, Mapping) else {}
+    mode = defaults.get("compatibility")
+    policy = defaults.get("open_content_policy")
+    return (
+        mode if isinstance(mode, str) else Mode.BACKWARD.value,
+        policy if isinstance(policy, str) else Policy.STRICT.value,
+    )
+
+
+def history(channel: Channel, defaults: tuple[str, str]) -> tuple[Step, ...]:
+    """Every version of ``channel``, oldest first, each judged against its predecessor."""
+    steps = [_first(channel.versions[0], defaults)]
+    for old, new in zip(channel.versions, channel.versions[1:], strict=False):
+        steps.append(step(old, new, defaults))
+    return tuple(steps)
+
+
+def _names(contract: ContractVersion, defaults: tuple[str, str]) -> tuple[str, str]:
+    mode = contract.manifest.get("compatibility", defaults[0])
+    policy = contract.manifest.get("open_content_policy", defaults[1])
+    return str(mode).upper(), str(policy).upper()
+
+
+def _first(contract: ContractVersion, defaults: tuple[str, str]) -> Step:
+    mode, policy = _names(contract, defaults)
+    return Step(contract, None, mode, policy, (), False, "")
+
+
+def step(old: ContractVersion, new: ContractVersion, defaults: tuple[str, str]) -> Step:
+    """``new`` judged against ``old`` under ``new``'s mode and policy."""
+    mode_name, policy_name = _names(new, defaults)
+    try:
+        mode, policy = Mode.parse(mode_name), Policy.parse(policy_name)
+        result = engine.check(
+            old.schema, new.schema, mode=mode, policy=policy, witness_budget_s=WITNESS_BUDGET_S
+        )
+    except (SchemaCompareError, RecursionError, TypeError, ValueError) as exc:
+        error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Step(new, old.version, mode_name, policy_name, (), True, error)
+    checked = {(c.change.rule, c.change.pointer): c for c in result.incompatible}
+    entries = []
+    for change in result.changes:
+        hit = checked.get((change.rule, change.pointer))
+        relevant = change.breaks & mode.directions
+        if relevant:
+            verdict = "breaking"
+            detail = _broken(relevant, old.version, new.version)
+            if hit is not None and not hit.witness_found:
+                detail += "; unverifiable: no witness found, counted as breaking"
+        elif change.breaks:
+            verdict = "allowed"
+            directions = "/".join(sorted(d.upper() for d in change.breaks))
+            detail = f"breaks {directions} only, which {mode.value} does not protect"
+        else:
+            verdict, detail = "compatible", ""
+        entries.append(
+            Entry(
+                change.rule,
+                change.pointer or "/",
+                change.message,
+                verdict,
+                detail,
+                _witness(hit, old.version, new.version),
+            )
+        )
+    breaking = any(e.verdict == "breaking" for e in entries)
+    return Step(new, old.version, mode.value, policy.value, tuple(entries), breaking, "")
+
+
+def _broken(directions: frozenset[str], old: str, new: str) -> str:
+    parts = []
+    if BACKWARD in directions:
+        parts.append(f"BACKWARD: readers on {new} reject messages written under {old}")
+    if directions - {BACKWARD}:
+        parts.append(f"FORWARD: readers still on {old} reject messages written under {new}")
+    return "; ".join(parts)
+
+
+def _witness(hit: CheckedChange | None, old: str, new: str) -> str | None:
+    if hit is None or not hit.witness_found:
+        return None
+    writer, reader = (old, new) if hit.writer == "old" else (new, old)
+    message = json.dumps(hit.witness, ensure_ascii=False, sort_keys=True)
+    if len(message) > MAX_WITNESS_CHARS:
+        message = message[: MAX_WITNESS_CHARS - 1] + "…"
+    return f"{message} (written under {writer}, rejected by {reader})"

@@ -1,0 +1,264 @@
+"""The field table of a payload schema: one row per field, nested objects expanded.
+
+Names are dotted paths (``details.uptime_seconds``); array items add ``[]`` (``tags[]``), tuple
+items their index (``pair[0]``), extra properties ``.*``. Local ``$ref``s are followed (schemas
+from the generators are bundled, so every reference is local); ``allOf`` branches are merged;
+``oneOf``/``anyOf`` branches are listed, and their properties expanded with a note. A schema
+that refers to itself is shown once, with a note where it recurs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from opa_contracts import pointer as jp
+
+MAX_DEPTH = 16
+MAX_ROWS = 2000  # a pathological schema must not produce a page nobody can open
+
+_BOUNDS = (
+    ("minimum", "≥"),
+    ("exclusiveMinimum", ">"),
+    ("maximum", "≤"),
+    ("exclusiveMaximum", "<"),
+)
+_SIZES = (
+    ("minLength", "maxLength", "length"),
+    ("minItems", "maxItems", "items"),
+    ("minProperties", "maxProperties", "properties"),
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One row of a field table."""
+
+    name: str
+    depth: int
+    type: str
+    required: bool | None  # None: not a property (the message itself, an array item)
+    constraints: tuple[str, ...]
+    description: str
+
+
+def fields(schema: Any) -> list[Field]:
+    """Every field of ``schema``, in the schema's order, parents before their children."""
+    walker = _Walker(schema)
+    rows = list(walker.node("", schema, required=None, depth=0, chain=()))
+    if len(rows) > MAX_ROWS:
+        rows = rows[:MAX_ROWS]
+        rows.append(Field("…", 0, "", None, (f"table cut at {MAX_ROWS} rows",), ""))
+    return rows
+
+
+def literal(value: Any) -> str:
+    """A JSON value as it appears in a constraint (``"buy"``, ``3``, ``null``)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class _Walker:
+    def __init__(self, root: Any) -> None:
+        self.root = root
+
+    def resolve(self, node: Any, chain: tuple[str, ...]) -> tuple[Any, tuple[str, ...], str]:
+        """``node`` with local ``$ref``s followed (siblings kept), the refs seen, a problem."""
+        problem = ""
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if not ref.startswith("#"):
+                return node, chain, f"$ref {ref}"
+            if ref in chain:
+                return {}, chain, f"recursive: {ref}"
+            try:
+                target = jp.resolve(self.root, ref[1:])
+            except LookupError:
+                return {}, chain, f"unresolved $ref {ref}"
+            chain = (*chain, ref)
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            if isinstance(target, dict):
+                # the referring node's own words (a description next to the $ref) win
+                node = {**target, **siblings}
+            else:
+                node = siblings if siblings else target
+        return node, chain, problem
+
+    def merged(self, node: Any, chain: tuple[str, ...]) -> tuple[Any, tuple[str, ...], str]:
+        """``node`` resolved, with its ``allOf`` branches folded into it."""
+        node, chain, problem = self.resolve(node, chain)
+        if not isinstance(node, dict) or not isinstance(node.get("allOf"), list):
+            return node, chain, problem
+        result = {k: v for k, v in node.items() if k != "allOf"}
+        for branch in node["allOf"]:
+            part, _, _ = self.merged(branch, chain)
+            if not isinstance(part, dict):
+                continue
+            for key, value in part.items():
+                if key == "properties" and isinstance(value, dict):
+                    merged = dict(result.get("properties", {}))
+                    for name, sub in value.items():
+                        merged.setdefault(name, sub)
+                    result["properties"] = merged
+                elif key == "required" and isinstance(value, list):
+                    result["required"] = [*result.get("required", []), *value]
+                else:
+                    result.setdefault(key, value)
+        return result, chain, problem
+
+    def node(
+        self, name: str, raw: Any, *, required: bool | None, depth: int, chain: tuple[str, ...]
+    ) -> Iterator[Field]:
+        node, chain, problem = self.merged(raw, chain)
+        notes = [problem] if problem else []
+        if node is False:
+            notes.append("never valid")
+        description = node.get("description") if isinstance(node, dict) else None
+        row = Field(
+            name=name or "(message)",
+            depth=depth,
+            type=type_of(node) if isinstance(node, dict) else ("any" if node is True else ""),
+            required=required,
+            constraints=tuple(notes + (constraints(node) if isinstance(node, dict) else [])),
+            description=description if isinstance(description, str) else "",
+        )
+        children = list(self.children(name, node, depth, chain)) if isinstance(node, dict) else []
+        # the message itself is a row only when it is not a plain object of named fields
+        if name or not children or row.constraints or row.type not in ("object", ""):
+            yield row
+        yield from children
+
+    def children(
+        self, name: str, node: Mapping[str, Any], depth: int, chain: tuple[str, ...]
+    ) -> Iterator[Field]:
+        if depth >= MAX_DEPTH:
+            return
+        prefix = f"{name}." if name else ""
+        below = depth + 1 if name else depth
+        required = node.get("required")
+        needed = set(required) if isinstance(required, list) else set()
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for key, sub in properties.items():
+                yield from self.node(
+                    prefix + key, sub, required=key in needed, depth=below, chain=chain
+                )
+        patterns = node.get("patternProperties")
+        if isinstance(patterns, dict):
+            for pattern, sub in patterns.items():
+                yield from self.node(
+                    f"{prefix}<{pattern}>", sub, required=False, depth=below, chain=chain
+                )
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict) and extra:
+            yield from self.node(f"{prefix}*", extra, required=False, depth=below, chain=chain)
+        items = node.get("prefixItems") if "prefixItems" in node else node.get("items")
+        base = name or "(message)"
+        if isinstance(items, list):
+            for index, sub in enumerate(items):
+                yield from self.node(
+                    f"{base}[{index}]", sub, required=None, depth=depth + 1, chain=chain
+                )
+            rest = node.get("items") if "prefixItems" in node else node.get("additionalItems")
+            if isinstance(rest, dict) and rest:
+                yield from self.node(f"{base}[]", rest, required=None, depth=depth + 1, chain=chain)
+        elif isinstance(items, dict):
+            yield from self.node(f"{base}[]", items, required=None, depth=depth + 1, chain=chain)
+        for keyword in ("oneOf", "anyOf"):
+            branches = node.get(keyword)
+            if not isinstance(branches, list):
+                continue
+            for index, branch in enumerate(branches, 1):
+                for row in self.children(name, self.merged(branch, chain)[0], depth, chain):
+                    note = f"only in {keyword} variant {index}"
+                    yield Field(
+                        row.name,
+                        row.depth,
+                        row.type,
+                        row.required,
+                        (note, *row.constraints),
+                        row.description,
+                    )
+
+
+def type_of(node: Mapping[str, Any]) -> str:
+    """The type column: the declared type(s), else what the keywords imply."""
+    declared = node.get("type")
+    if isinstance(declared, str):
+        return declared
+    if isinstance(declared, list) and declared:
+        return " | ".join(str(t) for t in declared)
+    if "const" in node:
+        return _json_type(node["const"])
+    enum = node.get("enum")
+    if isinstance(enum, list) and enum:
+        return " | ".join(sorted({_json_type(v) for v in enum}))
+    for keyword in ("oneOf", "anyOf"):
+        branches = node.get(keyword)
+        if isinstance(branches, list) and branches:
+            return f"{keyword}: " + " | ".join(
+                type_of(b) if isinstance(b, dict) else "any" for b in branches
+            )
+    if "properties" in node or "additionalProperties" in node:
+        return "object"
+    if "items" in node or "prefixItems" in node:
+        return "array"
+    return "any"
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def constraints(node: Mapping[str, Any]) -> list[str]:
+    """Human-readable constraints of one schema node (not of its children)."""
+    out: list[str] = []
+    if "const" in node:
+        out.append(f"= {literal(node['const'])}")
+    enum = node.get("enum")
+    if isinstance(enum, list):
+        out.append("one of: " + ", ".join(literal(v) for v in enum))
+    if isinstance(node.get("format"), str):
+        out.append(f"format: {node['format']}")
+    if isinstance(node.get("pattern"), str):
+        out.append(f"pattern: {node['pattern']}")
+    for keyword, sign in _BOUNDS:
+        value = node.get(keyword)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out.append(f"{sign} {literal(value)}")
+    for low_key, high_key, label in _SIZES:
+        low, high = node.get(low_key), node.get(high_key)
+        if isinstance(low, int) and isinstance(high, int):
+            out.append(f"{label}: {low}–{high}")
+        elif isinstance(low, int):
+            out.append(f"{label}: ≥ {low}")
+        elif isinstance(high, int):
+            out.append(f"{label}: ≤ {high}")
+    if node.get("uniqueItems") is True:
+        out.append("unique items")
+    if isinstance(node.get("multipleOf"), int | float):
+        out.append(f"multiple of {literal(node['multipleOf'])}")
+    if node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False:
+        out.append("no other properties")
+    if "default" in node:
+        out.append(f"default: {literal(node['default'])}")
+    for keyword in ("deprecated", "readOnly", "writeOnly"):
+        if node.get(keyword) is True:
+            out.append(keyword)
+    if "not" in node:
+        out.append(f"not: {literal(node['not'])}")
+    for keyword in ("if", "dependencies", "dependentRequired", "dependentSchemas"):
+        if keyword in node:
+            out.append(f"{keyword}: {literal(node[keyword])}")
+    return out

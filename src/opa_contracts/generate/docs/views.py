@@ -1,0 +1,215 @@
+"""What the docs templates read: each channel's page as plain values, already worded.
+
+Templates only lay values out; wording (policies in words, participants with their flags) lives
+here so the Markdown and HTML pages say the same thing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from opa_contracts.generate.contracts import Channel, ContractVersion
+from opa_contracts.generate.docs import changelog
+from opa_contracts.generate.docs.fields import Field, fields
+
+_UNSAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
+_PER = {"second": "s", "minute": "min", "hour": "h", "day": "day"}
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A publisher or subscriber: its name, notes (planned, external) and description."""
+
+    name: str
+    notes: tuple[str, ...]
+    description: str
+
+    @property
+    def label(self) -> str:
+        """The name with its notes, as one line."""
+        return self.name + (f" ({', '.join(self.notes)})" if self.notes else "")
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example message, with its JSON text."""
+
+    name: str
+    note: str
+    json: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One channel's page: its latest version in full, and the history of all versions."""
+
+    channel: Channel
+    slug: str
+    contract: ContractVersion
+    publisher: Participant | None
+    subscribers: tuple[Participant, ...]
+    policies: tuple[tuple[str, str], ...]
+    redis: tuple[tuple[str, str], ...]
+    kafka: tuple[tuple[str, str], ...]
+    fields: tuple[Field, ...]
+    examples: tuple[Example, ...]
+    invalid_examples: tuple[Example, ...]
+    history: tuple[changelog.Step, ...]
+    paragraphs: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The channel name."""
+        return self.channel.name
+
+    @property
+    def owner(self) -> str:
+        """The owning team, or an empty string."""
+        owner = self.contract.manifest.get("owner")
+        return owner if isinstance(owner, str) else ""
+
+    @property
+    def search(self) -> str:
+        """What the index's filter box matches against (lower case)."""
+        words = [self.name, self.contract.summary, self.contract.status, self.contract.version]
+        words += [p.label for p in self.participants]
+        return " ".join(words).lower()
+
+    @property
+    def schema_json(self) -> str:
+        """The latest version's payload schema, as indented JSON."""
+        return json.dumps(self.contract.schema, ensure_ascii=False, indent=2)
+
+    @property
+    def participants(self) -> tuple[Participant, ...]:
+        """Publisher first, then subscribers."""
+        return ((self.publisher,) if self.publisher else ()) + self.subscribers
+
+
+def slugs(names: list[str]) -> dict[str, str]:
+    """A file name for each channel: safe characters only, unique even after folding case."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(names):
+        base = _UNSAFE_FILE.sub("_", name).strip("._-")[:80] or "channel"
+        if base != name or base.lower() in taken:
+            # a changed or clashing name gets a suffix from the real name: stable, and unique
+            base = f"{base}-{hashlib.sha256(name.encode()).hexdigest()[:10]}"
+        taken.add(base.lower())
+        out[name] = base
+    return out
+
+
+def page(channel: Channel, slug: str, defaults: tuple[str, str]) -> Page:
+    """The page of ``channel`` (its latest version; all versions in the history)."""
+    contract = channel.latest
+    manifest = contract.manifest
+    publisher = participant(manifest.get("publisher"))
+    subscribers = manifest.get("subscribers")
+    subscribed = subscribers if isinstance(subscribers, list) else []
+    return Page(
+        channel=channel,
+        slug=slug,
+        contract=contract,
+        publisher=publisher,
+        subscribers=tuple(p for p in map(participant, subscribed) if p is not None),
+        policies=policies(manifest.get("policies")),
+        redis=binding(contract.transports.get("redis")),
+        kafka=binding(contract.transports.get("kafka")),
+        fields=tuple(fields(contract.schema)),
+        examples=tuple(_example(e.name, e.note, e.payload) for e in contract.examples),
+        invalid_examples=tuple(
+            _example(e.name, e.note, e.payload) for e in contract.invalid_examples
+        ),
+        history=changelog.history(channel, defaults),
+        paragraphs=paragraphs(contract.description),
+    )
+
+
+def participant(value: Any) -> Participant | None:
+    """A participant from a manifest (a name, or a mapping with name and flags)."""
+    if isinstance(value, str):
+        return Participant(value, (), "")
+    if not isinstance(value, Mapping) or not isinstance(value.get("name"), str):
+        return None
+    notes = tuple(flag for flag in ("planned", "external") if value.get(flag) is True)
+    description = value.get("description")
+    return Participant(value["name"], notes, description if isinstance(description, str) else "")
+
+
+def policies(value: Any) -> tuple[tuple[str, str], ...]:
+    """The channel's policies in words, one (label, text) per policy."""
+    if not isinstance(value, Mapping):
+        return ()
+    rows: list[tuple[str, str]] = []
+    if "persistence" in value:
+        rows.append(("persistence", _plain(value["persistence"])))
+    throughput = value.get("throughput")
+    if isinstance(throughput, Mapping):
+        rows.append(("throughput", _throughput(throughput)))
+    elif throughput is not None:
+        rows.append(("throughput", _plain(throughput)))
+    if "latency_target_ms" in value:
+        rows.append(("latency target (p99)", f"{_plain(value['latency_target_ms'])} ms"))
+    schedule = value.get("schedule")
+    if isinstance(schedule, Mapping):
+        words = [f"cron {_plain(schedule.get('cron', ''))}"]
+        words.append(_plain(schedule.get("timezone", "UTC")))
+        text = " ".join(words)
+        if isinstance(schedule.get("description"), str):
+            text += f" — {schedule['description']}"
+        rows.append(("schedule", text))
+    if "heartbeat" in value:
+        rows.append(("heartbeat", f"every {_plain(value['heartbeat'])}"))
+    known = {"persistence", "throughput", "latency_target_ms", "schedule", "heartbeat"}
+    rows += [(str(k), _plain(v)) for k, v in value.items() if k not in known]
+    return tuple(rows)
+
+
+def _throughput(value: Mapping[str, Any]) -> str:
+    unit = _PER.get(str(value.get("per")), _plain(value.get("per", "")))
+    low, high, approx = value.get("min"), value.get("max"), value.get("approx")
+    if low is not None and high is not None:
+        text = f"{_plain(low)}–{_plain(high)} msg/{unit}"
+    elif high is not None:
+        text = f"up to {_plain(high)} msg/{unit}"
+    elif low is not None:
+        text = f"at least {_plain(low)} msg/{unit}"
+    elif approx is not None:
+        text = f"~{_plain(approx)} msg/{unit}"
+    else:
+        text = f"per {unit}"
+    if isinstance(value.get("note"), str):
+        text += f" ({value['note']})"
+    return text
+
+
+def binding(value: Any) -> tuple[tuple[str, str], ...]:
+    """A transport binding as (setting, value) rows, in the manifest's order."""
+    if not isinstance(value, Mapping):
+        return ()
+    return tuple((str(k), _plain(v)) for k, v in value.items())
+
+
+def paragraphs(text: str) -> tuple[str, ...]:
+    """Prose split into paragraphs at blank lines, each joined into one line."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return tuple(" ".join(b.split()) for b in blocks if b.strip())
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "none"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _example(name: str, note: str, payload: Any) -> Example:
+    text = json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=False)
+    return Example(name, note, text)
