@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM_STAMP := $(VENV)/.chromium-stamp
+NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
 
 .PHONY: demo test check lint format types regen bench docs-rules clean
 
@@ -19,6 +20,11 @@ $(CHROMIUM_STAMP): $(STAMP)
 	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 	touch $@
 
+# the official @asyncapi/parser, from the committed lockfile, for tests/generate/test_asyncapi.py
+$(NODE_STAMP): tools/asyncapi-validate/package-lock.json tools/asyncapi-validate/package.json
+	cd tools/asyncapi-validate && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 ## demo: validate the bundled registry (and show every rule)
 demo: $(STAMP)
 	$(BIN)/opa-contracts validate contracts/
@@ -30,9 +36,13 @@ demo: $(STAMP)
 	@echo "client package: build/opa-events (wheel in build/dist)"
 	$(BIN)/opa-contracts generate docs
 	@echo "docs: build/docs/html/index.html (open from disk), build/docs/markdown/README.md"
+	$(BIN)/opa-contracts generate asyncapi
+	$(BIN)/opa-contracts generate jsonschema
+	$(BIN)/opa-contracts generate kafka
+	@echo "AsyncAPI: build/asyncapi/asyncapi.yaml; JSON Schemas: build/jsonschema; Kafka plan: build/kafka"
 
 ## test: run the whole test suite
-test: $(STAMP) $(CHROMIUM_STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -q
 
 ## check: lint, format check, strict types, then the tests
@@ -62,7 +72,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/compat_conformance.py --corpus ../shared/corpora/confluent
 	$(PY) benchmarks/decode_speed.py
 	$(PY) benchmarks/generate_speed.py
+	$(PY) benchmarks/runtime_speed.py
 	$(PY) benchmarks/docs_speed.py
+	$(PY) benchmarks/asyncapi_speed.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tools/asyncapi-validate/node_modules

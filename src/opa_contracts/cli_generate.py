@@ -6,6 +6,8 @@ runs, so ``opa-contracts validate`` does not pay for them.
 
 Exit codes: 0 written, or fresh under ``--check``; 1 stale under ``--check``; 2 a usage problem
 (bad target file, an output folder that is not ours); 3 a registry that cannot be generated from.
+``opa-contracts generate`` alone runs every target in ``generators/`` (``cli_generate_all``) and
+exits with the worst code.
 """
 
 from __future__ import annotations
@@ -21,15 +23,30 @@ MAX_LINES = 40  # differences listed under --check; the count of the rest follow
 
 generate_app = typer.Typer(
     help="Generate artefacts from the registry (a Python client package...).",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 
-@generate_app.callback()
-def _group() -> None:
-    """Generate artefacts from the registry; --check tells whether they are up to date."""
+@generate_app.callback(invoke_without_command=True)
+def _group(
+    ctx: typer.Context,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if any output folder is stale."),
+    ] = False,
+    registry: Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")] = Path(
+        "contracts"
+    ),
+) -> None:
+    """Generate artefacts from the registry; --check tells whether they are up to date.
+
+    Without a target, every target file in generators/ runs, in name order.
+    """
+    if ctx.invoked_subcommand is None:
+        from opa_contracts.cli_generate_all import run_all
+
+        raise typer.Exit(run_all(check, registry))
 
 
 @generate_app.command("python")
@@ -54,6 +71,64 @@ def python(
 ) -> None:
     """Generate the typed Python client package (models, decode/encode, metadata)."""
     raise typer.Exit(_run("python", out, check, target, registry))
+
+
+@generate_app.command("docs")
+def docs(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if the output folder is stale."),
+    ] = False,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", "-t", help="Target file, or a name in generators/ (default: docs)."
+        ),
+    ] = None,
+    registry: Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")] = Path(
+        "contracts"
+    ),
+) -> None:
+    """Generate the docs: Markdown pages and a static HTML site (open html/index.html)."""
+    raise typer.Exit(_run("docs", out, check, target, registry))
+
+
+_Out = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
+]
+_Check = Annotated[
+    bool, typer.Option("--check", help="Write nothing; exit 1 if the output folder is stale.")
+]
+_Target = Annotated[
+    str | None,
+    typer.Option("--target", "-t", help="Target file, or a name in generators/ (default: KIND)."),
+]
+_Registry = Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")]
+
+
+def _kind_command(kind: str, summary: str) -> None:
+    """Register ``generate KIND`` with the usual options."""
+
+    def command(
+        out: _Out = None,
+        check: _Check = False,
+        target: _Target = None,
+        registry: _Registry = Path("contracts"),
+    ) -> None:
+        raise typer.Exit(_run(kind, out, check, target, registry))
+
+    command.__doc__ = summary
+    generate_app.command(kind)(command)
+
+
+_kind_command("asyncapi", "Generate one AsyncAPI 3.0 document for the whole registry.")
+_kind_command("jsonschema", "Generate each channel version as a standalone JSON Schema file.")
+_kind_command("kafka", "Generate the Kafka topic plan, topic script and Schema Registry payloads.")
 
 
 def _run(kind: str, out: Path | None, check: bool, spec: str | None, registry: Path) -> int:

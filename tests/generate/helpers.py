@@ -61,14 +61,25 @@ def generate_cli(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedPro
 
 @contextmanager
 def imported(src: Path, module: str) -> Iterator[ModuleType]:
-    """Import the generated package ``module`` from ``src``; forget it afterwards."""
+    """Import the generated package ``module`` from ``src``; forget it afterwards.
+
+    Modules of that name imported before (the runtime tests keep the golden package imported for
+    the whole session) are put back as they were: a second copy of a model class would not be
+    the class its codec knows.
+    """
+
+    def ours() -> dict[str, ModuleType]:
+        return {n: m for n, m in sys.modules.items() if n == module or n.startswith(module + ".")}
+
+    before = ours()
     sys.path.insert(0, str(src))
     try:
         yield importlib.import_module(module)
     finally:
         sys.path.remove(str(src))
-        for name in [n for n in sys.modules if n == module or n.startswith(module + ".")]:
+        for name in ours():
             del sys.modules[name]
+        sys.modules.update(before)
 
 
 def manifests(registry: Path = CONTRACTS) -> list[dict[str, Any]]:

@@ -33,6 +33,16 @@ except ContractError as error:
     assert error.channel == "quotes.realtime" and error.pointer == "", error
 else:
     raise AssertionError("an invalid message was accepted")
+# the runtime is behind extras: without them the package works, and says what to install
+from importlib.metadata import metadata
+assert set(metadata("opa-events").get_all("Provides-Extra")) == {"redis", "kafka", "all"}
+import opa_events.runtime
+try:
+    from opa_events.runtime import Publisher
+except ImportError as error:
+    assert "opa-events[redis]" in str(error), error
+else:
+    raise AssertionError("the Redis runtime imported without its extra installed")
 print(f"round-tripped {count} examples")
 """
 

@@ -46,6 +46,34 @@ KINDS: dict[str, Kind] = {
             keys=frozenset({"package", "module", "options"}),
             defaults={"out": "build/opa-events", "package": "opa-events", "module": "opa_events"},
         ),
+        Kind(
+            name="docs",
+            entry="opa_contracts.generate.docs.site:generate",
+            summary="Markdown pages and an offline HTML site: channels, fields, changelogs",
+            keys=frozenset({"options"}),
+            defaults={"out": "build/docs"},
+        ),
+        Kind(
+            name="asyncapi",
+            entry="opa_contracts.generate.asyncapi:generate",
+            summary="one AsyncAPI 3.0 document: servers, channels, messages, operations, bindings",
+            keys=frozenset({"options"}),
+            defaults={"out": "build/asyncapi"},
+        ),
+        Kind(
+            name="jsonschema",
+            entry="opa_contracts.generate.jsonschema_out:generate",
+            summary="each channel version as a standalone JSON Schema file with a stable $id",
+            keys=frozenset({"options"}),
+            defaults={"out": "build/jsonschema"},
+        ),
+        Kind(
+            name="kafka",
+            entry="opa_contracts.generate.kafka_plan:generate",
+            summary="the Kafka topic plan, a kafka-topics.sh script, Schema Registry payloads",
+            keys=frozenset({"options"}),
+            defaults={"out": "build/kafka"},
+        ),
     )
 }
 

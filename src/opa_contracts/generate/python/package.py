@@ -12,8 +12,9 @@ Layout (``<module>`` is ``opa_events`` by default)::
     src/<module>/<channel>/__init__.py   the latest version's models (the default import)
     src/<module>/<channel>/v1.py         the latest 1.x version's models
     src/<module>/<channel>/v1_0_0.py     the models of exactly 1.0.0
-
-A later ``runtime/`` subpackage (Redis, Kafka) sits beside these without moving them.
+    src/<module>/runtime/*.py       Redis Pub/Sub and Kafka transports, metrics, health heartbeat
+                                    (behind the ``redis`` and ``kafka`` extras; never imported
+                                    by ``import <module>``)
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ from opa_contracts.generate.targets import Target
 TEMPLATE_DIR = "python"
 ALLOWED_IMPORTS = ("__future__", "typing", "pydantic", "datetime", "builtins")
 MODULE_NAMES = frozenset({"CHANNEL", "VERSION", "MODEL", "__all__"})
+# the runtime subpackage (Redis, Kafka, metrics, health): template-only code, the same for every
+# registry (no contract text reaches it), imported only when a service asks for it
+RUNTIME_MODULES = (
+    "__init__",
+    "common",
+    "metrics",
+    "dead_letters",
+    "redis_pub",
+    "redis_sub",
+    "health",
+    "kafka",
+    "dual",
+)
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,9 @@ def generate(sources: Sources, target: Target) -> FileTree:
     }
     for name in ("__init__.py", "_base.py", "_codec.py", "channels.py", "errors.py"):
         python[f"{src}/{name}"] = env.get_template(f"{TEMPLATE_DIR}/{name}.jinja").render(context)
+    for name in RUNTIME_MODULES:
+        template = env.get_template(f"{TEMPLATE_DIR}/runtime/{name}.py.jinja")
+        python[f"{src}/runtime/{name}.py"] = template.render(context)
     checked: list[str] = []
     for view in channels:
         folder = f"{src}/{view.module}"

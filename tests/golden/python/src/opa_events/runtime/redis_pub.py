@@ -1,0 +1,189 @@
+"""Publishing to Redis Pub/Sub: validate, encode, publish, and count it under the contract's names."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from pydantic import BaseModel
+
+from opa_events._codec import contract_of, dump
+from opa_events.channels import ContractVersion
+from opa_events.errors import ContractError
+from opa_events.runtime.common import Backoff, PublishError
+from opa_events.runtime.metrics import Metrics, Series, default_metrics
+
+try:
+    import redis
+    import redis.asyncio
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+except ImportError as exc:  # pragma: no cover - depends on what is installed
+    raise ImportError("the Redis runtime needs redis-py: pip install 'opa-events[redis]'") from exc
+
+DEFAULT_URL = "redis://localhost:6379/0"
+#: Errors worth another attempt: the connection, not the command, failed.
+RETRYABLE = (redis.ConnectionError, redis.TimeoutError)
+
+
+def client_options(socket_timeout: float) -> dict[str, Any]:
+    """redis-py settings for our own clients: no hidden retries (ours are counted), timeouts set."""
+    return {
+        "retry": Retry(NoBackoff(), 0),
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": socket_timeout,
+    }
+
+
+def redis_channel(contract: ContractVersion) -> str:
+    """The Redis channel of ``contract`` (``ValueError`` when its contract has none)."""
+    if contract.redis_channel is None:
+        raise ValueError(f"{contract.channel} {contract.version} has no Redis channel")
+    return contract.redis_channel
+
+
+class _Base:
+    def __init__(self, metrics: Metrics | None, retry: Backoff | None) -> None:
+        self.metrics = default_metrics() if metrics is None else metrics
+        self.retry = Backoff() if retry is None else retry
+        self._channels: dict[type[BaseModel], tuple[str, Series]] = {}
+        #: Subscribers that received the last message, by Redis channel.
+        self.receivers: dict[str, int] = {}
+
+    def _route(self, message: BaseModel) -> tuple[str, Series]:
+        """The Redis channel of ``message``'s contract, and its series."""
+        found = self._channels.get(type(message))
+        if found is None:
+            channel = redis_channel(contract_of(type(message)))
+            found = self._channels[type(message)] = (channel, self.metrics.redis(channel))
+        return found
+
+    def _prepare(self, message: BaseModel) -> tuple[str, Series, bytes]:
+        """Where ``message`` goes and its checked bytes; an invalid one is counted, then raised."""
+        channel, series = self._route(message)
+        try:
+            data = dump(message)[1]
+        except ContractError:
+            series.error()
+            raise
+        return channel, series, data
+
+    def _done(self, channel: str, series: Series, started: float, receivers: int) -> int:
+        series.ok(time.perf_counter() - started, receivers)
+        self.receivers[channel] = receivers
+        return receivers
+
+
+class Publisher(_Base):
+    """Publishes contract messages to their Redis channels (thread-safe).
+
+    ``publish(message)`` checks the message against its contract, publishes the JSON to the
+    channel's Redis channel and returns how many subscribers received it. An invalid message is
+    never sent: ``ContractError`` is raised and ``redis_publish_errors_total`` counts it. When
+    Redis is unreachable the publish is retried with ``retry``'s bounded backoff, then
+    ``PublishError`` is raised (and counted): nothing is dropped silently.
+    """
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        client: redis.Redis | None = None,
+        metrics: Metrics | None = None,
+        retry: Backoff | None = None,
+        socket_timeout: float = 5.0,
+    ) -> None:
+        super().__init__(metrics, retry)
+        self._owned = client is None
+        self.client = (
+            redis.Redis.from_url(url, **client_options(socket_timeout))
+            if client is None
+            else client
+        )
+
+    def publish(self, message: BaseModel) -> int:
+        """Validate, publish, count; the number of subscribers that received ``message``."""
+        started = time.perf_counter()
+        channel, series, data = self._prepare(message)
+        return self._send(channel, series, data, started)
+
+    def _send(self, channel: str, series: Series, data: bytes, started: float) -> int:
+        delays = self.retry.delays()
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                receivers: int = self.client.publish(channel, data)
+            except RETRYABLE as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    series.error()
+                    raise PublishError("redis", channel, attempts, str(exc)) from exc
+                series.retry()
+                time.sleep(delay)
+                continue
+            return self._done(channel, series, started, receivers)
+
+    def close(self) -> None:
+        """Close the connections (only those of a client this publisher made)."""
+        if self._owned:
+            self.client.close()
+
+    def __enter__(self) -> Publisher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncPublisher(_Base):
+    """The asyncio twin of :class:`Publisher` (``await publisher.publish(message)``)."""
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        client: redis.asyncio.Redis | None = None,
+        metrics: Metrics | None = None,
+        retry: Backoff | None = None,
+        socket_timeout: float = 5.0,
+    ) -> None:
+        super().__init__(metrics, retry)
+        self._owned = client is None
+        self.client = (
+            redis.asyncio.Redis.from_url(url, **client_options(socket_timeout))
+            if client is None
+            else client
+        )
+
+    async def publish(self, message: BaseModel) -> int:
+        """Validate, publish, count; the number of subscribers that received ``message``."""
+        started = time.perf_counter()
+        channel, series, data = self._prepare(message)
+        delays = self.retry.delays()
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                receivers: int = await self.client.publish(channel, data)
+            except RETRYABLE as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    series.error()
+                    raise PublishError("redis", channel, attempts, str(exc)) from exc
+                series.retry()
+                await asyncio.sleep(delay)
+                continue
+            return self._done(channel, series, started, receivers)
+
+    async def aclose(self) -> None:
+        """Close the connections (only those of a client this publisher made)."""
+        if self._owned:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> AsyncPublisher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

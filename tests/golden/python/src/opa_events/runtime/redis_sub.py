@@ -1,0 +1,284 @@
+"""Subscribing to Redis Pub/Sub: typed messages, dead letters, and reconnection on its own."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from opa_events._codec import Codec
+from opa_events.channels import ContractVersion
+from opa_events.runtime.common import (
+    Backoff,
+    DeadLetter,
+    DeadLetterSink,
+    Received,
+    Stopper,
+    all_routes,
+    check,
+    routes,
+    sink_of,
+)
+from opa_events.runtime.dead_letters import RedisDeadLetters
+from opa_events.runtime.metrics import Metrics, default_metrics
+from opa_events.runtime.redis_pub import DEFAULT_URL, RETRYABLE, client_options
+
+try:
+    import redis
+    from redis.client import PubSub
+except ImportError as exc:  # pragma: no cover - depends on what is installed
+    raise ImportError("the Redis runtime needs redis-py: pip install 'opa-events[redis]'") from exc
+
+LOG = logging.getLogger(__name__)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return str(value)
+
+
+class Subscriber:
+    """Receives the messages of some channels (and Redis glob patterns), checked and typed.
+
+    Subscribed when the constructor returns. Iterate (``for received in subscriber``) or pass a
+    callback to ``run``; both stop after ``close()`` (from any thread). A message that breaks its
+    contract, or arrives on a Redis channel that no contract names, is not yielded: it goes to
+    ``dead_letters`` (by default the Redis stream ``opa:dead-letters`` on the same server) and
+    ``redis_subscribe_dead_letters_total`` counts it. When the connection is lost, the subscriber
+    subscribes again with ``reconnect``'s backoff (forever by default), logs the gap and counts
+    it: Pub/Sub keeps nothing, so messages published during the gap are lost.
+    """
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        channels: Iterable[str] = (),
+        *,
+        patterns: Iterable[str] = (),
+        versions: Mapping[str, str] | None = None,
+        dead_letters: DeadLetterSink | Callable[[DeadLetter], object] | None = None,
+        metrics: Metrics | None = None,
+        reconnect: Backoff | None = None,
+        socket_timeout: float = 5.0,
+        poll_interval: float = 0.1,
+    ) -> None:
+        pinned = dict(versions or {})
+        names = list(dict.fromkeys(channels))
+        self.patterns = list(dict.fromkeys(patterns))
+        if not names and not self.patterns:
+            raise ValueError("subscribe to at least one channel or pattern")
+        redis_of = _redis_channel
+        self._routes: dict[str, Codec] = all_routes(redis_of, pinned) if self.patterns else {}
+        wanted = routes({n: pinned.get(n) for n in names}, redis_of)
+        self._routes.update(wanted)
+        self.channels = list(wanted)
+        self.metrics = default_metrics() if metrics is None else metrics
+        self.reconnect = Backoff(None, 0.05, 2.0) if reconnect is None else reconnect
+        self.client = redis.Redis.from_url(url, **client_options(socket_timeout))
+        self.dead_letters = (
+            RedisDeadLetters(self.client) if dead_letters is None else sink_of(dead_letters)
+        )
+        self.socket_timeout = socket_timeout
+        self.poll_interval = poll_interval
+        #: Times the connection was lost and the subscriptions restored.
+        self.reconnects = 0
+        #: Seconds of the last gap (unsubscribed time), 0.0 before any.
+        self.last_gap = 0.0
+        self._stop = Stopper()
+        self._early: deque[dict[str, Any]] = deque()
+        self._unsaved: deque[DeadLetter] = deque()
+        self._pubsub: PubSub | None = None
+        self._lock = threading.Lock()
+        self._pubsub = self._subscribe()
+
+    @property
+    def unsaved_dead_letters(self) -> int:
+        """Dead letters held in memory because the store failed (retried on every poll)."""
+        return len(self._unsaved)
+
+    def __iter__(self) -> Iterator[Received]:
+        """Received messages, until ``close()``."""
+        while True:
+            received = self.receive(None)
+            if received is None:
+                return
+            yield received
+
+    def receive(self, timeout: float | None = None) -> Received | None:
+        """The next valid message; None after ``timeout`` seconds (None: wait) or once closed."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._stop.closed:
+            if self._unsaved:
+                self._save_unsaved()
+            wait = self.poll_interval
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+                if wait < 0:
+                    return None
+            try:
+                message = self._next(wait)
+            except RETRYABLE as exc:
+                if self._stop.closed:
+                    return None
+                self._restore(exc)
+                continue
+            except Exception:
+                if self._stop.closed:
+                    return None  # close() from another thread pulled the connection away
+                raise
+            if message is not None:
+                received = self._handle(message)
+                if received is not None:
+                    return received
+        return None
+
+    def run(self, callback: Callable[[Received], object]) -> None:
+        """Call ``callback`` with each message until ``close()`` (its exceptions propagate)."""
+        for received in self:
+            callback(received)
+
+    def run_in_thread(self, callback: Callable[[Received], object]) -> threading.Thread:
+        """``run(callback)`` in a daemon thread, started; ``close()`` ends it."""
+        thread = threading.Thread(target=self.run, args=(callback,), daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        """Stop receiving and close the connections."""
+        self._stop.close()
+        with self._lock:
+            pubsub, self._pubsub = self._pubsub, None
+        if pubsub is not None:
+            pubsub.close()
+        self.client.close()
+
+    def __enter__(self) -> Subscriber:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _next(self, timeout: float) -> dict[str, Any] | None:
+        if self._early:
+            return self._early.popleft()
+        pubsub = self._pubsub
+        if pubsub is None:
+            raise redis.ConnectionError("not subscribed")
+        message: dict[str, Any] | None = pubsub.get_message(
+            ignore_subscribe_messages=True, timeout=timeout
+        )
+        return message
+
+    def _handle(self, message: dict[str, Any]) -> Received | None:
+        if message.get("type") not in ("message", "pmessage"):
+            return None
+        source = _text(message["channel"])
+        data = message["data"]
+        raw = data if isinstance(data, bytes) else str(data).encode()
+        route = self._routes.get(source)
+        model, letter = check(route, raw, source, "redis")
+        if model is None or route is None:
+            if letter is not None:
+                self._dead(letter)
+            return None
+        self.metrics.redis_subscribe_messages.labels(source).inc()
+        return Received(route.channel, model, raw, source)
+
+    def _dead(self, letter: DeadLetter) -> None:
+        self.metrics.redis_subscribe_dead_letters.labels(letter.source).inc()
+        LOG.warning("dead letter from Redis channel %r: %s", letter.source, letter.error)
+        self._unsaved.append(letter)
+        self._save_unsaved()
+
+    def _save_unsaved(self) -> None:
+        while self._unsaved:
+            try:
+                self.dead_letters.put(self._unsaved[0])
+            except Exception as exc:  # any store, any failure: keep the letter and retry later
+                self.metrics.redis_subscribe_dead_letter_errors.inc()
+                LOG.error(
+                    "could not store %d dead letter(s), kept in memory: %s", len(self._unsaved), exc
+                )
+                return
+            self._unsaved.popleft()
+
+    def _subscribe(self) -> PubSub:
+        """A new connection, subscribed, with every confirmation read (early messages kept)."""
+        # redis-py leaves Redis.pubsub() unannotated; its result is a PubSub
+        make: Any = self.client.pubsub
+        pubsub: PubSub = make()
+        try:
+            if self.channels:
+                pubsub.subscribe(*self.channels)
+            if self.patterns:
+                pubsub.psubscribe(*self.patterns)
+            expected = len(self.channels) + len(self.patterns)
+            deadline = time.monotonic() + self.socket_timeout
+            while expected:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise redis.TimeoutError("no subscription confirmation from Redis")
+                message = pubsub.get_message(timeout=left)
+                if message is None:
+                    continue
+                if message["type"] in ("subscribe", "psubscribe"):
+                    expected -= 1
+                else:
+                    self._early.append(message)
+        except BaseException:
+            pubsub.close()
+            raise
+        return pubsub
+
+    def _restore(self, error: BaseException) -> None:
+        """Subscribe again after ``error``, with backoff; log and count the gap."""
+        lost = time.monotonic()
+        LOG.warning("lost the Redis subscription (%s); subscribing again", error)
+        with self._lock:
+            old, self._pubsub = self._pubsub, None
+        if old is not None:
+            try:
+                old.close()
+            except Exception:  # the connection is already broken; closing is best effort
+                LOG.debug("closing the broken Pub/Sub connection failed", exc_info=True)
+        attempts = 0
+        delays = self.reconnect.delays()
+        while not self._stop.closed:
+            attempts += 1
+            try:
+                pubsub = self._subscribe()
+            except RETRYABLE as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    raise
+                LOG.debug("subscribing again failed (attempt %d): %s", attempts, exc)
+                if self._stop.wait(delay):
+                    return
+                continue
+            with self._lock:
+                if self._stop.closed:
+                    pubsub.close()
+                    return
+                self._pubsub = pubsub
+            break
+        else:
+            return
+        gap = time.monotonic() - lost
+        self.reconnects += 1
+        self.last_gap = gap
+        self.metrics.redis_subscriber_reconnects.inc()
+        self.metrics.redis_subscriber_gap_seconds.inc(gap)
+        LOG.warning(
+            "subscribed to Redis again after %.3f s (%d attempt(s)); messages published in that "
+            "gap are lost (Pub/Sub keeps nothing)",
+            gap,
+            attempts,
+        )
+
+
+def _redis_channel(contract: ContractVersion) -> str | None:
+    return contract.redis_channel
