@@ -113,3 +113,19 @@ def test_semver_orders_pre_releases_first() -> None:
         (2, 0, False),
         (2, 0, True),
     ]
+
+
+def test_bundle_leaves_references_to_embedded_ids_alone(tmp_path: Path) -> None:
+    from opa_contracts import loader
+    from opa_contracts.generate.bundle import bundle
+
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"item": {"$ref": "item.json"}},
+        "definitions": {"item": {"$id": "item.json", "type": "string"}},
+    }
+    (tmp_path / "a.b").mkdir()
+    (tmp_path / "a.b" / "1.0.0.yaml").write_text("x: 1\n")
+    registry = loader.load(tmp_path)
+    assert bundle(registry, tmp_path / "a.b" / "1.0.0.yaml", schema, "definitions") is schema

@@ -32,6 +32,7 @@ class _Bundler:
     main: Path
     defs_keyword: str
     defs: dict[str, Any]
+    ids: frozenset[str] = frozenset()
     keys: dict[tuple[Path, str], str] = field(default_factory=dict)
 
     def key_for(self, target: refs.Target) -> str:
@@ -56,6 +57,8 @@ class _Bundler:
             ref = node.get("$ref")
             if not isinstance(ref, str) or (local_ok and not ref.partition("#")[0]):
                 continue
+            if ref.partition("#")[0] in self.ids:
+                continue  # an embedded resource ($id): the validator resolves it in place
             found = refs.resolve(self.registry, path, root, ref)
             if isinstance(found, refs.RefProblem):
                 raise BundleError(found.message)
@@ -70,18 +73,24 @@ def bundle(registry: Registry, path: Path, schema: Any, defs_keyword: str) -> An
 
     A schema without external references comes back as is (not copied): callers never mutate it.
     """
-    if not isinstance(schema, dict) or not any(_external(node) for _, node in walk(schema)):
+    ids = _embedded_ids(schema)
+    if not isinstance(schema, dict) or not any(_external(node, ids) for _, node in walk(schema)):
         return schema
     result = copy.deepcopy(schema)
     existing = result.get(defs_keyword)
     defs: dict[str, Any] = dict(existing) if isinstance(existing, dict) else {}
-    bundler = _Bundler(registry, path.resolve(), defs_keyword, defs)
+    bundler = _Bundler(registry, path.resolve(), defs_keyword, defs, ids)
     bundler.rewrite(result, bundler.main, schema, local_ok=True)
     if defs or isinstance(existing, dict):
         result[defs_keyword] = defs
     return result
 
 
-def _external(node: dict[str, Any]) -> bool:
+def _embedded_ids(schema: Any) -> frozenset[str]:
+    return frozenset(node["$id"] for _, node in walk(schema) if isinstance(node.get("$id"), str))
+
+
+def _external(node: dict[str, Any], ids: frozenset[str]) -> bool:
     ref = node.get("$ref")
-    return isinstance(ref, str) and bool(ref.partition("#")[0])
+    address = ref.partition("#")[0] if isinstance(ref, str) else ""
+    return bool(address) and address not in ids
