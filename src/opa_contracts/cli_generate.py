@@ -22,7 +22,7 @@ EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 MAX_LINES = 40  # differences listed under --check; the count of the rest follows
 
 generate_app = typer.Typer(
-    help="Generate artefacts from the registry (a Python client package...).",
+    help="Generate from the registry: client package, docs, AsyncAPI, JSON Schema, Kafka plan.",
     add_completion=False,
     pretty_exceptions_enable=False,
 )
@@ -49,54 +49,6 @@ def _group(
         raise typer.Exit(run_all(check, registry))
 
 
-@generate_app.command("python")
-def python(
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
-    ] = None,
-    check: Annotated[
-        bool,
-        typer.Option("--check", help="Write nothing; exit 1 if the output folder is stale."),
-    ] = False,
-    target: Annotated[
-        str | None,
-        typer.Option(
-            "--target", "-t", help="Target file, or a name in generators/ (default: python)."
-        ),
-    ] = None,
-    registry: Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")] = Path(
-        "contracts"
-    ),
-) -> None:
-    """Generate the typed Python client package (models, decode/encode, metadata)."""
-    raise typer.Exit(_run("python", out, check, target, registry))
-
-
-@generate_app.command("docs")
-def docs(
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
-    ] = None,
-    check: Annotated[
-        bool,
-        typer.Option("--check", help="Write nothing; exit 1 if the output folder is stale."),
-    ] = False,
-    target: Annotated[
-        str | None,
-        typer.Option(
-            "--target", "-t", help="Target file, or a name in generators/ (default: docs)."
-        ),
-    ] = None,
-    registry: Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")] = Path(
-        "contracts"
-    ),
-) -> None:
-    """Generate the docs: Markdown pages and a static HTML site (open html/index.html)."""
-    raise typer.Exit(_run("docs", out, check, target, registry))
-
-
 _Out = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
@@ -106,7 +58,11 @@ _Check = Annotated[
 ]
 _Target = Annotated[
     str | None,
-    typer.Option("--target", "-t", help="Target file, or a name in generators/ (default: KIND)."),
+    typer.Option(
+        "--target",
+        "-t",
+        help="Target file, or a name in generators/ (default: the one named like the command).",
+    ),
 ]
 _Registry = Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")]
 
@@ -126,6 +82,12 @@ def _kind_command(kind: str, summary: str) -> None:
     generate_app.command(kind)(command)
 
 
+_kind_command(
+    "python", "Generate the typed Python client package (models, decode/encode, metadata)."
+)
+_kind_command(
+    "docs", "Generate the docs: Markdown pages and a static HTML site (open html/index.html)."
+)
 _kind_command("asyncapi", "Generate one AsyncAPI 3.0 document for the whole registry.")
 _kind_command("jsonschema", "Generate each channel version as a standalone JSON Schema file.")
 _kind_command("kafka", "Generate the Kafka topic plan, topic script and Schema Registry payloads.")
