@@ -70,9 +70,18 @@ def check(
     mode: Mode,
     policy: Policy = Policy.STRICT,
     witness_budget_s: float = 0.25,
+    pair_budget_s: float | None = None,
 ) -> CheckResult:
-    """The verdict for ``old`` → ``new`` under ``mode``, each break with a witness if found."""
+    """The verdict for ``old`` → ``new`` under ``mode``, each break with a witness if found.
+
+    Each witness search gets ``witness_budget_s``; all of them together get ``pair_budget_s``
+    (default: 8 searches' worth), so a schema with a thousand undecidable changes cannot stall a
+    run. Breaks left without a witness still count, reported as out of budget.
+    """
     from opa_contracts.compat.witness import WitnessSearch
+
+    pair_budget = 8 * witness_budget_s if pair_budget_s is None else pair_budget_s
+    deadline = time.monotonic() + pair_budget
 
     old_doc, new_doc = _documents(old, new)
     changes = _changes(old_doc, new_doc, policy)
@@ -84,8 +93,8 @@ def check(
         if not relevant:
             continue
         found = None
-        exhausted = False
-        for direction in relevant:
+        exhausted = time.monotonic() > deadline
+        for direction in relevant if not exhausted else ():
             if direction not in searches:
                 writer, reader = (old_doc, new_doc) if direction == BACKWARD else (new_doc, old_doc)
                 searches[direction] = WitnessSearch(writer, reader)
@@ -127,12 +136,10 @@ def check_transitive(
         return TransitiveResult(mode=mode, compatible=True, results=())
     indexes = range(len(history) - 1, -1, -1) if mode.transitive else [len(history) - 1]
     results = []
-    started = time.monotonic()
     for i in indexes:
         results.append(
             (i, check(history[i], new, mode=mode, policy=policy, witness_budget_s=witness_budget_s))
         )
-    del started
     return TransitiveResult(
         mode=mode, compatible=all(r.compatible for _, r in results), results=tuple(results)
     )
