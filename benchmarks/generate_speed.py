@@ -11,15 +11,20 @@ templates, one ruff run over the tree, the safety check, writing. Target: at mos
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import synthetic
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out" / "generate"
@@ -28,6 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from opa_contracts.generate import output  # noqa: E402 - after the path set-up above
 from opa_contracts.generate.run import build, find_target  # noqa: E402
 from opa_contracts.generate.targets import Target  # noqa: E402
+from opa_contracts.validate.runner import validate  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--channels", type=int, default=1000)
     parser.add_argument("--versions", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: one per CPU)")
+    parser.add_argument(
+        "--samples", type=int, default=10, help="schemas for the subprocess baseline"
+    )
     args = parser.parse_args(argv)
 
     base = find_target("python", None, ROOT)
@@ -51,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         built = time.perf_counter()
         output.write(tree, OUT)
         done = time.perf_counter()
+        # baselines measured in the same run, on the same registry
+        validate_s = _timed(lambda: validate(registry))
+        per_schema_s = _subprocess_per_schema(registry, args.samples)
     total = done - started
     versions = args.channels * args.versions
     print(
@@ -61,8 +73,54 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  build the tree   {built - started:7.2f} s  ({len(tree)} files)")
     print(f"  write it         {done - built:7.2f} s")
     print(f"  total            {total:7.2f} s  ({total / versions * 1000:.1f} ms per version)")
+    print(
+        f"  baseline: validate the same registry      {validate_s:7.2f} s  (generate / validate "
+        f"{total / validate_s:.1f}x)"
+    )
+    naive = per_schema_s * versions
+    print(
+        f"  baseline: one datamodel-codegen process per schema, {per_schema_s * 1000:.0f} ms each "
+        f"(median of {args.samples}): {naive:.0f} s extrapolated, {naive / total:.0f}x slower"
+    )
     print(f"  [{'ok' if total <= 30 else 'MISSED'}] at most 30 s for 1,000 channels: {total:.1f} s")
     return 0
+
+
+def _timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _subprocess_per_schema(registry: Path, samples: int) -> float:
+    """Median time of the obvious approach: the datamodel-codegen CLI once per payload schema."""
+    codegen = Path(sys.executable).parent / "datamodel-codegen"
+    manifests = sorted(p for p in registry.glob("*/*.yaml") if not p.parent.name.startswith("_"))
+    manifests = manifests[:samples]
+    times = []
+    with tempfile.TemporaryDirectory(prefix="opa-codegen-") as temp:
+        for i, path in enumerate(manifests):
+            # beside its manifest, so that relative $refs to shared files resolve
+            schema = path.parent / f"bench-schema-{i}.json"
+            schema.write_text(json.dumps(yaml.safe_load(path.read_text())["schema"]))
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    str(codegen),
+                    "--input",
+                    str(schema),
+                    "--input-file-type",
+                    "jsonschema",
+                    "--output",
+                    str(Path(temp) / f"m{i}.py"),
+                    "--output-model-type",
+                    "pydantic_v2.BaseModel",
+                ],
+                check=True,
+                capture_output=True,
+            )
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 if __name__ == "__main__":
