@@ -346,3 +346,22 @@ def test_schemas_that_cannot_be_compared_get_one_line(
     assert len(lines) == 1
     assert message in lines[0]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_two_registries_and_two_channel_folders(tmp_path: Path) -> None:
+    import shutil
+
+    old, new = tmp_path / "old" / "contracts", tmp_path / "new" / "contracts"
+    shutil.copytree(CONTRACTS, old)
+    shutil.copytree(CONTRACTS, new)
+    new_version(new.parent, "quotes.realtime", "1.0.0", "1.1.0", add_required_exchange)
+    shutil.rmtree(new / "system.health")
+    result = run_cli("diff", old, new, "--format", "json")
+    assert result.code == 1
+    rules = {(f["rule"], f["channel"]) for f in findings(result.stdout)}
+    assert ("required-property-added", "quotes.realtime") in rules
+    assert ("channel-removed", "system.health") in rules
+    # two channel folders: only that channel is compared
+    folders = run_cli("diff", old / "quotes.realtime", new / "quotes.realtime", "--format", "json")
+    assert folders.code == 1
+    assert {f["channel"] for f in findings(folders.stdout)} == {"quotes.realtime"}
