@@ -1,7 +1,7 @@
 """The ``opa-contracts`` command line: parse options, call the library, report, exit.
 
 Exit codes: 0 clean; 1 findings at or above ``--fail-on`` (or breaking changes); 2 usage error;
-3 input that could not be read at all.
+3 input that could not be read at all; 4 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from opa_contracts.cli_generate import generate_app
 if TYPE_CHECKING:
     from opa_contracts.findings import Report
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3, 4
 
 app = typer.Typer(
     name="opa-contracts",
@@ -250,6 +250,25 @@ def main() -> None:
     # cyclic collector only re-walks the parsed YAML node trees (3.6x slower on 3,000 manifests).
     gc.disable()
     try:
-        app()
+        app(standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except Exception as exc:  # a bug: one line, not a traceback (OPA_CONTRACTS_DEBUG=1 shows it)
+        if os.environ.get("OPA_CONTRACTS_DEBUG"):
+            raise
+        where = _origin(exc)
+        print(
+            f"opa-contracts: internal error: {type(exc).__name__}: {exc}{where} "
+            "(a bug: please report it with the input; OPA_CONTRACTS_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_BUG)
+
+
+def _origin(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    return f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"

@@ -29,7 +29,6 @@ GOOD = {"type": "string"}
         ({"$ref": "https://example.com/schema.json"}, "never fetched"),
         ({"$ref": "#/definitions/missing"}, "cannot be resolved"),
         ({"$ref": "other.json#/x"}, "outside this document"),
-        ({"type": "string", "minLenght": 3}, "unknown keyword"),
         ({"type": "strin"}, "invalid"),
         ({"$schema": "http://example.com/my-dialect"}, "unknown $schema"),
     ],
@@ -39,6 +38,14 @@ def test_bad_schemas_raise_schema_compare_error(schema: Any, message: str) -> No
         with pytest.raises(SchemaCompareError, match=message.replace("$", r"\$")):
             compare(old, new)
     assert issubclass(SchemaCompareError, OpaContractsError)
+
+
+def test_unknown_keywords_are_annotations_as_validators_treat_them() -> None:
+    old = {"type": "string", "minLenght": 3, "nullable": True}
+    new = {"type": "string", "minLenght": 5}
+    changes = compare(old, new)
+    assert {c.rule for c in changes} == {"annotation-changed"}
+    assert not any(c.breaking for c in changes)
 
 
 def test_recursion_through_properties_is_fine() -> None:

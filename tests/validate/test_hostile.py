@@ -178,3 +178,27 @@ def test_usage_errors_exit_2() -> None:
     assert "Traceback" not in result.stderr
     assert run_cli("validate", CONTRACTS, "--fail-on", "never").code == 2
     assert run_cli("frobnicate").code == 2
+
+
+def test_an_internal_error_is_one_line_with_exit_4() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import opa_contracts.validate.runner as r\n"
+        "def boom(*a, **k):\n    raise RuntimeError('simulated bug')\n"
+        "r.validate = boom\n"
+        "import sys; sys.argv = ['opa-contracts', 'validate', 'contracts']\n"
+        "from opa_contracts.cli import main; main()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=CONTRACTS.parent,
+    )
+    assert proc.returncode == 4
+    assert proc.stderr.count("\n") == 1
+    assert "internal error: RuntimeError: simulated bug" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -70,8 +70,10 @@ ALL_TYPES = frozenset({"null", "boolean", "object", "array", "string", "integer"
 
 
 def is_extension(keyword: str) -> bool:
-    """True for vendor extension keywords (``x-...``), which are treated as annotations."""
-    return keyword.startswith("x-")
+    """True for keywords validators ignore: vendor extensions (``x-...``) and any keyword JSON
+    Schema does not define (``nullable``, a typo such as ``minLenght``). They are compared as
+    annotations; ``validate`` warns about the unknown ones (``schema-unknown-keyword``)."""
+    return keyword.startswith("x-") or keyword not in KNOWN
 
 
 def dialect_of(uri: str) -> str | None:

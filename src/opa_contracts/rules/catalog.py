@@ -107,6 +107,12 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "The payload schema is valid against its dialect's metaschema.",
     ),
     Rule(
+        "schema-unknown-keyword",
+        "schema",
+        W,
+        "Every keyword in a payload schema is one its dialect defines; validators ignore the others (typos like minLenght, OpenAPI's nullable, prefixItems in draft-07). Extensions are named x-...",
+    ),
+    Rule(
         "ref-remote",
         "schema",
         E,

@@ -12,7 +12,7 @@ import jsonschema_rs
 from opa_contracts import dialects
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.pointer import from_path, join
-from opa_contracts.validate import refs
+from opa_contracts.validate import keywords, refs
 from opa_contracts.validate.context import Context
 
 
@@ -55,6 +55,7 @@ def check(
             source,
             pointer,
         )
+    keywords.check(ctx, source, schema, dialect.name)
     for pointer, problem in refs.check(ctx.registry, source.path, schema):
         usable = False
         ctx.emit(problem.rule, problem.message, source, "/schema" + pointer)

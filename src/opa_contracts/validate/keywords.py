@@ -1,0 +1,41 @@
+"""Keywords a payload schema's validators will ignore: typos, other dialects', other specs'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opa_contracts.compat.keywords import DRAFT4, MODERN_ONLY, is_extension
+from opa_contracts.loader import SourceFile
+from opa_contracts.pointer import join
+from opa_contracts.schemawalk import walk
+from opa_contracts.validate.context import Context
+
+# keywords only draft-04..07 define; a 2019-09/2020-12 validator ignores them
+_LEGACY_ONLY = frozenset({"definitions", "dependencies", "additionalItems"})
+_DRAFT4_ONLY = frozenset({"id"})
+
+
+def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
+    """Warn about every keyword the schema's own dialect does not define."""
+    modern = dialect in ("2019-09", "2020-12")
+    for pointer, node in walk(schema, "/schema"):
+        for key in node:
+            if key.startswith("x-"):
+                continue
+            if is_extension(key):
+                why = "is not a JSON Schema keyword"
+            elif not modern and key in MODERN_ONLY:
+                why = f"is not a {dialect} keyword (2019-09/2020-12 only)"
+            elif modern and key in _LEGACY_ONLY - {"definitions"}:
+                why = f"is not a {dialect} keyword (draft-07 and earlier)"
+            elif dialect != DRAFT4 and key in _DRAFT4_ONLY:
+                why = f"is not a {dialect} keyword (draft-04 spells $id as id)"
+            else:
+                continue
+            ctx.emit(
+                "schema-unknown-keyword",
+                f"{key!r} {why}: validators ignore it, so it constrains nothing "
+                "(name extensions x-...)",
+                source,
+                join(pointer, key),
+            )
