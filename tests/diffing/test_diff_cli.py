@@ -365,3 +365,35 @@ def test_two_registries_and_two_channel_folders(tmp_path: Path) -> None:
     folders = run_cli("diff", old / "quotes.realtime", new / "quotes.realtime", "--format", "json")
     assert folders.code == 1
     assert {f["channel"] for f in findings(folders.stdout)} == {"quotes.realtime"}
+
+
+def test_removed_version_downgrade_bad_acceptances_and_unreadable(repo: Path) -> None:
+    def same(data: dict[str, Any]) -> None:
+        data["schema"]["properties"]["ticker"]["description"] = "Símbolo"
+
+    new_version(repo, "capacity.scores", "1.0.0", "1.1.0", same)
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "1.1.0")
+    (repo / "contracts" / "capacity.scores" / "1.0.0.yaml").unlink()  # a released version goes
+    new_version(repo, "system.health", "1.0.0", "0.9.0", lambda d: None)  # below its predecessor
+    (repo / "contracts" / "quotes.realtime" / "1.1.0.yaml").write_text("a: [\n")  # unreadable
+    (repo / "contracts" / "accepted-changes.yaml").write_text(
+        "apiVersion: opa-contracts/v1\naccepted: [{rule: x, channel: y}]\n"
+    )
+    result = run_cli("diff", "--against", "main", "--format", "json", cwd=repo)
+    assert result.code == 1
+    rules = {f["rule"] for f in findings(result.stdout)}
+    assert {
+        "version-removed",
+        "version-order",
+        "accepted-changes-invalid",
+        "diff-input-unreadable",
+    } <= rules
+
+
+def test_every_versioning_rule_is_exercised() -> None:
+    from opa_contracts.rules.catalog import VERSIONING_RULES
+
+    source = Path(__file__).read_text(encoding="utf-8")
+    missing = [r.id for r in VERSIONING_RULES if f'"{r.id}"' not in source]
+    assert missing == []

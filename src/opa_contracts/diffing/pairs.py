@@ -227,16 +227,6 @@ class PairJudge:
 
     def _discipline(self, old: Side, new: Side, outcome: Outcome, mode: Mode) -> list[Finding]:
         kind = _bump(old, new)
-        if kind == "downgrade":
-            return [
-                self._finding(
-                    "version-order",
-                    Severity.ERROR,
-                    f"{new.channel} {new.version} follows {old.version} but is not greater",
-                    new,
-                    "/version",
-                )
-            ]
         if outcome.breaking and kind != "major":
             return [
                 self._finding(

@@ -208,6 +208,18 @@ class _Run:
                 continue
             self._modified(channel, version, old[version], new[version], new)
         added = new.keys() - old.keys()
+        newest_old = max(old, key=_version_key) if old else None
+        for version in sorted(added, key=_version_key):
+            if newest_old is not None and _version_key(version) < _version_key(newest_old):
+                self._note(
+                    "version-order",
+                    Severity.ERROR,
+                    self.new,
+                    new[version],
+                    channel,
+                    f"{channel} {version} is added below the released {newest_old}; "
+                    "new versions go on top",
+                )
         if added:
             self.history(channel, new, only=added)
 
