@@ -38,6 +38,7 @@ app.add_typer(generate_app, name="generate")
 class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
+    markdown = "markdown"
     github = "github"
     junit = "junit"
     sarif = "sarif"

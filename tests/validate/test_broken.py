@@ -118,3 +118,16 @@ def test_paths_are_shown_relative_to_the_working_directory() -> None:
     files = {f["file"] for f in json.loads(result.stdout)["findings"]}
     assert "broken/not.utf8/1.0.0.yaml" in files
     assert not any(f.startswith(str(ROOT)) for f in files)
+
+
+def test_markdown_has_a_row_per_finding() -> None:
+    result = run_cli("validate", BROKEN, "--format", "markdown")
+    assert result.code == 1
+    rows = [x for x in result.stdout.splitlines() if x.startswith(("| ❌", "| ⚠️"))]
+    assert len(rows) == len(expected())
+    errors = sum(1 for x in expected() if x.split()[-1] not in WARNING_ONLY)
+    assert f"❌ **{errors} errors**" in result.stdout
+
+
+WARNING_ONLY = {"lint-ignore-unused", "registry-stray-file", "redis-channel-name"}
+WARNING_ONLY |= {"property-description", "schema-unknown-keyword"}

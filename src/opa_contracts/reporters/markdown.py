@@ -15,13 +15,16 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     """Write the whole comment."""
     del color
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
-    title = "Contract diff" if report.command == "diff" else "Contract validation"
+    diff = report.command == "diff"
+    title = "Contract diff" if diff else "Contract validation"
+    noun = "breaking problem" if diff else "error"
+    clean = "No breaking changes" if diff else "No errors"
     if errors:
-        head = f"❌ **{errors} breaking problem{'s' * (errors != 1)}**"
+        head = f"❌ **{errors} {noun}{'s' * (errors != 1)}**"
     elif warnings:
-        head = f"⚠️ **No breaking changes**, {warnings} warning{'s' * (warnings != 1)}"
+        head = f"⚠️ **{clean}**, {warnings} warning{'s' * (warnings != 1)}"
     else:
-        head = "✅ **No breaking changes**"
+        head = f"✅ **{clean}**"
     base = report.summary.get("old")
     against = f" against `{base}`" if base else ""
     stream.write(f"### {title}{against}\n\n{head}")
@@ -35,9 +38,10 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     for channel in sorted(groups, key=lambda c: (-_worst(groups[c]), c)):
         findings = sorted(groups[channel], key=lambda f: (-f.severity.rank, f.pointer, f.rule))
         stream.write(f"#### `{channel}`\n\n")
-        stream.write("| | rule | where | change |\n|---|---|---|---|\n")
+        column = "change" if diff else "finding"
+        stream.write(f"| | rule | where | {column} |\n|---|---|---|---|\n")
         for f in findings:
-            where = f"`{f.pointer}`" if f.pointer else f"`{f.location}`"
+            where = f"`{f.pointer}`" if diff and f.pointer else f"`{f.location}`"
             stream.write(f"| {_ICON[f.severity]} | `{f.rule}` | {where} | {_cell(_short(f))} |\n")
         stream.write("\n")
         for f in findings:
