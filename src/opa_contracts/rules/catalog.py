@@ -267,7 +267,10 @@ VERSIONING_RULES: tuple[Rule, ...] = (
         "A compatible schema change needs at least a minor version bump (a patch may change only annotations).",
     ),
     Rule(
-        "version-order", "versioning", E, "A new version is added above the released versions of its channel, not below them."
+        "version-order",
+        "versioning",
+        E,
+        "A new version is added above the released versions of its channel, not below them.",
     ),
     Rule(
         "schema-uncomparable",

@@ -28,8 +28,11 @@ from opa_events.quotes_realtime import (  # type: ignore[import-not-found, unuse
     QuotesRealtime,
 )
 from opa_events.runtime import (  # type: ignore[import-not-found, unused-ignore]
+    AsyncDualPublisher,
     AsyncHealthReporter,
     AsyncPublisher,
+    AsyncRedisDeadLetters,
+    AsyncSubscriber,
     Backoff,
     DeadLetter,
     DualPublisher,
@@ -48,8 +51,11 @@ from opa_events.runtime import (  # type: ignore[import-not-found, unused-ignore
 from opa_events.system_health import SystemHealth  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = [
+    "AsyncDualPublisher",
     "AsyncHealthReporter",
     "AsyncPublisher",
+    "AsyncRedisDeadLetters",
+    "AsyncSubscriber",
     "Backoff",
     "CapacityScores",
     "ContractError",

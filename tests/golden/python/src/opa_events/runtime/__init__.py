@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from opa_events.runtime.common import (
+        AsyncDeadLetterSink,
         Backoff,
         CallbackDeadLetters,
         DeadLetter,
@@ -19,8 +20,14 @@ if TYPE_CHECKING:
         PublishError,
         Received,
     )
-    from opa_events.runtime.dead_letters import RedisDeadLetters
-    from opa_events.runtime.dual import DualPublisher, DualResult, Outcome
+    from opa_events.runtime.dead_letters import AsyncRedisDeadLetters, RedisDeadLetters
+    from opa_events.runtime.dual import (
+        AsyncDualPublisher,
+        AsyncDualResult,
+        DualPublisher,
+        DualResult,
+        Outcome,
+    )
     from opa_events.runtime.health import AsyncHealthReporter, HealthReporter, ProcessStats
     from opa_events.runtime.kafka import (
         Delivered,
@@ -30,11 +37,16 @@ if TYPE_CHECKING:
     )
     from opa_events.runtime.metrics import Metrics, MetricsServer, default_metrics, serve
     from opa_events.runtime.redis_pub import AsyncPublisher, Publisher
-    from opa_events.runtime.redis_sub import Subscriber
+    from opa_events.runtime.redis_sub import AsyncSubscriber, Subscriber
 
 _HOME = {
+    "AsyncDeadLetterSink": "common",
+    "AsyncDualPublisher": "dual",
+    "AsyncDualResult": "dual",
     "AsyncHealthReporter": "health",
     "AsyncPublisher": "redis_pub",
+    "AsyncRedisDeadLetters": "dead_letters",
+    "AsyncSubscriber": "redis_sub",
     "Backoff": "common",
     "CallbackDeadLetters": "common",
     "DeadLetter": "common",
@@ -60,8 +72,13 @@ _HOME = {
 }
 
 __all__ = [
+    "AsyncDeadLetterSink",
+    "AsyncDualPublisher",
+    "AsyncDualResult",
     "AsyncHealthReporter",
     "AsyncPublisher",
+    "AsyncRedisDeadLetters",
+    "AsyncSubscriber",
     "Backoff",
     "CallbackDeadLetters",
     "DeadLetter",

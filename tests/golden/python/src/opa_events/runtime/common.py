@@ -85,6 +85,14 @@ class DeadLetterSink(Protocol):
         """Store ``letter``."""
 
 
+@runtime_checkable
+class AsyncDeadLetterSink(Protocol):
+    """Where an :class:`AsyncSubscriber`'s dead letters go; ``await put`` raises when not stored."""
+
+    async def put(self, letter: DeadLetter) -> None:
+        """Store ``letter``."""
+
+
 class CallbackDeadLetters:
     """Dead letters handed to a function (which raises when it could not keep one)."""
 
@@ -127,6 +135,18 @@ def sink_of(
     if isinstance(dead_letters, DeadLetterSink):
         return dead_letters
     return CallbackDeadLetters(dead_letters)
+
+
+def putter(
+    dead_letters: DeadLetterSink | AsyncDeadLetterSink | Callable[[DeadLetter], object],
+) -> Callable[[DeadLetter], object]:
+    """The function that stores a letter: a sink's ``put``, or the callable itself.
+
+    Its result is awaited when it is awaitable (an async sink or an ``async def`` function).
+    """
+    if isinstance(dead_letters, DeadLetterSink | AsyncDeadLetterSink):
+        return dead_letters.put
+    return dead_letters
 
 
 def routes(

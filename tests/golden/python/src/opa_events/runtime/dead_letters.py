@@ -1,4 +1,4 @@
-"""Dead letters in Redis: a stream (the default) or a list."""
+"""Dead letters in Redis: a stream (the default) or a list, from sync or asyncio code."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from opa_events.runtime.common import DeadLetter, rfc3339
 
 try:
     import redis
+    import redis.asyncio
     from redis.typing import EncodableT, FieldT
 except ImportError as exc:  # pragma: no cover - depends on what is installed
     raise ImportError(
@@ -35,21 +36,53 @@ class RedisDeadLetters:
         kind: Literal["stream", "list"] = "stream",
         maxlen: int | None = None,
     ) -> None:
-        if kind not in ("stream", "list"):
-            raise ValueError("kind must be 'stream' or 'list'")
         self.client = client
         self.key = key
-        self.kind = kind
+        self.kind = _kind(kind)
         self.maxlen = maxlen
 
     def put(self, letter: DeadLetter) -> None:
         """Store ``letter``; raises redis-py's error when Redis is unreachable."""
         if self.kind == "stream":
-            # redis-py's field mapping is invariant in its key type: str keys need the cast
-            fields = cast("dict[FieldT, EncodableT]", letter.fields())
-            self.client.xadd(self.key, fields, maxlen=self.maxlen, approximate=True)
+            self.client.xadd(self.key, stream_fields(letter), maxlen=self.maxlen, approximate=True)
         else:
             self.client.rpush(self.key, as_json(letter))
+
+
+class AsyncRedisDeadLetters:
+    """The asyncio twin of :class:`RedisDeadLetters` (same stream fields, same list items)."""
+
+    def __init__(
+        self,
+        client: redis.asyncio.Redis,
+        key: str = DEFAULT_KEY,
+        kind: Literal["stream", "list"] = "stream",
+        maxlen: int | None = None,
+    ) -> None:
+        self.client = client
+        self.key = key
+        self.kind = _kind(kind)
+        self.maxlen = maxlen
+
+    async def put(self, letter: DeadLetter) -> None:
+        """Store ``letter``; raises redis-py's error when Redis is unreachable."""
+        if self.kind == "stream":
+            fields = stream_fields(letter)
+            await self.client.xadd(self.key, fields, maxlen=self.maxlen, approximate=True)
+        else:
+            await self.client.rpush(self.key, as_json(letter))
+
+
+def _kind(kind: Literal["stream", "list"]) -> Literal["stream", "list"]:
+    if kind not in ("stream", "list"):
+        raise ValueError("kind must be 'stream' or 'list'")
+    return kind
+
+
+def stream_fields(letter: DeadLetter) -> dict[FieldT, EncodableT]:
+    """``letter`` as the fields of a stream entry."""
+    # redis-py's field mapping is invariant in its key type: str keys need the cast
+    return cast("dict[FieldT, EncodableT]", letter.fields())
 
 
 def as_json(letter: DeadLetter) -> str:

@@ -2,11 +2,14 @@
 
 One failing transport neither blocks nor hides the other: the Kafka record is queued first (that
 never waits on the broker), then Redis is published with its own bounded retries; each
-transport's outcome is reported separately and counted in its own series.
+transport's outcome is reported separately and counted in its own series. ``AsyncDualPublisher``
+does the same on asyncio: Redis through :class:`AsyncPublisher`, Kafka through the same
+:class:`KafkaPublisher` (whose delivery reports are served by its own thread, never the loop).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from concurrent.futures import Future
@@ -19,7 +22,8 @@ from opa_events._codec import dump
 from opa_events.errors import ContractError
 from opa_events.runtime.common import PublishError
 from opa_events.runtime.kafka import Delivered, KafkaPublisher, partition_key
-from opa_events.runtime.redis_pub import Publisher
+from opa_events.runtime.metrics import Series
+from opa_events.runtime.redis_pub import AsyncPublisher, Publisher
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +40,7 @@ class Outcome:
     """Kafka: where the broker stored it."""
 
 
-class DualResult:
+class _Outcomes:
     """What happened to one message on each transport."""
 
     def __init__(self, redis: Outcome, topic: str, kafka: Future[Delivered] | Outcome) -> None:
@@ -62,6 +66,13 @@ class DualResult:
         """Both transports succeeded (a pending Kafka delivery is not a success yet)."""
         return bool(self.redis.ok and self.kafka.ok)
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(redis={self.redis!r}, kafka={self.kafka!r})"
+
+
+class DualResult(_Outcomes):
+    """What happened to one message on each transport."""
+
     def wait(self, timeout: float | None = None) -> DualResult:
         """Wait up to ``timeout`` seconds for the Kafka delivery report; this result."""
         if isinstance(self._kafka, Future):
@@ -69,8 +80,51 @@ class DualResult:
                 self._kafka.exception(timeout)
         return self
 
-    def __repr__(self) -> str:
-        return f"DualResult(redis={self.redis!r}, kafka={self.kafka!r})"
+
+class AsyncDualResult(_Outcomes):
+    """:class:`DualResult` for asyncio: ``await result.wait(timeout)`` leaves the loop running."""
+
+    async def wait(self, timeout: float | None = None) -> AsyncDualResult:
+        """Wait up to ``timeout`` seconds for the Kafka delivery report; this result."""
+        if isinstance(self._kafka, Future) and not self._kafka.done():
+            loop = asyncio.get_running_loop()
+            settled: asyncio.Future[None] = loop.create_future()
+
+            def wake(_delivery: Future[Delivered]) -> None:  # in the Kafka delivery thread
+                with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                    loop.call_soon_threadsafe(_settle, settled)
+
+            # not asyncio.wrap_future: cancelling its wrapper would cancel the delivery future
+            self._kafka.add_done_callback(wake)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(settled, timeout)
+        return self
+
+
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _queue(
+    redis: Publisher | AsyncPublisher, kafka: KafkaPublisher, message: BaseModel
+) -> tuple[str, Series, bytes, str, Future[Delivered] | Outcome]:
+    """Check ``message`` once (an invalid one is counted on both transports and raised), then
+    queue it for Kafka (that never waits on the broker); what Redis needs, and Kafka's outcome."""
+    channel, redis_series = redis._route(message)
+    topic, key_field, kafka_series = kafka.route(message)
+    try:
+        value, data = dump(message)
+    except ContractError:
+        redis_series.error()
+        kafka_series.error()
+        raise
+    queued: Future[Delivered] | Outcome
+    try:
+        queued = kafka._produce(topic, partition_key(value, key_field), data, kafka_series)
+    except PublishError as exc:
+        queued = Outcome("kafka", topic, False, exc.reason)
+    return channel, redis_series, data, topic, queued
 
 
 class DualPublisher:
@@ -87,21 +141,9 @@ class DualPublisher:
     def publish(self, message: BaseModel) -> DualResult:
         """Check ``message`` once, then queue it for Kafka and publish it to Redis."""
         started = time.perf_counter()
-        channel, redis_series = self.redis._route(message)
-        topic, key_field, kafka_series = self.kafka.route(message)
+        channel, series, data, topic, kafka = _queue(self.redis, self.kafka, message)
         try:
-            value, data = dump(message)
-        except ContractError:
-            redis_series.error()
-            kafka_series.error()
-            raise
-        kafka: Future[Delivered] | Outcome
-        try:
-            kafka = self.kafka._produce(topic, partition_key(value, key_field), data, kafka_series)
-        except PublishError as exc:
-            kafka = Outcome("kafka", topic, False, exc.reason)
-        try:
-            receivers = self.redis._send(channel, redis_series, data, started)
+            receivers = self.redis._send(channel, series, data, started)
             redis = Outcome("redis", channel, True, receivers=receivers)
         except PublishError as exc:
             redis = Outcome("redis", channel, False, exc.reason)
@@ -117,3 +159,41 @@ class DualPublisher:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class AsyncDualPublisher:
+    """The asyncio twin of :class:`DualPublisher`: ``await dual.publish(message)``.
+
+    The Kafka record is queued first (never waiting on the broker), then Redis is published with
+    :class:`AsyncPublisher`'s own bounded retries (asyncio sleeps: the loop keeps running); each
+    transport's outcome is in the :class:`AsyncDualResult` and its own series. Only
+    ``ContractError`` is raised. ``aclose()`` flushes Kafka in a worker thread.
+    """
+
+    def __init__(self, redis: AsyncPublisher, kafka: KafkaPublisher) -> None:
+        self.redis = redis
+        self.kafka = kafka
+
+    async def publish(self, message: BaseModel) -> AsyncDualResult:
+        """Check ``message`` once, then queue it for Kafka and publish it to Redis."""
+        started = time.perf_counter()
+        channel, series, data, topic, kafka = _queue(self.redis, self.kafka, message)
+        try:
+            receivers = await self.redis._send(channel, series, data, started)
+            redis = Outcome("redis", channel, True, receivers=receivers)
+        except PublishError as exc:
+            redis = Outcome("redis", channel, False, exc.reason)
+        return AsyncDualResult(redis, topic, kafka)
+
+    async def aclose(self) -> None:
+        """Flush Kafka (in a worker thread, so the loop keeps running) and close both publishers."""
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self.kafka.close)
+        finally:
+            await self.redis.aclose()
+
+    async def __aenter__(self) -> AsyncDualPublisher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

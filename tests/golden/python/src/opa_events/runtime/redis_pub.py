@@ -161,6 +161,9 @@ class AsyncPublisher(_Base):
         """Validate, publish, count; the number of subscribers that received ``message``."""
         started = time.perf_counter()
         channel, series, data = self._prepare(message)
+        return await self._send(channel, series, data, started)
+
+    async def _send(self, channel: str, series: Series, data: bytes, started: float) -> int:
         delays = self.retry.delays()
         attempts = 0
         while True:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import inspect
 import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from opa_events._codec import Codec
 from opa_events.channels import ContractVersion
 from opa_events.runtime.common import (
+    AsyncDeadLetterSink,
     Backoff,
     DeadLetter,
     DeadLetterSink,
@@ -19,15 +23,18 @@ from opa_events.runtime.common import (
     Stopper,
     all_routes,
     check,
+    putter,
     routes,
     sink_of,
 )
-from opa_events.runtime.dead_letters import RedisDeadLetters
+from opa_events.runtime.dead_letters import AsyncRedisDeadLetters, RedisDeadLetters
 from opa_events.runtime.metrics import Metrics, default_metrics
 from opa_events.runtime.redis_pub import DEFAULT_URL, RETRYABLE, client_options
 
 try:
     import redis
+    import redis.asyncio
+    from redis.asyncio.client import PubSub as AsyncPubSub
     from redis.client import PubSub
 except ImportError as exc:  # pragma: no cover - depends on what is installed
     raise ImportError("the Redis runtime needs redis-py: pip install 'opa-events[redis]'") from exc
@@ -41,7 +48,95 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class Subscriber:
+class _Listener:
+    """What both subscribers share: the routes, checking a message, the dead letters' and the
+    gaps' bookkeeping. The I/O (redis-py sync or asyncio) is each subscriber's own."""
+
+    def __init__(
+        self,
+        channels: Iterable[str],
+        patterns: Iterable[str],
+        versions: Mapping[str, str] | None,
+        metrics: Metrics | None,
+        reconnect: Backoff | None,
+        socket_timeout: float,
+        poll_interval: float,
+    ) -> None:
+        pinned = dict(versions or {})
+        names = list(dict.fromkeys(channels))
+        self.patterns = list(dict.fromkeys(patterns))
+        if not names and not self.patterns:
+            raise ValueError("subscribe to at least one channel or pattern")
+        redis_of = _redis_channel
+        self._routes: dict[str, Codec] = all_routes(redis_of, pinned) if self.patterns else {}
+        wanted = routes({n: pinned.get(n) for n in names}, redis_of)
+        self._routes.update(wanted)
+        self.channels = list(wanted)
+        self.metrics = default_metrics() if metrics is None else metrics
+        self.reconnect = Backoff(None, 0.05, 2.0) if reconnect is None else reconnect
+        self.socket_timeout = socket_timeout
+        self.poll_interval = poll_interval
+        #: Times the connection was lost and the subscriptions restored.
+        self.reconnects = 0
+        #: Seconds of the last gap (unsubscribed time), 0.0 before any.
+        self.last_gap = 0.0
+        self._early: deque[dict[str, Any]] = deque()
+        self._unsaved: deque[DeadLetter] = deque()
+
+    @property
+    def unsaved_dead_letters(self) -> int:
+        """Dead letters held in memory because the store failed (retried on every poll)."""
+        return len(self._unsaved)
+
+    def _handle(self, message: dict[str, Any]) -> Received | None:
+        """The message as received, or None (an invalid one is counted and queued to be stored)."""
+        if message.get("type") not in ("message", "pmessage"):
+            return None
+        source = _text(message["channel"])
+        data = message["data"]
+        raw = data if isinstance(data, bytes) else str(data).encode()
+        route = self._routes.get(source)
+        model, letter = check(route, raw, source, "redis")
+        if model is None or route is None:
+            if letter is not None:
+                self.metrics.redis_subscribe_dead_letters.labels(letter.source).inc()
+                LOG.warning("dead letter from Redis channel %r: %s", letter.source, letter.error)
+                self._unsaved.append(letter)
+            return None
+        self.metrics.redis_subscribe_messages.labels(source).inc()
+        return Received(route.channel, model, raw, source)
+
+    def _not_stored(self, error: Exception) -> None:
+        self.metrics.redis_subscribe_dead_letter_errors.inc()
+        LOG.error(
+            "could not store %d dead letter(s), kept in memory: %s", len(self._unsaved), error
+        )
+
+    def _early_or_subscribed(self, message: dict[str, Any] | None) -> int:
+        """1 for a subscription confirmation; a message that came before the last one is kept."""
+        if message is None:
+            return 0
+        if message["type"] in ("subscribe", "psubscribe"):
+            return 1
+        self._early.append(message)
+        return 0
+
+    def _restored(self, lost: float, attempts: int) -> None:
+        """Log and count the gap that began at ``lost`` (``time.monotonic()``)."""
+        gap = time.monotonic() - lost
+        self.reconnects += 1
+        self.last_gap = gap
+        self.metrics.redis_subscriber_reconnects.inc()
+        self.metrics.redis_subscriber_gap_seconds.inc(gap)
+        LOG.warning(
+            "subscribed to Redis again after %.3f s (%d attempt(s)); messages published in that "
+            "gap are lost (Pub/Sub keeps nothing)",
+            gap,
+            attempts,
+        )
+
+
+class Subscriber(_Listener):
     """Receives the messages of some channels (and Redis glob patterns), checked and typed.
 
     Subscribed when the constructor returns. Iterate (``for received in subscriber``) or pass a
@@ -66,39 +161,17 @@ class Subscriber:
         socket_timeout: float = 5.0,
         poll_interval: float = 0.1,
     ) -> None:
-        pinned = dict(versions or {})
-        names = list(dict.fromkeys(channels))
-        self.patterns = list(dict.fromkeys(patterns))
-        if not names and not self.patterns:
-            raise ValueError("subscribe to at least one channel or pattern")
-        redis_of = _redis_channel
-        self._routes: dict[str, Codec] = all_routes(redis_of, pinned) if self.patterns else {}
-        wanted = routes({n: pinned.get(n) for n in names}, redis_of)
-        self._routes.update(wanted)
-        self.channels = list(wanted)
-        self.metrics = default_metrics() if metrics is None else metrics
-        self.reconnect = Backoff(None, 0.05, 2.0) if reconnect is None else reconnect
+        super().__init__(
+            channels, patterns, versions, metrics, reconnect, socket_timeout, poll_interval
+        )
         self.client = redis.Redis.from_url(url, **client_options(socket_timeout))
         self.dead_letters = (
             RedisDeadLetters(self.client) if dead_letters is None else sink_of(dead_letters)
         )
-        self.socket_timeout = socket_timeout
-        self.poll_interval = poll_interval
-        #: Times the connection was lost and the subscriptions restored.
-        self.reconnects = 0
-        #: Seconds of the last gap (unsubscribed time), 0.0 before any.
-        self.last_gap = 0.0
         self._stop = Stopper()
-        self._early: deque[dict[str, Any]] = deque()
-        self._unsaved: deque[DeadLetter] = deque()
         self._pubsub: PubSub | None = None
         self._lock = threading.Lock()
         self._pubsub = self._subscribe()
-
-    @property
-    def unsaved_dead_letters(self) -> int:
-        """Dead letters held in memory because the store failed (retried on every poll)."""
-        return len(self._unsaved)
 
     def __iter__(self) -> Iterator[Received]:
         """Received messages, until ``close()``."""
@@ -134,6 +207,8 @@ class Subscriber:
                 received = self._handle(message)
                 if received is not None:
                     return received
+                if self._unsaved:
+                    self._save_unsaved()
         return None
 
     def run(self, callback: Callable[[Received], object]) -> None:
@@ -173,36 +248,12 @@ class Subscriber:
         )
         return message
 
-    def _handle(self, message: dict[str, Any]) -> Received | None:
-        if message.get("type") not in ("message", "pmessage"):
-            return None
-        source = _text(message["channel"])
-        data = message["data"]
-        raw = data if isinstance(data, bytes) else str(data).encode()
-        route = self._routes.get(source)
-        model, letter = check(route, raw, source, "redis")
-        if model is None or route is None:
-            if letter is not None:
-                self._dead(letter)
-            return None
-        self.metrics.redis_subscribe_messages.labels(source).inc()
-        return Received(route.channel, model, raw, source)
-
-    def _dead(self, letter: DeadLetter) -> None:
-        self.metrics.redis_subscribe_dead_letters.labels(letter.source).inc()
-        LOG.warning("dead letter from Redis channel %r: %s", letter.source, letter.error)
-        self._unsaved.append(letter)
-        self._save_unsaved()
-
     def _save_unsaved(self) -> None:
         while self._unsaved:
             try:
                 self.dead_letters.put(self._unsaved[0])
             except Exception as exc:  # any store, any failure: keep the letter and retry later
-                self.metrics.redis_subscribe_dead_letter_errors.inc()
-                LOG.error(
-                    "could not store %d dead letter(s), kept in memory: %s", len(self._unsaved), exc
-                )
+                self._not_stored(exc)
                 return
             self._unsaved.popleft()
 
@@ -222,13 +273,7 @@ class Subscriber:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise redis.TimeoutError("no subscription confirmation from Redis")
-                message = pubsub.get_message(timeout=left)
-                if message is None:
-                    continue
-                if message["type"] in ("subscribe", "psubscribe"):
-                    expected -= 1
-                else:
-                    self._early.append(message)
+                expected -= self._early_or_subscribed(pubsub.get_message(timeout=left))
         except BaseException:
             pubsub.close()
             raise
@@ -264,20 +309,216 @@ class Subscriber:
                     pubsub.close()
                     return
                 self._pubsub = pubsub
-            break
-        else:
+            self._restored(lost, attempts)
             return
-        gap = time.monotonic() - lost
-        self.reconnects += 1
-        self.last_gap = gap
-        self.metrics.redis_subscriber_reconnects.inc()
-        self.metrics.redis_subscriber_gap_seconds.inc(gap)
-        LOG.warning(
-            "subscribed to Redis again after %.3f s (%d attempt(s)); messages published in that "
-            "gap are lost (Pub/Sub keeps nothing)",
-            gap,
-            attempts,
+
+
+class AsyncSubscriber(_Listener):
+    """The asyncio twin of :class:`Subscriber` (redis.asyncio), with the same checks and metrics.
+
+    Subscribed on ``async with`` (or ``await subscriber.start()``, or the first ``receive``).
+    ``async for received in subscriber``, ``await subscriber.receive(timeout)`` or
+    ``await subscriber.run(callback)`` (a plain or an ``async def`` function); each stops after
+    ``aclose()`` (from any task of the loop). Invalid messages go to ``dead_letters`` (by default
+    the Redis stream ``opa:dead-letters``, written with the same asyncio client; a sync sink, a
+    function or an ``async def`` function also work), and a lost connection is restored with
+    ``reconnect``'s backoff, the gap logged and counted, exactly as :class:`Subscriber` does.
+    Nothing here blocks the event loop. One task reads at a time.
+    """
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        channels: Iterable[str] = (),
+        *,
+        patterns: Iterable[str] = (),
+        versions: Mapping[str, str] | None = None,
+        dead_letters: (
+            AsyncDeadLetterSink | DeadLetterSink | Callable[[DeadLetter], object] | None
+        ) = None,
+        metrics: Metrics | None = None,
+        reconnect: Backoff | None = None,
+        socket_timeout: float = 5.0,
+        poll_interval: float = 0.1,
+    ) -> None:
+        super().__init__(
+            channels, patterns, versions, metrics, reconnect, socket_timeout, poll_interval
         )
+        self.client = redis.asyncio.Redis.from_url(url, **client_options(socket_timeout))
+        self.dead_letters: AsyncDeadLetterSink | DeadLetterSink | Callable[[DeadLetter], object] = (
+            AsyncRedisDeadLetters(self.client) if dead_letters is None else dead_letters
+        )
+        self._put = putter(self.dead_letters)
+        self._pubsub: AsyncPubSub | None = None
+        self._started = False
+        self._closed = False
+        self._wake = asyncio.Event()  # set by aclose(): ends a reconnection backoff at once
+        self._idle = asyncio.Event()  # clear while a receive() runs
+        self._idle.set()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``aclose()`` was called."""
+        return self._closed
+
+    async def start(self) -> AsyncSubscriber:
+        """Subscribe now (once); raises redis-py's error when Redis is unreachable."""
+        if not self._started and not self._closed:
+            self._pubsub = await self._subscribe()
+            self._started = True
+        return self
+
+    async def __aiter__(self) -> AsyncIterator[Received]:
+        """Received messages, until ``aclose()``."""
+        while True:
+            received = await self.receive(None)
+            if received is None:
+                return
+            yield received
+
+    async def receive(self, timeout: float | None = None) -> Received | None:
+        """The next valid message; None after ``timeout`` seconds (None: wait) or once closed."""
+        await self.start()
+        self._idle.clear()
+        try:
+            return await self._receive(timeout)
+        finally:
+            self._idle.set()
+
+    async def run(self, callback: Callable[[Received], object]) -> None:
+        """Call ``callback`` with each message (awaiting what it returns, if awaitable) until
+        ``aclose()``; its exceptions propagate."""
+        async for received in self:
+            result = callback(received)
+            if inspect.isawaitable(result):
+                await result
+
+    async def aclose(self) -> None:
+        """Stop receiving (a running ``receive`` returns None) and close the connections."""
+        self._closed = True
+        self._wake.set()
+        # let a receive() in another task notice first, so its connection is not pulled away
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self.poll_interval + self.socket_timeout)
+        pubsub, self._pubsub = self._pubsub, None
+        if pubsub is not None:
+            await _aclose(pubsub)
+        await self.client.aclose()
+
+    async def __aenter__(self) -> AsyncSubscriber:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def _receive(self, timeout: float | None) -> Received | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._closed:
+            if self._unsaved:
+                await self._save_unsaved()
+            wait = self.poll_interval
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+                if wait < 0:
+                    return None
+            try:
+                message = await self._next(wait)
+            except RETRYABLE as exc:
+                if self._closed:
+                    return None
+                await self._restore(exc)
+                continue
+            except Exception:
+                if self._closed:
+                    return None  # aclose() pulled the connection away
+                raise
+            if message is not None:
+                received = self._handle(message)
+                if received is not None:
+                    return received
+                if self._unsaved:
+                    await self._save_unsaved()
+        return None
+
+    async def _next(self, timeout: float) -> dict[str, Any] | None:
+        if self._early:
+            return self._early.popleft()
+        pubsub = self._pubsub
+        if pubsub is None:
+            raise redis.ConnectionError("not subscribed")
+        message: dict[str, Any] | None = await pubsub.get_message(
+            ignore_subscribe_messages=True, timeout=timeout
+        )
+        return message
+
+    async def _save_unsaved(self) -> None:
+        while self._unsaved:
+            try:
+                result = self._put(self._unsaved[0])
+                if inspect.isawaitable(result):
+                    await result
+            except Exception as exc:  # any store, any failure: keep the letter and retry later
+                self._not_stored(exc)
+                return
+            self._unsaved.popleft()
+
+    async def _subscribe(self) -> AsyncPubSub:
+        """A new connection, subscribed, with every confirmation read (early messages kept)."""
+        make: Any = self.client.pubsub
+        pubsub: AsyncPubSub = make()
+        try:
+            if self.channels:
+                await pubsub.subscribe(*self.channels)
+            if self.patterns:
+                await pubsub.psubscribe(*self.patterns)
+            expected = len(self.channels) + len(self.patterns)
+            deadline = time.monotonic() + self.socket_timeout
+            while expected:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise redis.TimeoutError("no subscription confirmation from Redis")
+                expected -= self._early_or_subscribed(await pubsub.get_message(timeout=left))
+        except BaseException:
+            await _aclose(pubsub)
+            raise
+        return pubsub
+
+    async def _restore(self, error: BaseException) -> None:
+        """Subscribe again after ``error``, with backoff; log and count the gap."""
+        lost = time.monotonic()
+        LOG.warning("lost the Redis subscription (%s); subscribing again", error)
+        old, self._pubsub = self._pubsub, None
+        if old is not None:
+            try:
+                await _aclose(old)
+            except Exception:  # the connection is already broken; closing is best effort
+                LOG.debug("closing the broken Pub/Sub connection failed", exc_info=True)
+        attempts = 0
+        delays = self.reconnect.delays()
+        while not self._closed:
+            attempts += 1
+            try:
+                pubsub = await self._subscribe()
+            except RETRYABLE as exc:
+                delay = next(delays, None)
+                if delay is None:
+                    raise
+                LOG.debug("subscribing again failed (attempt %d): %s", attempts, exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+                continue
+            if self._closed:
+                await _aclose(pubsub)
+                return
+            self._pubsub = pubsub
+            self._restored(lost, attempts)
+            return
+
+
+async def _aclose(pubsub: AsyncPubSub) -> None:
+    # redis-py leaves the asyncio PubSub.aclose() unannotated
+    close: Any = pubsub.aclose
+    await close()
 
 
 def _redis_channel(contract: ContractVersion) -> str | None:
