@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import CONTRACTS, FIXTURES, run_cli
 
@@ -13,6 +14,7 @@ RULES = {
     "kafka-compaction-mode",
     "kafka-retention-mode",
     "kafka-mapping-missing",
+    "kafka-major-shares-topic",
 }
 
 
@@ -33,3 +35,18 @@ def test_bundled_registry_is_ready_for_the_migration() -> None:
     result = run_cli("validate", CONTRACTS, "--format", "json")
     rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
     assert not rules & RULES
+
+
+def test_a_new_major_on_its_own_topic_is_fine(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "contracts"
+    shutil.copytree(MIGRATION, root)
+    v2 = root / "major.shared" / "2.0.0.yaml"
+    v2.write_text(v2.read_text().replace("topic: opa.major.shared,", "topic: opa.major.shared.v2,"))
+    result = run_cli("validate", root, "--format", "json")
+    rules = {f["rule"] for f in json.loads(result.stdout)["findings"]}
+    assert "kafka-major-shares-topic" not in rules
+    assert "kafka-topic-name" in rules  # only from wrong.topic
+    names = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "kafka-topic-name"]
+    assert [Path(f["file"]).parent.name for f in names] == ["wrong.topic"]

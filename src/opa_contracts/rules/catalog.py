@@ -194,10 +194,16 @@ VALIDATE_RULES: tuple[Rule, ...] = (
 # Kafka migration guard (the topic plan checked before the move)
 VALIDATE_RULES += (
     Rule(
+        "kafka-major-shares-topic",
+        "migration",
+        W,
+        "A new major version does not share a retained or compacted topic with an older major: its consumers would replay messages that break them.",
+    ),
+    Rule(
         "kafka-topic-name",
         "migration",
         E,
-        "A Kafka topic follows the registry's naming rule (naming.kafka_topic, default opa.{channel}).",
+        "A Kafka topic follows the registry's naming rule (naming.kafka_topic, default opa.{channel}; a major version may add .v<major>).",
         configurable=True,
     ),
     Rule(

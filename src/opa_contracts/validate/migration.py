@@ -27,7 +27,10 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
         return
     topic = kafka.get("topic")
     expected = ctx.settings.kafka_topic.replace("{channel}", channel)
-    if isinstance(topic, str) and channel and topic != expected:
+    major = str(data.get("version", "")).split(".")[0]
+    # a new major may move to its own topic (see kafka-major-shares-topic)
+    allowed = {expected, f"{expected}.v{major}"} if major.isdigit() else {expected}
+    if isinstance(topic, str) and channel and topic not in allowed:
         ctx.emit(
             "kafka-topic-name",
             f"Kafka topic {topic!r} does not follow the naming rule "
@@ -65,3 +68,49 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
             source,
             "/compatibility" if "compatibility" in data else "/transports/kafka/retention",
         )
+
+
+def check_majors(ctx: Context, sources: list[SourceFile]) -> None:
+    """Versions of one channel with different majors that share a topic which keeps messages.
+
+    Transitive checks stop at a major bump, but a topic with retention or compaction does not:
+    consumers of the new major replay messages of the old one that, by definition, break them.
+    """
+    by_topic: dict[str, list[tuple[tuple[int, ...], SourceFile]]] = {}
+    for source in sources:
+        data = source.data if isinstance(source.data, dict) else {}
+        kafka = (
+            (data.get("transports") or {}).get("kafka")
+            if isinstance(data.get("transports"), dict)
+            else None
+        )
+        version = data.get("version")
+        if (
+            not isinstance(kafka, dict)
+            or not isinstance(kafka.get("topic"), str)
+            or not isinstance(version, str)
+        ):
+            continue
+        keeps = "compact" in str(kafka.get("cleanup_policy", "")) or kafka.get("retention") not in (
+            None,
+            0,
+            "0ms",
+        )
+        parts = version.split("-")[0].split(".")
+        if keeps and all(p.isdigit() for p in parts):
+            by_topic.setdefault(kafka["topic"], []).append((tuple(int(p) for p in parts), source))
+    for topic, versions in by_topic.items():
+        versions.sort(key=lambda v: v[0])
+        first_major = versions[0][0][0]
+        for key, source in versions:
+            if key[0] != first_major:
+                ctx.emit(
+                    "kafka-major-shares-topic",
+                    f"major version {key[0]} shares topic {topic!r} with major {first_major}; the "
+                    "topic keeps older messages, so consumers of the new major replay messages "
+                    "that break them: give the new major its own topic (e.g. "
+                    f"{topic}.v{key[0]}), or make sure retention has expired them",
+                    source,
+                    "/transports/kafka/topic",
+                )
+                break

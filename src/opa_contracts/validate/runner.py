@@ -92,7 +92,9 @@ def _check_manifests(ctx: Context, paths: list[Path]) -> None:
     ):
         _check_chunk(ctx, paths)
         return
-    chunks = [paths[i::workers] for i in range(workers)]
+    # whole channels per worker: some checks look across the versions of a channel
+    channels = list(_by_channel(paths).values())
+    chunks = [[p for versions in channels[i::workers] for p in versions] for i in range(workers)]
     # fork: the children inherit the loaded settings and registry, nothing is pickled but paths
     global _FORKED
     _FORKED = ctx
@@ -118,14 +120,25 @@ def _check_in_child(paths: list[Path]) -> tuple[list[Finding], int]:
 
 
 def _check_chunk(ctx: Context, paths: list[Path]) -> None:
-    """Parse, check and release one manifest at a time, so memory stays flat."""
-    for manifest_path in paths:
-        source = ctx.registry.file(manifest_path)
-        ctx.ignores[source.display] = _ignores(source)
-        _check_manifest(ctx, source)
-        if source.document is not None:
-            source.document.release()
-        _unused_ignores(ctx, source)
+    """Parse, check and release one channel at a time, so memory stays flat."""
+    for versions in _by_channel(paths).values():
+        sources = [ctx.registry.file(p) for p in versions]
+        for source in sources:
+            ctx.ignores[source.display] = _ignores(source)
+            _check_manifest(ctx, source)
+        if len({p.stem.split(".")[0] for p in versions}) > 1:
+            migration.check_majors(ctx, sources)
+        for source in sources:
+            if source.document is not None:
+                source.document.release()
+            _unused_ignores(ctx, source)
+
+
+def _by_channel(paths: list[Path]) -> dict[Path, list[Path]]:
+    channels: dict[Path, list[Path]] = defaultdict(list)
+    for path in paths:
+        channels[path.parent].append(path)
+    return channels
 
 
 def _check_manifest(ctx: Context, source: SourceFile) -> None:
