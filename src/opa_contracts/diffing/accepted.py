@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from opa_contracts.findings import Finding, Severity
+from opa_contracts.loader import ACCEPTED_CHANGES_FILE
 from opa_contracts.pointer import from_path
+from opa_contracts.yamlsource import Document
+
+if TYPE_CHECKING:
+    from opa_contracts.diffing.snapshot import Snapshot
 
 ACCEPTED_SCHEMA = "accepted-changes-v1.schema.json"
 
@@ -69,3 +75,69 @@ def parse(data: Any) -> tuple[list[Acceptance], list[tuple[str, str]]]:
             )
         )
     return out, []
+
+
+def load(snap: Snapshot) -> tuple[list[Acceptance], list[Finding]]:
+    """The acceptances of a snapshot's ``accepted-changes.yaml``, and findings for its problems."""
+    rel = ACCEPTED_CHANGES_FILE
+    if rel not in snap.files:
+        return [], []
+    doc = snap.document(rel)
+    file = snap.display(rel)
+    if not isinstance(doc, Document):
+        return [], [
+            Finding(
+                "accepted-changes-invalid", Severity.ERROR, doc.message, file=file, line=doc.line
+            )
+        ]
+    found, problems = parse(doc.data)
+    findings = []
+    for pointer, message in problems:
+        line, column = doc.position(pointer)
+        findings.append(
+            Finding(
+                "accepted-changes-invalid",
+                Severity.ERROR,
+                f"{pointer or '/'}: {message}",
+                file=file,
+                line=line,
+                column=column,
+                pointer=pointer,
+            )
+        )
+    return found, findings
+
+
+def leftovers(
+    acceptances: list[Acceptance], snap: Snapshot, compared: set[str], today: dt.date
+) -> list[Finding]:
+    """Expired acceptances, and unused ones for channels this diff compared."""
+    doc = snap.document(ACCEPTED_CHANGES_FILE) if acceptances else None
+    findings = []
+    for acc in acceptances:
+        line = doc.position(f"/accepted/{acc.index}")[0] if isinstance(doc, Document) else 0
+        where: dict[str, Any] = {
+            "file": snap.display(ACCEPTED_CHANGES_FILE),
+            "line": line,
+            "channel": acc.channel,
+        }
+        subject = f"acceptance of {acc.rule} at {acc.pointer or '/'} in {acc.channel}"
+        if acc.expired(today):
+            findings.append(
+                Finding(
+                    "accepted-change-expired",
+                    Severity.WARNING,
+                    f"{subject} expired on {acc.expires}; the change counts as breaking again",
+                    **where,
+                )
+            )
+        elif not acc.used and acc.channel in compared:
+            findings.append(
+                Finding(
+                    "accepted-change-unused",
+                    Severity.WARNING,
+                    f"{subject} matches no change; remove it",
+                    **where,
+                )
+            )
+    return findings
