@@ -186,8 +186,8 @@ def diff(
     """Say which changes break which readers, under each channel's compatibility mode."""
     import datetime as dt
 
-    from opa_contracts.diffing.pairs import Options
     from opa_contracts.diffing.runner import diff_against, diff_history, diff_paths
+    from opa_contracts.diffing.values import Options
     from opa_contracts.errors import OpaContractsError, UsageError
     from opa_contracts.findings import Severity
 

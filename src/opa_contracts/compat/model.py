@@ -63,6 +63,14 @@ class Mode(enum.Enum):
             return frozenset(DIRECTIONS)
         return frozenset()
 
+    @classmethod
+    def from_directions(cls, directions: frozenset[str], transitive: bool) -> Mode:
+        """The mode that protects ``directions``, transitively or not."""
+        if not directions:
+            return cls.NONE
+        base = "FULL" if len(directions) == 2 else next(iter(directions)).upper()
+        return cls(f"{base}_TRANSITIVE" if transitive else base)
+
     @property
     def transitive(self) -> bool:
         """True when every earlier version must stay compatible, not only the latest."""

@@ -3,8 +3,6 @@ with acceptances and version discipline applied, turned into findings."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from opa_contracts.compat import api as engine
@@ -18,66 +16,14 @@ from opa_contracts.compat.model import (
 )
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.inline import InlineError, inline
-from opa_contracts.diffing.semver import Version, bump
-from opa_contracts.diffing.snapshot import Snapshot
+from opa_contracts.diffing.semver import bump_between, next_major, next_minor
+from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.findings import Finding, Severity
-from opa_contracts.yamlsource import Document
 
 # engine rules that change only annotations: a patch version may carry them
 ANNOTATION_RULES = frozenset(
     {"description-changed", "title-changed", "default-changed", "id-changed"}
 )
-
-
-@dataclass(frozen=True)
-class Side:
-    """One version of a channel inside a snapshot."""
-
-    snapshot: Snapshot
-    rel: str
-    channel: str
-    version: str
-
-    @property
-    def data(self) -> dict[str, Any]:
-        data = self.snapshot.data(self.rel)
-        return data if isinstance(data, dict) else {}
-
-    @property
-    def display(self) -> str:
-        return self.snapshot.display(self.rel)
-
-    def position(self, pointer: str) -> tuple[int, int]:
-        doc = self.snapshot.document(self.rel)
-        return doc.position(pointer) if isinstance(doc, Document) else (0, 0)
-
-    def subscribers(self) -> list[str]:
-        out = []
-        for sub in self.data.get("subscribers") or []:
-            name = sub.get("name") if isinstance(sub, dict) else sub
-            if isinstance(name, str):
-                out.append(name)
-        return out
-
-
-@dataclass
-class Options:
-    """Settings of one diff run."""
-
-    mode: str | None = None
-    today: dt.date = field(default_factory=dt.date.today)
-    witness_budget_s: float = 0.25
-    default_mode: str = "BACKWARD"
-    default_policy: str = "STRICT"
-
-
-@dataclass
-class Outcome:
-    """What comparing one pair produced."""
-
-    findings: list[Finding] = field(default_factory=list)
-    breaking: bool = False
-    schema_changed: bool = False
 
 
 class PairJudge:
@@ -124,7 +70,7 @@ class PairJudge:
             )
             return outcome
         checked = {(c.change.rule, c.change.pointer): c for c in result.incompatible}
-        major_bump = _bump(old, new) == "major"
+        major_bump = bump_between(old.version, new.version) == "major"
         for change in result.changes:
             if change.rule not in ANNOTATION_RULES:
                 outcome.schema_changed = True
@@ -153,7 +99,7 @@ class PairJudge:
         old_policy, new_policy = self.policy_of(old), self.policy_of(new)
         directions = old_mode.directions | new_mode.directions
         transitive = old_mode.transitive or new_mode.transitive
-        mode = _mode_for(directions, transitive) if not self.options.mode else new_mode
+        mode = Mode.from_directions(directions, transitive) if not self.options.mode else new_mode
         policy = Policy.STRICT if Policy.STRICT in (old_policy, new_policy) else Policy.LENIENT
         weaker = []
         if not self.options.mode and mode is not new_mode:
@@ -226,14 +172,14 @@ class PairJudge:
         )
 
     def _discipline(self, old: Side, new: Side, outcome: Outcome, mode: Mode) -> list[Finding]:
-        kind = _bump(old, new)
+        kind = bump_between(old.version, new.version)
         if outcome.breaking and kind != "major":
             return [
                 self._finding(
                     "major-version-required",
                     Severity.ERROR,
                     f"{new.channel} {old.version} → {new.version} breaks {mode.value}; "
-                    f"publish it as {_next_major(old.version)} (or accept the change)",
+                    f"publish it as {next_major(old.version)} (or accept the change)",
                     new,
                     "/version",
                 )
@@ -244,7 +190,7 @@ class PairJudge:
                     "minor-version-required",
                     Severity.ERROR,
                     f"{new.channel} {old.version} → {new.version} changes the schema; "
-                    f"a patch may change only annotations: use {_next_minor(old.version)}",
+                    f"a patch may change only annotations: use {next_minor(old.version)}",
                     new,
                     "/version",
                 )
@@ -304,27 +250,3 @@ def _verdict(
             "unverifiable: no witness found and the engine cannot decide; counts as breaking"
         )
     return "; ".join(parts) or "breaks the mode"
-
-
-def _mode_for(directions: frozenset[str], transitive: bool) -> Mode:
-    if not directions:
-        return Mode.NONE
-    base = "FULL" if len(directions) == 2 else next(iter(directions)).upper()
-    return Mode(f"{base}_TRANSITIVE" if transitive else base)
-
-
-def _bump(old: Side, new: Side) -> str:
-    a, b = Version.parse(old.version), Version.parse(new.version)
-    if a is None or b is None:
-        return "none"
-    return bump(a, b)
-
-
-def _next_major(version: str) -> str:
-    v = Version.parse(version)
-    return f"{v.major + 1}.0.0" if v else "a new major version"
-
-
-def _next_minor(version: str) -> str:
-    v = Version.parse(version)
-    return f"{v.major}.{v.minor + 1}.0" if v else "a new minor version"

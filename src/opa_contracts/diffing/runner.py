@@ -7,9 +7,9 @@ from pathlib import Path
 
 from opa_contracts import loader
 from opa_contracts.diffing import git, snapshot
-from opa_contracts.diffing.pairs import Options
 from opa_contracts.diffing.session import DiffSession
 from opa_contracts.diffing.snapshot import Snapshot
+from opa_contracts.diffing.values import Options
 from opa_contracts.errors import InputError, UsageError
 from opa_contracts.findings import Report
 

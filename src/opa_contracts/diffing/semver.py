@@ -51,3 +51,21 @@ def bump(old: Version, new: Version) -> str:
     if new.minor != old.minor:
         return "minor"
     return "patch"
+
+
+def bump_between(old: str, new: str) -> str:
+    """:func:`bump` for version strings; ``none`` when either is not a semantic version."""
+    a, b = Version.parse(old), Version.parse(new)
+    return bump(a, b) if a is not None and b is not None else "none"
+
+
+def next_major(version: str) -> str:
+    """The first version of the next major line."""
+    v = Version.parse(version)
+    return f"{v.major + 1}.0.0" if v else "a new major version"
+
+
+def next_minor(version: str) -> str:
+    """The next minor version."""
+    v = Version.parse(version)
+    return f"{v.major}.{v.minor + 1}.0" if v else "a new minor version"

@@ -7,9 +7,10 @@ from typing import Any
 
 from opa_contracts.diffing import accepted as accepted_mod
 from opa_contracts.diffing.inline import InlineError, inline
-from opa_contracts.diffing.pairs import Options, PairJudge, Side
+from opa_contracts.diffing.pairs import PairJudge
 from opa_contracts.diffing.semver import Version
 from opa_contracts.diffing.snapshot import Snapshot
+from opa_contracts.diffing.values import Options, Side
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.yamlsource import Document
 

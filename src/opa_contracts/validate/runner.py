@@ -58,8 +58,8 @@ def validate(path: Path, *, history: bool = False) -> Report:
                 version=version,
             )
     if history:
-        from opa_contracts.diffing.pairs import Options
         from opa_contracts.diffing.runner import diff_history
+        from opa_contracts.diffing.values import Options
 
         broken = {f.file for f in ctx.findings if f.severity is Severity.ERROR}
         for finding in diff_history(path, Options()).findings:
