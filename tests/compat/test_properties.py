@@ -74,7 +74,13 @@ SCHEMAS = st.recursive(
     max_leaves=5,
 )
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,  # the same cases on every CI run; raise max_examples to explore
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _validator(schema: dict[str, Any]) -> Any:

@@ -52,7 +52,13 @@ def run(text: str | bytes) -> Report:
         return validate(Path(tmp) / "contracts")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.sampled_from(PATHS), json_values)
 def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> None:
     data = yaml.safe_load(SOURCE)
@@ -65,7 +71,13 @@ def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> 
     assert report.manifests_checked == 1
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.data())
 def test_textual_mutations_never_raise(data: st.DataObject) -> None:
     raw = SOURCE.encode("utf-8")
