@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 # Debian's chromium for tests/docs/test_browser.py (root on CI; nothing to do when present)
 $(CHROMIUM_STAMP): $(STAMP)
-	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 	touch $@
 
 # the official @asyncapi/parser, from the committed lockfile, for tests/generate/test_asyncapi.py
