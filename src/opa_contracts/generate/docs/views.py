@@ -155,7 +155,8 @@ def policies(value: Any) -> tuple[tuple[str, str], ...]:
     elif throughput is not None:
         rows.append(("throughput", _plain(throughput)))
     if "latency_target_ms" in value:
-        rows.append(("latency target (p99)", f"{_plain(value['latency_target_ms'])} ms"))
+        target = _plain(value["latency_target_ms"])
+        rows.append(("latency target", f"under {target} ms, publish to receive"))
     schedule = value.get("schedule")
     if isinstance(schedule, Mapping):
         words = [f"cron {_plain(schedule.get('cron', ''))}"]
