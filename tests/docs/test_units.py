@@ -133,7 +133,7 @@ def test_policies_in_words() -> None:
         }
     ) == (
         ("throughput", "up to 5 msg/h"),
-        ("latency target (p99)", "20 ms"),
+        ("latency target", "under 20 ms, publish to receive"),
         ("heartbeat", "every 1m"),
         ("x-extra", "[1]"),
     )
