@@ -26,3 +26,12 @@ def test_rules_command_lists_every_rule() -> None:
     assert [r["id"] for r in listed] == [r.id for r in all_rules()]
     text = run_cli("rules").stdout
     assert all(f"{r.id} " in text for r in all_rules())
+
+
+def test_schema_command_prints_each_format_schema() -> None:
+    for name in ("manifest", "registry", "accepted-changes"):
+        result = run_cli("schema", name)
+        assert result.code == 0
+        document = json.loads(result.stdout)
+        assert document["$id"].endswith(f"/{name}-v1.schema.json")
+    assert run_cli("schema", "nope").code == 2

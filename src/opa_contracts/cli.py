@@ -232,6 +232,22 @@ _MODES = (
 )
 
 
+class SchemaName(enum.StrEnum):
+    manifest = "manifest"
+    registry = "registry"
+    accepted_changes = "accepted-changes"
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which file format.")] = SchemaName.manifest,
+) -> None:
+    """Print the JSON Schema of a registry file format (for editors and other tools)."""
+    from opa_contracts.formats import SCHEMA_DIR
+
+    sys.stdout.write((SCHEMA_DIR / f"{name.value}-v1.schema.json").read_text(encoding="utf-8"))
+
+
 @app.command()
 def rules(
     output_format: Annotated[
