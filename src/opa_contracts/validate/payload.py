@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
+from urllib.parse import unquote, urlsplit
 
 import jsonschema_rs
 
@@ -79,7 +78,7 @@ def _retriever(registry: Registry) -> Any:
         parts = urlsplit(uri)
         if parts.scheme != "file":
             return dialects.refuse(uri)
-        path = Path(url2pathname(parts.path)).resolve()
+        path = Path(unquote(parts.path)).resolve()
         if not path.is_relative_to(registry.root):
             raise ValueError(f"{uri} is outside the registry")
         source = registry.file(path)

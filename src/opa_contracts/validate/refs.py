@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from opa_contracts import pointer as jp
 from opa_contracts.loader import Registry
@@ -79,7 +78,7 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
 
 @lru_cache(maxsize=4096)
 def _target(folder: str, address: str) -> Path:
-    return (Path(folder) / url2pathname(unquote(address))).resolve()
+    return (Path(folder) / unquote(address)).resolve()
 
 
 def check(registry: Registry, path: Path, schema: Any) -> list[tuple[str, RefProblem]]:

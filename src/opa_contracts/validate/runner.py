@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +83,14 @@ PARALLEL_MIN_MANIFESTS = 400
 
 def _check_manifests(ctx: Context, paths: list[Path]) -> None:
     workers = min(os.cpu_count() or 1, 8)
-    if (
-        len(paths) < PARALLEL_MIN_MANIFESTS
-        or workers < 2
-        or "fork" not in mp.get_all_start_methods()
-    ):
+    if len(paths) < PARALLEL_MIN_MANIFESTS or workers < 2:
+        _check_chunk(ctx, paths)
+        return
+    # imported here: a small registry's cold start does not pay for them
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
         _check_chunk(ctx, paths)
         return
     # whole channels per worker: some checks look across the versions of a channel
