@@ -96,6 +96,7 @@ _kind_command("kafka", "Generate the Kafka topic plan, topic script and Schema R
 def _run(kind: str, out: Path | None, check: bool, spec: str | None, registry: Path) -> int:
     from opa_contracts.errors import InputError, UsageError
     from opa_contracts.generate.run import find_target, run
+    from opa_contracts.loader import display
 
     try:
         chosen = find_target(kind, spec, Path.cwd())
@@ -106,7 +107,7 @@ def _run(kind: str, out: Path | None, check: bool, spec: str | None, registry: P
     except InputError as exc:
         _say(f"opa-contracts: {exc}", err=True)
         return EXIT_INPUT
-    shown = _shown(result.out)
+    shown = display(result.out)
     if check and result.stale:
         _say(f"{shown} is stale (target {result.target.name}):", err=True)
         lines = list(result.drift.lines())
@@ -122,11 +123,6 @@ def _run(kind: str, out: Path | None, check: bool, spec: str | None, registry: P
     changed = len(result.drift.missing) + len(result.drift.changed) + len(result.drift.extra)
     _say(f"wrote {shown}: {result.files} files, {changed} changed")
     return EXIT_OK
-
-
-def _shown(path: Path) -> str:
-    cwd = Path.cwd()
-    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
 
 
 def _say(message: str, err: bool = False) -> None:

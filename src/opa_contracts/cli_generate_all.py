@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from opa_contracts.generate import batch
+from opa_contracts.loader import display
 
 EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
 MAX_LINES = 40  # differences listed per stale target; the count of the rest follows
@@ -64,7 +65,7 @@ def run_all(check: bool, registry: Path) -> int:
 
 
 def _report(outcome: batch.Outcome, check: bool) -> None:
-    name, shown = outcome.target.name, _shown(outcome.target.out)
+    name, shown = outcome.target.name, display(outcome.target.out)
     if outcome.status in (batch.USAGE_ERROR, batch.INPUT_ERROR):
         _say(f"{name}: error: {outcome.error}", err=True)
     elif outcome.status == batch.STALE:
@@ -111,11 +112,6 @@ def _display(total: int) -> Iterator[Step]:
 
     with progress:
         yield step
-
-
-def _shown(path: Path) -> str:
-    cwd = Path.cwd()
-    return str(path.relative_to(cwd)) if path.is_relative_to(cwd) else str(path)
 
 
 def _say(message: str, err: bool = False) -> None:

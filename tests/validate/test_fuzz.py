@@ -39,6 +39,15 @@ def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 PATHS = [p for p in paths(DATA) if p]
 
+# the same cases on every CI run; raise max_examples (or drop derandomize) to explore
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
 
 def run(text: str | bytes) -> Report:
     with tempfile.TemporaryDirectory() as tmp:
@@ -52,13 +61,7 @@ def run(text: str | bytes) -> Report:
         return validate(Path(tmp) / "contracts")
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@FUZZ
 @given(st.sampled_from(PATHS), json_values)
 def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> None:
     data = yaml.safe_load(SOURCE)
@@ -71,13 +74,7 @@ def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> 
     assert report.manifests_checked == 1
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@FUZZ
 @given(st.data())
 def test_textual_mutations_never_raise(data: st.DataObject) -> None:
     raw = SOURCE.encode("utf-8")

@@ -16,9 +16,9 @@ from opa_contracts.compat.model import (
 )
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.inline import InlineError, inline
-from opa_contracts.diffing.semver import bump_between, next_major, next_minor
 from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.findings import Finding, Severity
+from opa_contracts.semver import bump_between, next_major, next_minor
 
 # engine rules that change only annotations: a patch version may carry them
 ANNOTATION_RULES = frozenset(

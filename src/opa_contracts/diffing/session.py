@@ -8,10 +8,10 @@ from typing import Any
 from opa_contracts.diffing import accepted as accepted_mod
 from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.pairs import PairJudge
-from opa_contracts.diffing.semver import Version
 from opa_contracts.diffing.snapshot import Snapshot
 from opa_contracts.diffing.values import Options, Side
 from opa_contracts.findings import Finding, Report, Severity
+from opa_contracts.semver import Version, version_key
 from opa_contracts.yamlsource import Document
 
 
@@ -65,7 +65,7 @@ class DiffSession:
 
     def history(self, channel: str, versions: dict[str, str], only: set[str] | None) -> None:
         """Check versions (all, or ``only`` these) of one channel against their predecessors."""
-        ordered = sorted(versions, key=_version_key)
+        ordered = sorted(versions, key=version_key)
         sides: dict[str, Side | None] = {}
 
         def get(version: str) -> Side | None:
@@ -83,8 +83,8 @@ class DiffSession:
             previous = ordered[i - 1]
             targets = [previous]
             if mode.transitive:
-                major = _version_key(version)[0]
-                targets = [v for v in ordered[:i] if _version_key(v)[0] == major] or [previous]
+                major = _major(version)
+                targets = [v for v in ordered[:i] if _major(v) == major] or [previous]
             for target in reversed(targets):
                 earlier = get(target)
                 if earlier is not None:
@@ -132,7 +132,7 @@ class DiffSession:
         self, channel: str, old: dict[str, str], new: dict[str, str], shared_changed: bool
     ) -> None:
         assert self.old is not None
-        for version in sorted(old.keys() - new.keys(), key=_version_key):
+        for version in sorted(old.keys() - new.keys(), key=version_key):
             self._note(
                 "version-removed",
                 Severity.ERROR,
@@ -141,15 +141,15 @@ class DiffSession:
                 channel,
                 f"{channel} {version} was removed; keep released versions in the registry",
             )
-        for version in sorted(old.keys() & new.keys(), key=_version_key):
+        for version in sorted(old.keys() & new.keys(), key=version_key):
             same_bytes = self.old.files[old[version]] == self.new.files[new[version]]
             if same_bytes and not shared_changed:
                 continue
             self._modified(channel, version, old[version], new[version], new)
         added = new.keys() - old.keys()
-        newest_old = max(old, key=_version_key) if old else None
-        for version in sorted(added, key=_version_key):
-            if newest_old is not None and _version_key(version) < _version_key(newest_old):
+        newest_old = max(old, key=version_key) if old else None
+        for version in sorted(added, key=version_key):
+            if newest_old is not None and version_key(version) < version_key(newest_old):
                 self._note(
                     "version-order",
                     Severity.ERROR,
@@ -226,13 +226,6 @@ class DiffSession:
         )
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    parsed = Version.parse(version)
-    if parsed is None:
-        return (-1,)
-    return (parsed.major, parsed.minor, parsed.patch, 0 if parsed.pre else 1)
-
-
 def _resolved(side: Side) -> Any:
     try:
         return inline(side.snapshot, side.rel, side.data.get("schema"))
@@ -242,3 +235,8 @@ def _resolved(side: Side) -> Any:
 
 def _without_status(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "status"}
+
+
+def _major(version: str) -> int:
+    parsed = Version.parse(version)
+    return parsed.major if parsed is not None else -1

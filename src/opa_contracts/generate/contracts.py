@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,8 +21,8 @@ from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
 from opa_contracts.generate.bundle import BundleError, bundle
 from opa_contracts.loader import Registry, SourceFile
+from opa_contracts.semver import Version
 
-SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z.-]+))?$")
 RELEASED = ("active", "deprecated", "retired")
 
 
@@ -33,29 +32,6 @@ class GenerateError(InputError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("cannot generate:\n  " + "\n  ".join(problems))
-
-
-@dataclass(frozen=True, order=True)
-class SemVer:
-    """A parsed semantic version, ordered by precedence (a pre-release sorts first)."""
-
-    major: int
-    minor: int
-    patch: int
-    release: bool
-    pre: tuple[tuple[int, int | str], ...]
-
-    @classmethod
-    def parse(cls, text: str) -> SemVer | None:
-        """The version, or None when ``text`` is not semver."""
-        match = SEMVER.match(text)
-        if match is None:
-            return None
-        major, minor, patch, pre = match.groups()
-        parts = tuple(
-            (0, int(p)) if p.isdigit() else (1, p) for p in (pre.split(".") if pre else ())
-        )
-        return cls(int(major), int(minor), int(patch), pre is None, parts)
 
 
 @dataclass(frozen=True)
@@ -73,7 +49,7 @@ class ContractVersion:
 
     channel: str
     version: str
-    semver: SemVer
+    semver: Version
     status: str
     summary: str
     description: str
@@ -166,7 +142,7 @@ def _contract(
     if not isinstance(channel, str) or not channel:
         problems.append(f"{where}: 'channel' must be a non-empty string")
         return None
-    semver = SemVer.parse(version) if isinstance(version, str) else None
+    semver = Version.parse(version) if isinstance(version, str) else None
     if semver is None or not isinstance(version, str):
         problems.append(f"{where}: 'version' must be a semantic version (got {version!r})")
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opa_contracts.loader import SourceFile
+from opa_contracts.semver import Version
 from opa_contracts.validate.context import Context
 
 _REPLAY_SAFE = frozenset({"BACKWARD_TRANSITIVE", "FULL_TRANSITIVE"})
@@ -76,7 +77,7 @@ def check_majors(ctx: Context, sources: list[SourceFile]) -> None:
     Transitive checks stop at a major bump, but a topic with retention or compaction does not:
     consumers of the new major replay messages of the old one that, by definition, break them.
     """
-    by_topic: dict[str, list[tuple[tuple[int, ...], SourceFile]]] = {}
+    by_topic: dict[str, list[tuple[Version, SourceFile]]] = {}
     for source in sources:
         data = source.data if isinstance(source.data, dict) else {}
         kafka = (
@@ -96,20 +97,20 @@ def check_majors(ctx: Context, sources: list[SourceFile]) -> None:
             0,
             "0ms",
         )
-        parts = version.split("-")[0].split(".")
-        if keeps and all(p.isdigit() for p in parts):
-            by_topic.setdefault(kafka["topic"], []).append((tuple(int(p) for p in parts), source))
+        parsed = Version.parse(version)
+        if keeps and parsed is not None:
+            by_topic.setdefault(kafka["topic"], []).append((parsed, source))
     for topic, versions in by_topic.items():
         versions.sort(key=lambda v: v[0])
-        first_major = versions[0][0][0]
-        for key, source in versions:
-            if key[0] != first_major:
+        first_major = versions[0][0].major
+        for parsed, source in versions:
+            if parsed.major != first_major:
                 ctx.emit(
                     "kafka-major-shares-topic",
-                    f"major version {key[0]} shares topic {topic!r} with major {first_major}; the "
-                    "topic keeps older messages, so consumers of the new major replay messages "
-                    "that break them: give the new major its own topic (e.g. "
-                    f"{topic}.v{key[0]}), or make sure retention has expired them",
+                    f"major version {parsed.major} shares topic {topic!r} with major "
+                    f"{first_major}; the topic keeps older messages, so consumers of the new "
+                    "major replay messages that break them: give the new major its own topic (e.g. "
+                    f"{topic}.v{parsed.major}), or make sure retention has expired them",
                     source,
                     "/transports/kafka/topic",
                 )

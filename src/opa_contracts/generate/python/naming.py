@@ -13,7 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from opa_contracts.generate.contracts import Channel, GenerateError, SemVer
+from opa_contracts.generate.contracts import Channel, GenerateError
+from opa_contracts.semver import Version
 
 DISTRIBUTION = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
 # modules of the package itself, and a later issue's runtime: no channel may take these names
@@ -68,13 +69,12 @@ def class_name(channel: str) -> str:
     return f"{name}Message" if name in RESERVED_CLASSES else name
 
 
-def version_module(semver: SemVer, version: str) -> str:
+def version_module(version: str) -> str:
     """``1.2.0`` -> ``v1_2_0``; ``2.0.0-rc.1`` -> ``v2_0_0_rc_1``."""
-    del semver  # the text already is canonical semver; kept for callers that hold both
     return "v" + re.sub(r"[^A-Za-z0-9]+", "_", version).strip("_").lower()
 
 
-def major_module(semver: SemVer) -> str:
+def major_module(semver: Version) -> str:
     """The module that follows the latest release of a major version: ``v1``."""
     return f"v{semver.major}"
 

@@ -249,7 +249,7 @@ def _views(sources: Sources, config: Settings) -> list[ChannelView]:
             clash = MODULE_NAMES.intersection(code.classes)
             if clash:
                 problems.append(f"{channel.name} {contract.version}: a model is named {clash}")
-            module = naming.version_module(contract.semver, contract.version)
+            module = naming.version_module(contract.version)
             versions.append(
                 VersionView(
                     contract=contract,

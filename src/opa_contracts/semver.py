@@ -40,6 +40,14 @@ class Version:
         return f"{self.major}.{self.minor}.{self.patch}" + (f"-{self.pre}" if self.pre else "")
 
 
+def version_key(
+    text: str,
+) -> tuple[int, tuple[int, int, int, int, tuple[tuple[int, int | str], ...]]]:
+    """A sort key in semver precedence; text that is not a version sorts first."""
+    parsed = Version.parse(text)
+    return (1, parsed._key()) if parsed is not None else (0, (0, 0, 0, 0, ()))
+
+
 def bump(old: Version, new: Version) -> str:
     """``major``, ``minor``, ``patch``, ``none`` (same version) or ``downgrade``."""
     if new == old:
