@@ -397,3 +397,18 @@ def test_every_versioning_rule_is_exercised() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     missing = [r.id for r in VERSIONING_RULES if f'"{r.id}"' not in source]
     assert missing == []
+
+
+def test_an_oversized_manifest_is_reported_not_read_as_empty(tmp_path: Path) -> None:
+    import shutil
+
+    old, new = tmp_path / "old" / "contracts", tmp_path / "new" / "contracts"
+    shutil.copytree(CONTRACTS, old)
+    shutil.copytree(CONTRACTS, new)
+    big = new / "quotes.realtime" / "1.0.0.yaml"
+    big.write_text(big.read_text(encoding="utf-8") + "# padding\n" * 600_000, encoding="utf-8")
+    result = run_cli("diff", old, new, "--format", "json")
+    assert result.code == 1
+    found = [(f["rule"], f["channel"]) for f in findings(result.stdout)]
+    assert found[0][0] == "diff-input-unreadable"
+    assert "over the limit" in findings(result.stdout)[0]["message"]

@@ -84,5 +84,7 @@ def from_folder(root: Path, label: str, display_base: str) -> Snapshot:
             rel = path.relative_to(root).as_posix()
             if any(part.startswith(".") for part in PurePosixPath(rel).parts):
                 continue
-            files[rel] = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+            # one byte past the limit is enough for _parse to report the file as too large
+            with path.open("rb") as stream:
+                files[rel] = stream.read(MAX_FILE_BYTES + 1)
     return Snapshot(label, files, display_base)
