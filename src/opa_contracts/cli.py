@@ -186,6 +186,7 @@ def diff(
     """Say which changes break which readers, under each channel's compatibility mode."""
     import datetime as dt
 
+    from opa_contracts.compat.model import Mode
     from opa_contracts.diffing.runner import diff_against, diff_history, diff_paths
     from opa_contracts.diffing.values import Options
     from opa_contracts.errors import OpaContractsError, UsageError
@@ -194,8 +195,9 @@ def diff(
     paths = paths or []
     if len(paths) > 2 or (against and len(paths) > 1):
         _fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
-    if mode is not None and mode.upper() not in _MODES:
-        _fail(f"unknown mode {mode!r}; use one of {', '.join(_MODES)}", EXIT_USAGE)
+    modes = [m.value for m in Mode]
+    if mode is not None and mode.upper() not in modes:
+        _fail(f"unknown mode {mode!r}; use one of {', '.join(modes)}", EXIT_USAGE)
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
@@ -219,17 +221,6 @@ def diff(
         return
     _emit(report, output_format.value, color, output)
     raise typer.Exit(EXIT_FINDINGS if report.at_least(Severity.ERROR) else EXIT_OK)
-
-
-_MODES = (
-    "NONE",
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-)
 
 
 class SchemaName(enum.StrEnum):
