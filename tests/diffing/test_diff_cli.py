@@ -412,3 +412,16 @@ def test_an_oversized_manifest_is_reported_not_read_as_empty(tmp_path: Path) -> 
     found = [(f["rule"], f["channel"]) for f in findings(result.stdout)]
     assert found[0][0] == "diff-input-unreadable"
     assert "over the limit" in findings(result.stdout)[0]["message"]
+
+
+def test_other_annotations_may_be_a_patch_too(repo: Path) -> None:
+    def annotate(data: dict[str, Any]) -> None:
+        data["schema"]["properties"]["ticker"]["examples"] = ["AAPL"]
+        data["schema"]["properties"]["ticker"]["x-source"] = "exchange feed"
+
+    new_version(repo, "capacity.scores", "1.0.0", "1.0.1", annotate)
+    result = run_cli("diff", "--against", "main", "--format", "json", cwd=repo)
+    assert result.code == 0, result.stdout
+    found = findings(result.stdout)
+    assert {f["rule"] for f in found} == {"annotation-changed"}
+    assert {f["severity"] for f in found} == {"note"}

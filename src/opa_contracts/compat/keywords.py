@@ -65,6 +65,10 @@ NAMED_ANNOTATIONS = {
     "default": ("default-changed", "DEFAULT_CHANGED"),
 }
 OTHER_ANNOTATIONS = ("examples", "$comment", "deprecated", "readOnly", "writeOnly")
+# the rules of changes that touch annotations only (a patch version may carry them)
+ANNOTATION_RULES = frozenset(rule for rule, _ in NAMED_ANNOTATIONS.values()) | {
+    "annotation-changed"
+}
 
 ALL_TYPES = frozenset({"null", "boolean", "object", "array", "string", "integer", "number"})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from opa_contracts.compat import api as engine
+from opa_contracts.compat.keywords import ANNOTATION_RULES
 from opa_contracts.compat.model import (
     BACKWARD,
     Change,
@@ -19,11 +20,6 @@ from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.semver import bump_between, next_major, next_minor
-
-# engine rules that change only annotations: a patch version may carry them
-ANNOTATION_RULES = frozenset(
-    {"description-changed", "title-changed", "default-changed", "id-changed"}
-)
 
 
 class PairJudge:
