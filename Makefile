@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
 
-.PHONY: demo test check lint format types regen bench docs-rules clean
+.PHONY: demo test test-fast check lint format types regen bench docs-rules clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ demo: $(STAMP)
 ## test: run the whole test suite
 test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -q
+
+## test-fast: the edit-run loop, without the tests marked slow (browser, Node, Kafka, venvs)
+test-fast: $(STAMP) $(NODE_STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 ## check: lint, format check, strict types, then the tests
 check: lint types test

@@ -35,12 +35,17 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, ClassVar, Self
+from typing import IO, Any, ClassVar, Self
 
 import redis
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
+
+#: How long a test waits for an event it expects (a message, a delivery, a reconnect). Generous on
+#: purpose: on a loaded 2-core CI machine such events take seconds, and a passing test never waits
+#: for the deadline, only for the event. Waits that prove an *absence* stay short.
+EVENT_DEADLINE = 60.0
 
 HOST = "127.0.0.1"
 
@@ -541,6 +546,34 @@ class KafkaBroker(_Server):
                 error = exc.args[0]
                 if not (exist_ok and error.code() == KafkaError.TOPIC_ALREADY_EXISTS):
                     raise
+
+    @staticmethod
+    def wait_until_client_sees(client: Any, topic: str, timeout: float = EVENT_DEADLINE) -> None:
+        """Wait until CLIENT (a Producer or Consumer) has live metadata for TOPIC: a connection to
+        the broker and a leader for every partition.
+
+        librdkafka reconnects with backoff after a broker restart and fetches metadata lazily; a
+        message produced before that may time out on a loaded machine. Tests wait for this event
+        instead of hoping that a short ``message.timeout.ms`` covers the reconnect.
+        """
+        deadline = time.monotonic() + timeout
+        last: object = None
+        while time.monotonic() < deadline:
+            try:
+                found = client.list_topics(topic, timeout=min(5.0, timeout)).topics.get(topic)
+            except KafkaException as exc:
+                last = exc
+            else:
+                last = found and found.error
+                if (
+                    found is not None
+                    and found.error is None
+                    and found.partitions
+                    and all(p.leader >= 0 for p in found.partitions.values())
+                ):
+                    return
+            time.sleep(0.05)
+        raise ServerStartError(f"no metadata for topic {topic!r} after {timeout:.0f} s: {last}")
 
     def _command(self, port: int) -> list[str]:
         url = f"tcp://{HOST}:{port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import jsonschema_rs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,6 +96,7 @@ def test_a_schema_is_compatible_with_itself(schema: dict[str, Any]) -> None:
     assert check(schema, schema, mode=Mode.FULL).compatible
 
 
+@pytest.mark.slow
 @FAST
 @given(SCHEMAS, SCHEMAS, st.lists(INSTANCES, max_size=25))
 def test_compatible_means_every_writer_message_is_read(

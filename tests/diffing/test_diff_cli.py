@@ -67,6 +67,7 @@ def test_the_same_break_with_a_major_bump_is_allowed(repo: Path) -> None:
     assert ("required-property-added", "warning") in rules
 
 
+@pytest.mark.slow
 def test_mode_override_and_none(repo: Path) -> None:
     new_version(repo, "quotes.realtime", "1.0.0", "1.1.0", add_required_exchange)
     # adding a required field breaks BACKWARD only; FORWARD readers are fine
@@ -133,6 +134,7 @@ def test_description_only_change_may_be_a_patch(repo: Path) -> None:
     assert [f["severity"] for f in findings(result.stdout)] == ["note"]
 
 
+@pytest.mark.slow
 def test_acceptance_expiry_and_unused(repo: Path) -> None:
     new_version(repo, "quotes.realtime", "1.0.0", "1.1.0", add_required_exchange)
     accepted = {
@@ -171,6 +173,7 @@ def test_acceptance_expiry_and_unused(repo: Path) -> None:
     assert "accepted-change-expired" in {f["rule"] for f in findings(late.stdout)}
 
 
+@pytest.mark.slow
 def test_transitive_mode_checks_every_earlier_version(tmp_path: Path) -> None:
     base = manifest(CONTRACTS.parent, "capacity.scores", "1.0.0")
 
@@ -218,6 +221,7 @@ def test_two_manifest_files(tmp_path: Path) -> None:
     assert "allowed by the major version bump" in found["message"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "github", "junit", "sarif"])
 def test_every_format(repo: Path, fmt: str) -> None:
     new_version(repo, "quotes.realtime", "1.0.0", "1.1.0", add_required_exchange)
@@ -265,6 +269,7 @@ def test_not_a_git_repository(tmp_path: Path) -> None:
     assert "not inside a git repository" in result.stderr
 
 
+@pytest.mark.slow
 def test_bad_paths_and_usage() -> None:
     assert run_cli("diff", "nope/a.yaml", "nope/b.yaml").code == 3
     assert run_cli("diff", CONTRACTS, CONTRACTS / "quotes.realtime" / "1.0.0.yaml").code == 2

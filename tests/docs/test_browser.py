@@ -24,6 +24,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.docs.helpers import IMG_PAYLOAD, PAYLOAD
 
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize
 

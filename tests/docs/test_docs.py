@@ -255,6 +255,7 @@ def test_a_broken_override_template_is_an_input_error(tmp_path: Path) -> None:
         build(target, CONTRACTS)
 
 
+@pytest.mark.slow
 def test_check_exit_codes(tmp_path: Path) -> None:
     out = tmp_path / "docs"
     written = run_cli("generate", "docs", "--out", out)

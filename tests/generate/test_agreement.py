@@ -146,6 +146,7 @@ def test_examples_and_their_near_misses(channel: str, version: str, manifest: An
         assert agreement.rejected > 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("channel", "version", "manifest"), CONTRACTS)
 def test_generated_messages_and_mutations(channel: str, version: str, manifest: Any) -> None:
     del manifest

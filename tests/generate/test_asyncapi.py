@@ -70,6 +70,7 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["asyncapi.yaml", "asyncapi.json"])
 def test_official_parser_finds_no_errors_and_no_warnings(generated: Path, name: str) -> None:
     code, report = parse(generated / name)
@@ -97,6 +98,7 @@ def test_yaml_reads_the_same_in_every_reader(generated: Path) -> None:
     assert json.loads(proc.stdout) == data
 
 
+@pytest.mark.slow
 def test_the_parser_does_reject_a_broken_document(tmp_path: Path) -> None:
     sources = collect(loader.load(CONTRACTS))
     document = asyncapi.build(sources, {})

@@ -23,6 +23,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 def test_generate_runs_every_target_then_check_is_clean(project: Path) -> None:
     run = run_cli("generate", cwd=project)
     assert run.code == 0, run.stderr

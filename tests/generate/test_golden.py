@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from opa_contracts.generate import output
 from opa_contracts.generate.run import build, find_target
 from tests.conftest import ROOT
@@ -19,17 +21,20 @@ def test_bundled_registry_generates_the_golden_tree() -> None:
     )
 
 
+@pytest.mark.slow
 def test_generation_is_deterministic() -> None:
     target = find_target("python", None, ROOT)
     assert build(target, ROOT / "contracts") == build(target, ROOT / "contracts")
 
 
+@pytest.mark.slow
 def test_check_is_fresh_on_the_golden_tree() -> None:
     run = generate_cli("python", "--check", "--out", GOLDEN)
     assert run.returncode == 0, run.stderr
     assert "up to date" in run.stdout
 
 
+@pytest.mark.slow
 def test_check_names_every_stale_file(tmp_path: Path) -> None:
     out = tmp_path / "pkg"
     shutil.copytree(GOLDEN, out)
@@ -46,6 +51,7 @@ def test_check_names_every_stale_file(tmp_path: Path) -> None:
     assert "__pycache__" not in run.stderr
 
 
+@pytest.mark.slow
 def test_stale_contract_is_caught(tmp_path: Path) -> None:
     registry = tmp_path / "contracts"
     shutil.copytree(ROOT / "contracts", registry)
@@ -57,6 +63,7 @@ def test_stale_contract_is_caught(tmp_path: Path) -> None:
     assert "changed: src/opa_events/quotes_realtime/v1_0_0.py" in run.stderr
 
 
+@pytest.mark.slow
 def test_generate_writes_then_check_passes_then_rewrite_changes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "pkg"
     first = generate_cli("python", "--out", out)
@@ -67,6 +74,7 @@ def test_generate_writes_then_check_passes_then_rewrite_changes_nothing(tmp_path
     assert "0 changed" in again.stdout
 
 
+@pytest.mark.slow
 def test_a_folder_that_is_not_ours_is_never_overwritten(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me", encoding="utf-8")
     run = generate_cli("python", "--out", tmp_path)

@@ -15,6 +15,7 @@ from tests.generate.conftest import HOSTILE_MODULE, PWNED
 from tests.generate.helpers import HOSTILE, imported, manifests
 
 
+@pytest.mark.slow
 def test_importing_every_module_runs_nothing(hostile_package: Path) -> None:
     with imported(hostile_package / "src", HOSTILE_MODULE) as package:
         for info in pkgutil.walk_packages(package.__path__, f"{HOSTILE_MODULE}."):

@@ -29,6 +29,7 @@ def package(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     return hostile
 
 
+@pytest.mark.slow
 def test_mypy_strict(package: Path, tmp_path: Path) -> None:
     run = _run(sys.executable, "-m", "mypy", "--cache-dir", tmp_path / "cache", cwd=package)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -20,7 +20,7 @@ from opa_contracts.generate import output
 from opa_contracts.generate.run import build
 from opa_contracts.generate.targets import Target
 from tests.conftest import CONTRACTS, FIXTURES, ROOT
-from tests.servers import KafkaBroker
+from tests.servers import EVENT_DEADLINE, KafkaBroker
 
 
 @pytest.mark.parametrize(
@@ -39,11 +39,11 @@ def test_plan_creates_the_topics_it_describes(
         NewTopic(t["name"], t["partitions"], t["replication_factor"], config=t["config"])
         for t in topics
     ]
-    for future in admin.create_topics(new, operation_timeout=10).values():
-        future.result(10)
-    metadata = admin.list_topics(timeout=10)
+    for future in admin.create_topics(new, operation_timeout=EVENT_DEADLINE).values():
+        future.result(EVENT_DEADLINE)
+    metadata = admin.list_topics(timeout=EVENT_DEADLINE)
     for topic in topics:
         assert len(metadata.topics[topic["name"]].partitions) == topic["partitions"]
         resource = ConfigResource("topic", topic["name"])
-        described = next(iter(admin.describe_configs([resource]).values())).result(10)
+        described = next(iter(admin.describe_configs([resource]).values())).result(EVENT_DEADLINE)
         assert {k: v.value for k, v in described.items()} == topic["config"]

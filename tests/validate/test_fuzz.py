@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,6 +62,7 @@ def run(text: str | bytes) -> Report:
         return validate(Path(tmp) / "contracts")
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.sampled_from(PATHS), json_values)
 def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> None:
@@ -74,6 +76,7 @@ def test_replacing_any_value_never_raises(path: tuple[Any, ...], value: Any) -> 
     assert report.manifests_checked == 1
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.data())
 def test_textual_mutations_never_raise(data: st.DataObject) -> None:

@@ -172,6 +172,7 @@ def test_missing_path_exits_3_with_one_line() -> None:
     assert result.stderr.strip() == "opa-contracts: no/such/registry: no such file or directory"
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2() -> None:
     result = run_cli("validate", CONTRACTS, "--format", "yaml")
     assert result.code == 2

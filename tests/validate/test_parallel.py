@@ -27,6 +27,7 @@ def big_registry(root: Path, channels: int) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_parallel_and_sequential_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = big_registry(tmp_path / "contracts", runner.PARALLEL_MIN_MANIFESTS + 20)
     result = run_cli("validate", root, "--format", "json")  # parallel: above the threshold

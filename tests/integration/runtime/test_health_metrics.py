@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from tests.integration.runtime.events import (
     SystemHealth,
     serve,
 )
+from tests.servers import EVENT_DEADLINE
 
 HEALTH = "system.health"
 
@@ -30,12 +32,12 @@ def test_heartbeat_publishes_valid_health_messages(
 ) -> None:
     subscriber = subscribe([HEALTH])
     with HealthReporter(publisher, "opa-quotes-streamer", interval=0.2) as steady:
-        beats = [subscriber.receive(2) for _ in range(3)]
+        beats = [subscriber.receive(EVENT_DEADLINE) for _ in range(3)]
     # a status change goes out at once, not at the next beat (30 s away here)
     with HealthReporter(publisher, "opa-quotes-streamer", interval=30) as reporter:
-        first = subscriber.receive(5)
+        first = subscriber.receive(EVENT_DEADLINE)
         reporter.set_status("degraded")
-        changed = subscriber.receive(10)
+        changed = subscriber.receive(EVENT_DEADLINE)
     assert all(isinstance(b.model, SystemHealth) for b in [*beats, first, changed])
     assert [b.model.status for b in beats] == ["healthy"] * 3
     assert changed.model.status == "degraded"
@@ -64,12 +66,14 @@ def test_async_heartbeat(redis_url: str, subscribe: Callable[..., Any], metrics:
     async def main() -> int:
         async with AsyncPublisher(redis_url, metrics=metrics) as publisher:
             async with AsyncHealthReporter(publisher, "opa-async", interval=0.1) as reporter:
-                await asyncio.sleep(0.35)
+                deadline = time.monotonic() + EVENT_DEADLINE
+                while reporter.beats < 3 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.01)
             return int(reporter.beats)
 
     beats = asyncio.run(main())
     assert beats >= 3
-    got = [subscriber.receive(1) for _ in range(beats)]
+    got = [subscriber.receive(EVENT_DEADLINE) for _ in range(beats)]
     assert {g.model.service for g in got} == {"opa-async"}
 
 
@@ -80,7 +84,7 @@ def test_metrics_endpoint_is_scraped_over_http(publisher: Any, metrics: Any) -> 
         publisher.publish(example("quotes.realtime").model_copy(update={"volume": -1}))
     with serve(0, "127.0.0.1", metrics) as server:
         assert server.port > 0
-        with urllib.request.urlopen(server.url, timeout=5) as response:
+        with urllib.request.urlopen(server.url, timeout=EVENT_DEADLINE) as response:
             text = response.read().decode()
     assert 'redis_publishes_total{channel="quotes.realtime"} 3.0' in text
     assert 'redis_publish_errors_total{channel="quotes.realtime"} 1.0' in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,7 +18,9 @@ from tests.integration.runtime.events import (
     KafkaSubscriber,
     Publisher,
 )
-from tests.servers import KafkaBroker
+from tests.servers import EVENT_DEADLINE, KafkaBroker
+
+pytestmark = pytest.mark.slow
 
 T = TypeVar("T")
 
@@ -35,6 +38,10 @@ def volume(received: Any) -> Any:
 
 QUOTES = "quotes.realtime"
 TOPIC = "opa.quotes.realtime"  # the manifest's topic
+#: Producer settings for tests that stop the broker: a delivery to a stopped broker fails after
+#: 5 s, and a broker that is back is found again quickly. Deliveries while the broker runs never
+#: rely on that 5 s: the test first waits until the producer sees the topic (an event).
+DOWN_AND_BACK = {"message.timeout.ms": 5000, "reconnect.backoff.max.ms": 250}
 
 
 def _records(broker: KafkaBroker, topic: str, partitions: int, count: int) -> list[Any]:
@@ -42,10 +49,9 @@ def _records(broker: KafkaBroker, topic: str, partitions: int, count: int) -> li
     consumer = Consumer(broker.consumer_config("reader"))
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
     found: list[Any] = []
+    deadline = time.monotonic() + EVENT_DEADLINE
     try:
-        for _ in range(200):
-            if len(found) >= count:
-                break
+        while len(found) < count and time.monotonic() < deadline:
             record = consumer.poll(0.1)
             if record is not None and record.error() is None:
                 found.append(record)
@@ -62,7 +68,7 @@ def test_publisher_keys_by_the_manifest_key(
     tickers = ["AAPL", "MSFT", "GOOG", "AMZN"] * 3
     with KafkaPublisher(kafka_broker.bootstrap, metrics=metrics, topic_prefix=prefix) as publisher:
         futures = [publisher.publish(example(QUOTES, ticker=t)) for t in tickers]
-        delivered = [f.result(10) for f in futures]
+        delivered = [f.result(EVENT_DEADLINE) for f in futures]
     assert [d.key for d in delivered] == [t.encode() for t in tickers]
     partition_of: dict[bytes | None, set[int]] = {}
     for d in delivered:
@@ -96,7 +102,7 @@ def test_consumer_yields_typed_messages_and_dead_letters_the_invalid(
         topic_prefix=prefix,
     )
     try:
-        got = [subscriber.receive(5) for _ in valid]
+        got = [subscriber.receive(EVENT_DEADLINE) for _ in valid]
     finally:
         subscriber.close()
     arrived = [must(g) for g in got]
@@ -122,14 +128,14 @@ def test_dual_write_with_kafka_down_and_back(
     metrics: Any,
     probe: Probe,
 ) -> None:
-    kafka_config = {"bootstrap.servers": own_kafka_broker.bootstrap, "message.timeout.ms": 1500}
+    kafka_config = own_kafka_broker.client_config(**DOWN_AND_BACK)
     own_kafka_broker.create_topic(TOPIC, partitions=6)
     subscriber = subscribe([QUOTES])
-    dual = DualPublisher(
-        Publisher(redis_url, metrics=metrics), KafkaPublisher(kafka_config, metrics=metrics)
-    )
+    kafka = KafkaPublisher(kafka_config, metrics=metrics)
+    dual = DualPublisher(Publisher(redis_url, metrics=metrics), kafka)
     with dual:
-        first = dual.publish(example(QUOTES, volume=1)).wait(10)
+        own_kafka_broker.wait_until_client_sees(kafka.producer, TOPIC, EVENT_DEADLINE)
+        first = dual.publish(example(QUOTES, volume=1)).wait(EVENT_DEADLINE)
         assert first.ok, first
         assert first.redis.receivers == 1
         assert must(first.kafka.delivered).key == b"AAPL"
@@ -138,9 +144,9 @@ def test_dual_write_with_kafka_down_and_back(
         down = dual.publish(example(QUOTES, volume=2))
         assert down.redis.ok
         assert down.redis.receivers == 1
-        assert subscriber.receive(2).model.volume == 1
-        assert subscriber.receive(2).model.volume == 2
-        down.wait(10)
+        assert subscriber.receive(EVENT_DEADLINE).model.volume == 1
+        assert subscriber.receive(EVENT_DEADLINE).model.volume == 2
+        down.wait(EVENT_DEADLINE)  # fails after message.timeout.ms
         assert down.kafka.ok is False
         assert "timed out" in (down.kafka.error or "")
         assert not down.ok
@@ -149,9 +155,10 @@ def test_dual_write_with_kafka_down_and_back(
 
         own_kafka_broker.ensure_running()  # memory storage: the topic must be made again
         own_kafka_broker.create_topic(TOPIC, partitions=6, exist_ok=True)
-        back = dual.publish(example(QUOTES, volume=3)).wait(10)
+        own_kafka_broker.wait_until_client_sees(kafka.producer, TOPIC, EVENT_DEADLINE)
+        back = dual.publish(example(QUOTES, volume=3)).wait(EVENT_DEADLINE)
         assert back.ok, back
-        assert subscriber.receive(2).model.volume == 3
+        assert subscriber.receive(EVENT_DEADLINE).model.volume == 3
         [record] = _records(own_kafka_broker, TOPIC, 6, 1)
         assert json.loads(record.value())["volume"] == 3
     assert probe("kafka_publishes_total", topic=TOPIC) == 2
@@ -187,10 +194,10 @@ def test_group_consumer_stores_offsets_only_for_handled_messages(
         for n in range(3):
             publisher.publish(example(QUOTES, volume=n))
         with KafkaSubscriber(config, [QUOTES], **options) as first:
-            assert [volume(first.receive(15)) for _ in range(3)] == [0, 1, 2]
+            assert [volume(first.receive(EVENT_DEADLINE)) for _ in range(3)] == [0, 1, 2]
         # closed after handling all three: the group resumes after them
         for n in range(3, 5):
             publisher.publish(example(QUOTES, volume=n))
     with KafkaSubscriber(config, [QUOTES], **options) as second:
-        assert [volume(second.receive(15)) for _ in range(2)] == [3, 4]
+        assert [volume(second.receive(EVENT_DEADLINE)) for _ in range(2)] == [3, 4]
         assert second.receive(0.5) is None
