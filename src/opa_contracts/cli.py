@@ -182,6 +182,15 @@ def diff(
         str | None,
         typer.Option(help="Date used for acceptance expiry (YYYY-MM-DD); default: today."),
     ] = None,
+    fail_on_empty: Annotated[
+        bool | None,
+        typer.Option(
+            "--fail-on-empty/--no-fail-on-empty",
+            help="Exit 1 when there is nothing to compare (no manifest on either side); "
+            "default: on with --against.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Say which changes break which readers, under each channel's compatibility mode."""
     import datetime as dt
@@ -193,7 +202,7 @@ def diff(
     from opa_contracts.findings import Severity
 
     paths = paths or []
-    if len(paths) > 2 or (against and len(paths) > 1):
+    if len(paths) > 2 or (against is not None and len(paths) > 1):
         _fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
     modes = [m.value for m in Mode]
     if mode is not None and mode.upper() not in modes:
@@ -207,7 +216,7 @@ def diff(
         mode=mode.upper() if mode else None, today=day, witness_budget_s=witness_budget
     )
     try:
-        if against:
+        if against is not None:  # an empty --against is a usage error, never "no ref"
             report = diff_against(paths[0] if paths else Path("contracts"), against, options)
         elif len(paths) == 2:
             report = diff_paths(paths[0], paths[1], options)
@@ -220,7 +229,11 @@ def diff(
         _fail(str(exc), EXIT_INPUT)
         return
     _emit(report, output_format.value, color, output)
-    raise typer.Exit(EXIT_FINDINGS if report.at_least(Severity.ERROR) else EXIT_OK)
+    empty = any(f.rule == "diff-nothing-to-compare" for f in report.findings)
+    if fail_on_empty is None:
+        fail_on_empty = against is not None
+    failed = report.at_least(Severity.ERROR) or (empty and fail_on_empty)
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 class SchemaName(enum.StrEnum):

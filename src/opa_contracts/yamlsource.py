@@ -146,6 +146,11 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
         raw = path.read_bytes()
     except OSError as exc:
         return SourceError("file-unreadable", f"cannot read file: {exc.strerror or exc}")
+    return decode(raw)
+
+
+def decode(raw: bytes) -> str | SourceError:
+    """The text of a file's bytes (UTF-8, a leading BOM dropped), or where it is not UTF-8."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -4,16 +4,19 @@ and the rest of the registry still checked."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from opa_contracts.loader import read_source
+from opa_contracts.trees import DiskTree
+from opa_contracts.yamlsource import SourceError
 from tests.conftest import CONTRACTS, run_cli
 
 # rules whose fixtures live here (the broken registry covers the rest)
 RULES_COVERED = {
+    "registry-irregular-file",
     "file-too-large",
     "file-unreadable",
     "yaml-too-deep",
@@ -159,10 +162,26 @@ def test_missing_dialect_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_is_a_finding_not_a_crash(tmp_path: Path) -> None:
-    gone = tmp_path / "vanished.yaml"
-    source = read_source(gone, "vanished.yaml")
-    assert source.error is not None
-    assert source.error.rule == "file-unreadable"
+    error = DiskTree(tmp_path).read("vanished.yaml", 1024)  # listed, then gone
+    assert isinstance(error, SourceError)
+    assert error.rule == "file-unreadable"
+    assert "No such file" in error.message
+
+
+def test_a_fifo_a_device_and_an_escaping_symlink_are_named_not_read(tmp_path: Path) -> None:
+    root = registry(tmp_path, {})
+    os.mkfifo(root / "system.health" / "2.0.0.yaml")  # opening it would block forever
+    os.symlink("/dev/zero", root / "system.health" / "3.0.0.yaml")  # reading it never ends
+    os.symlink("../../secret.yaml", root / "system.health" / "4.0.0.yaml")
+    (tmp_path / "secret.yaml").write_text("password: hunter2\n", encoding="utf-8")
+    code, found = findings(root)
+    assert code == 1
+    named = {Path(f["file"]).name: f["message"] for f in found}
+    assert {f["rule"] for f in found} == {"registry-irregular-file"}
+    assert "is a FIFO, not a regular file" in named["2.0.0.yaml"]
+    assert "leaves the registry" in named["3.0.0.yaml"]
+    assert "leaves the registry" in named["4.0.0.yaml"]
+    assert "hunter2" not in json.dumps(found)
 
 
 def test_missing_path_exits_3_with_one_line() -> None:

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opa_contracts.findings import Finding, Severity
-from opa_contracts.loader import ACCEPTED_CHANGES_FILE
+from opa_contracts.loader import ACCEPTED_CHANGES_FILE, Registry
 from opa_contracts.pointer import from_path
 from opa_contracts.yamlsource import Document
-
-if TYPE_CHECKING:
-    from opa_contracts.diffing.snapshot import Snapshot
 
 ACCEPTED_SCHEMA = "accepted-changes-v1.schema.json"
 
@@ -77,17 +74,23 @@ def parse(data: Any) -> tuple[list[Acceptance], list[tuple[str, str]]]:
     return out, []
 
 
-def load(snap: Snapshot) -> tuple[list[Acceptance], list[Finding]]:
-    """The acceptances of a snapshot's ``accepted-changes.yaml``, and findings for its problems."""
-    rel = ACCEPTED_CHANGES_FILE
-    if rel not in snap.files:
+def load(registry: Registry) -> tuple[list[Acceptance], list[Finding]]:
+    """The acceptances of a registry's ``accepted-changes.yaml``, and findings for its problems."""
+    path = registry.root / ACCEPTED_CHANGES_FILE
+    if not registry.has(path):
         return [], []
-    doc = snap.document(rel)
-    file = snap.display(rel)
-    if not isinstance(doc, Document):
+    source = registry.file(path)
+    doc, file = source.document, source.display
+    if doc is None:
+        error = source.error
+        message = error.message if error else "empty file"
         return [], [
             Finding(
-                "accepted-changes-invalid", Severity.ERROR, doc.message, file=file, line=doc.line
+                "accepted-changes-invalid",
+                Severity.ERROR,
+                message,
+                file=file,
+                line=error.line if error else 0,
             )
         ]
     found, problems = parse(doc.data)
@@ -109,15 +112,16 @@ def load(snap: Snapshot) -> tuple[list[Acceptance], list[Finding]]:
 
 
 def leftovers(
-    acceptances: list[Acceptance], snap: Snapshot, compared: set[str], today: dt.date
+    acceptances: list[Acceptance], registry: Registry, compared: set[str], today: dt.date
 ) -> list[Finding]:
     """Expired acceptances, and unused ones for channels this diff compared."""
-    doc = snap.document(ACCEPTED_CHANGES_FILE) if acceptances else None
+    source = registry.file(registry.root / ACCEPTED_CHANGES_FILE) if acceptances else None
+    doc = source.document if source else None
     findings = []
     for acc in acceptances:
         line = doc.position(f"/accepted/{acc.index}")[0] if isinstance(doc, Document) else 0
         where: dict[str, Any] = {
-            "file": snap.display(ACCEPTED_CHANGES_FILE),
+            "file": registry.display(ACCEPTED_CHANGES_FILE),
             "line": line,
             "channel": acc.channel,
         }

@@ -20,14 +20,16 @@ from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.semver import bump_between, next_major, next_minor
+from opa_contracts.settings import Settings
 
 
 class PairJudge:
     """Turns engine results into findings for one diff run (shared acceptances and options)."""
 
-    def __init__(self, options: Options, acceptances: list[Acceptance]) -> None:
+    def __init__(self, options: Options, acceptances: list[Acceptance], settings: Settings) -> None:
         self.options = options
         self.acceptances = acceptances
+        self.settings = settings
         self.pairs = 0
 
     def mode_of(self, side: Side) -> Mode:
@@ -44,8 +46,8 @@ class PairJudge:
         outcome = Outcome()
         mode, policy = self._strongest(old, new, outcome)
         try:
-            old_schema = inline(old.snapshot, old.rel, old.data.get("schema", True))
-            new_schema = inline(new.snapshot, new.rel, new.data.get("schema", True))
+            old_schema = inline(old.registry, old.path, old.data.get("schema", True))
+            new_schema = inline(new.registry, new.path, new.data.get("schema", True))
             result = engine.check(
                 old_schema,
                 new_schema,
@@ -75,12 +77,16 @@ class PairJudge:
             breaks_mode = bool(change.breaks & mode.directions)
             acceptance = self._accepted(change.rule, new.channel, change.pointer, new.version)
             if not breaks_mode or acceptance is not None:
-                severity = Severity.NOTE
+                severity: Severity | None = Severity.NOTE
             elif major_bump:
                 severity = Severity.WARNING
             else:
-                severity = Severity.ERROR
-                outcome.breaking = True
+                # the registry's `rules:` override applies here as in every verb: a rule turned
+                # off or down to a warning does not make the change breaking
+                severity = self.settings.severity(change.rule, Severity.ERROR)
+                outcome.breaking = outcome.breaking or severity is Severity.ERROR
+            if severity is None:
+                continue
             outcome.findings.append(
                 self._change_finding(change, hit, severity, mode, old, new, breaks_mode, acceptance)
             )

@@ -1,4 +1,8 @@
-"""One diff run over two snapshots (or the history of one): pairs, versions, bookkeeping."""
+"""One diff run over two registries (or the history of one): pairs, versions, bookkeeping.
+
+Both sides are :class:`~opa_contracts.loader.Registry` objects from the one reader (a folder, a
+git ref); the settings of the new side (``registry.yaml``) give the defaults and rule severities.
+"""
 
 from __future__ import annotations
 
@@ -8,54 +12,75 @@ from typing import Any
 from opa_contracts.diffing import accepted as accepted_mod
 from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.pairs import PairJudge
-from opa_contracts.diffing.snapshot import Snapshot
 from opa_contracts.diffing.values import Options, Side
 from opa_contracts.findings import Finding, Report, Severity
+from opa_contracts.loader import Registry
 from opa_contracts.semver import Version, version_key
-from opa_contracts.yamlsource import Document
 
 
 class DiffSession:
-    """One diff run: the snapshots compared, the findings so far, the acceptances in play."""
+    """One diff run: the registries compared, the findings so far, the acceptances in play."""
 
-    def __init__(self, old: Snapshot | None, new: Snapshot, options: Options) -> None:
+    def __init__(
+        self,
+        old: Registry | None,
+        new: Registry,
+        options: Options,
+        channels: set[str] | None = None,
+    ) -> None:
         self.old, self.new = old, new
+        self.only_channels = channels  # channel folders to compare (None: all)
         self.findings: list[Finding] = []
-        settings = new.data("registry.yaml") if "registry.yaml" in new.files else None
-        defaults = settings.get("defaults", {}) if isinstance(settings, dict) else {}
-        if isinstance(defaults, dict):
-            options.default_mode = str(defaults.get("compatibility", options.default_mode))
-            options.default_policy = str(
-                defaults.get("open_content_policy", options.default_policy)
-            )
+        self.settings = new.settings
+        options.default_mode = self.settings.compatibility
+        options.default_policy = self.settings.open_content_policy
         self.acceptances, problems = accepted_mod.load(new)
         self.findings += problems
-        self.judge = PairJudge(options, self.acceptances)
+        self.judge = PairJudge(options, self.acceptances, self.settings)
         self.compared: set[str] = set()
+        for registry in (r for r in (new, old) if r is not None):
+            for shown, problem in registry.irregular():
+                self.findings.append(
+                    Finding(
+                        "registry-irregular-file",
+                        Severity.ERROR,
+                        f"{shown} {problem} (in {registry.label}); it is not read",
+                        file=shown,
+                    )
+                )
+
+    def channels(self, registry: Registry) -> dict[str, dict[str, Path]]:
+        found = registry.channels()
+        if self.only_channels is None:
+            return found
+        return {c: v for c, v in found.items() if c in self.only_channels}
 
     # -- building blocks ------------------------------------------------------------------------
 
-    def side(self, snap: Snapshot, rel: str) -> Side | None:
-        doc = snap.document(rel)
-        if not isinstance(doc, Document) or not isinstance(doc.data, dict):
-            message = doc.message if not isinstance(doc, Document) else "not a mapping"
+    def side(self, registry: Registry, path: Path) -> Side | None:
+        source = registry.file(path)
+        if source.document is None or not isinstance(source.data, dict):
+            error = source.error
+            if error is not None and error.rule == "registry-irregular-file":
+                return None  # reported once, from the registry's listing
+            message = error.message if error is not None else "not a mapping"
             self.findings.append(
                 Finding(
                     "diff-input-unreadable",
                     Severity.ERROR,
-                    f"cannot read manifest in {snap.label}: {message}",
-                    file=snap.display(rel),
-                    line=getattr(doc, "line", 0),
+                    f"cannot read manifest in {registry.label}: {message}",
+                    file=source.display,
+                    line=error.line if error is not None else 0,
                 )
             )
             return None
-        channel = doc.data.get("channel")
-        version = doc.data.get("version")
+        channel = source.data.get("channel")
+        version = source.data.get("version")
         return Side(
-            snap,
-            rel,
-            channel if isinstance(channel, str) else rel.split("/")[0],
-            version if isinstance(version, str) else Path(rel).stem,
+            registry,
+            path,
+            channel if isinstance(channel, str) else path.parent.name,
+            version if isinstance(version, str) else path.stem,
         )
 
     def pair(self, old: Side, new: Side, *, discipline: bool = True) -> None:
@@ -63,7 +88,7 @@ class DiffSession:
         outcome = self.judge.compare(old, new, discipline=discipline)
         self.findings += outcome.findings
 
-    def history(self, channel: str, versions: dict[str, str], only: set[str] | None) -> None:
+    def history(self, channel: str, versions: dict[str, Path], only: set[str] | None) -> None:
         """Check versions (all, or ``only`` these) of one channel against their predecessors."""
         ordered = sorted(versions, key=version_key)
         sides: dict[str, Side | None] = {}
@@ -90,19 +115,15 @@ class DiffSession:
                 if earlier is not None:
                     # version discipline is judged against the direct predecessor only
                     self.pair(earlier, current, discipline=target == previous)
-        for rel in versions.values():
-            self.new.release(rel)
+        for path in versions.values():
+            self.new.release(path)
 
-    # -- two snapshots ------------------------------------------------------------------------
+    # -- two registries ------------------------------------------------------------------------
 
-    def compare_snapshots(self) -> Report:
+    def compare_registries(self) -> Report:
         assert self.old is not None
-        old_channels, new_channels = self.old.manifests(), self.new.manifests()
-        shared_changed = any(
-            self.old.files.get(rel) != self.new.files.get(rel)
-            for rel in set(self.old.shared()) | set(self.new.shared())
-            if rel.startswith("_")
-        )
+        old_channels, new_channels = self.channels(self.old), self.channels(self.new)
+        shared_changed = self.old.shared_files() != self.new.shared_files()
         for channel in sorted(old_channels.keys() - new_channels.keys()):
             rel = next(iter(old_channels[channel].values()))
             self._note(
@@ -129,7 +150,7 @@ class DiffSession:
         return self.report()
 
     def _channel(
-        self, channel: str, old: dict[str, str], new: dict[str, str], shared_changed: bool
+        self, channel: str, old: dict[str, Path], new: dict[str, Path], shared_changed: bool
     ) -> None:
         assert self.old is not None
         for version in sorted(old.keys() - new.keys(), key=version_key):
@@ -142,7 +163,7 @@ class DiffSession:
                 f"{channel} {version} was removed; keep released versions in the registry",
             )
         for version in sorted(old.keys() & new.keys(), key=version_key):
-            same_bytes = self.old.files[old[version]] == self.new.files[new[version]]
+            same_bytes = self.old.raw(old[version]) == self.new.raw(new[version])
             if same_bytes and not shared_changed:
                 continue
             self._modified(channel, version, old[version], new[version], new)
@@ -163,10 +184,10 @@ class DiffSession:
             self.history(channel, new, only=added)
 
     def _modified(
-        self, channel: str, version: str, old_rel: str, new_rel: str, versions: dict[str, str]
+        self, channel: str, version: str, old_path: Path, new_path: Path, versions: dict[str, Path]
     ) -> None:
         assert self.old is not None
-        old_side, new_side = self.side(self.old, old_rel), self.side(self.new, new_rel)
+        old_side, new_side = self.side(self.old, old_path), self.side(self.new, new_path)
         if old_side is None or new_side is None:
             return
         # only status or formatting changed, unless a shared schema it refers to did
@@ -196,23 +217,40 @@ class DiffSession:
     # -- bookkeeping --------------------------------------------------------------------------
 
     def _note(
-        self, rule: str, severity: Severity, snap: Snapshot, rel: str, channel: str, message: str
+        self,
+        rule: str,
+        severity: Severity,
+        registry: Registry,
+        path: Path,
+        channel: str,
+        message: str,
     ) -> None:
-        doc = snap.document(rel)
-        line = doc.position("/channel")[0] if isinstance(doc, Document) else 0
+        source = registry.file(path)
+        line = source.document.position("/channel")[0] if source.document is not None else 0
         self.findings.append(
-            Finding(rule, severity, message, file=snap.display(rel), line=line, channel=channel)
+            Finding(rule, severity, message, file=source.display, line=line, channel=channel)
         )
 
     def report(self) -> Report:
         self.findings += accepted_mod.leftovers(
             self.acceptances, self.new, self.compared, self.judge.options.today
         )
-        breaking = sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        sides = [r for r in (self.old, self.new) if r is not None]
+        if not any(r.manifest_paths for r in sides):
+            self.findings.append(
+                Finding(
+                    "diff-nothing-to-compare",
+                    Severity.WARNING,
+                    "nothing to compare: no manifest in " + " nor in ".join(r.label for r in sides),
+                )
+            )
+        findings, suppressed = self.settings.apply(self.findings)
+        breaking = sum(1 for f in findings if f.severity is Severity.ERROR)
         return Report.build(
             "diff",
-            self.findings,
-            files_checked=len(self.new.files),
+            findings,
+            files_checked=len(self.new.manifest_files()),
+            suppressed=suppressed,
             summary={
                 "old": self.old.label if self.old else None,
                 "new": self.new.label,
@@ -220,7 +258,7 @@ class DiffSession:
                 "breaking": breaking,
                 "channels": sorted(self.compared),
                 "witness_budget_hits": sum(
-                    1 for f in self.findings if f.details.get("witness_budget_exhausted")
+                    1 for f in findings if f.details.get("witness_budget_exhausted")
                 ),
             },
         )
@@ -228,7 +266,7 @@ class DiffSession:
 
 def _resolved(side: Side) -> Any:
     try:
-        return inline(side.snapshot, side.rel, side.data.get("schema"))
+        return inline(side.registry, side.path, side.data.get("schema"))
     except InlineError as exc:
         return str(exc)
 

@@ -4,33 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from opa_contracts.diffing.snapshot import Snapshot
 from opa_contracts.findings import Finding
+from opa_contracts.loader import Registry
 from opa_contracts.yamlsource import Document
 
 
 @dataclass(frozen=True)
 class Side:
-    """One version of a channel inside a snapshot."""
+    """One version of a channel inside a registry (a folder, or a folder at a git ref)."""
 
-    snapshot: Snapshot
-    rel: str
+    registry: Registry
+    path: Path
     channel: str
     version: str
 
     @property
     def data(self) -> dict[str, Any]:
-        data = self.snapshot.data(self.rel)
+        data = self.registry.file(self.path).data
         return data if isinstance(data, dict) else {}
 
     @property
     def display(self) -> str:
-        return self.snapshot.display(self.rel)
+        return self.registry.file(self.path).display
 
     def position(self, pointer: str) -> tuple[int, int]:
-        doc = self.snapshot.document(self.rel)
+        doc = self.registry.file(self.path).document
         return doc.position(pointer) if isinstance(doc, Document) else (0, 0)
 
     def subscribers(self) -> list[str]:

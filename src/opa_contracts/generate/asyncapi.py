@@ -187,8 +187,8 @@ def _info(sources: Sources, options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _registry_name(sources: Sources) -> str:
-    name = kafka_plan.registry_settings(sources).get("name")
-    return name if isinstance(name, str) and name.strip() else "opa"
+    name = sources.settings.name
+    return name if name.strip() else "opa"
 
 
 def _servers(options: Mapping[str, Any], kafka: bool) -> dict[str, Any]:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opa_contracts import refs
 from opa_contracts.loader import Registry
 from opa_contracts.pointer import escape, unescape
 from opa_contracts.schemawalk import walk
-from opa_contracts.validate import refs
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 

@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from opa_contracts.generate import parallel
 from opa_contracts.generate.bundle import BundleError, bundle
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.semver import Version
+from opa_contracts.settings import Settings
 
 RELEASED = ("active", "deprecated", "retired")
 
@@ -83,11 +84,13 @@ class Channel:
 
 @dataclass(frozen=True)
 class Sources:
-    """Everything generators read: the registry's channels and a digest of all manifests."""
+    """Everything generators read: the registry's channels, its settings (the one
+    :class:`~opa_contracts.settings.Settings` every verb uses) and a digest of all manifests."""
 
     root: Path
     channels: tuple[Channel, ...]
     digest: str
+    settings: Settings = field(default_factory=Settings)
 
 
 def collect(registry: Registry, workers: int = 1) -> Sources:
@@ -118,7 +121,7 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
         channels.append(Channel(name, tuple(versions)))
         for v in versions:
             digest.update(json.dumps(v.manifest, sort_keys=True, ensure_ascii=False).encode())
-    return Sources(registry.root, tuple(channels), digest.hexdigest())
+    return Sources(registry.root, tuple(channels), digest.hexdigest(), registry.settings)
 
 
 def _read(registry: Registry, path: Path) -> tuple[ContractVersion | None, list[str]]:

@@ -29,7 +29,6 @@ from opa_contracts.generate import jsonschema_out, serialize
 from opa_contracts.generate.contracts import RELEASED, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
-from opa_contracts.loader import SETTINGS_FILE, read_source
 
 PLAN_VERSION = 1
 DEFAULT_REPLICATION_FACTOR = 3
@@ -54,13 +53,6 @@ def cleanup_policy(kafka: Mapping[str, Any]) -> str:
     """The topic's ``cleanup.policy`` (``delete`` when the manifest says none)."""
     value = kafka.get("cleanup_policy")
     return value if isinstance(value, str) and value else "delete"
-
-
-def registry_settings(sources: Sources) -> Mapping[str, Any]:
-    """``registry.yaml`` of the registry as data (empty when absent or unreadable)."""
-    path = sources.root / SETTINGS_FILE
-    data = read_source(path, path.name).data if path.is_file() else None
-    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -95,9 +87,7 @@ def plan(sources: Sources, options: Mapping[str, Any]) -> tuple[list[Topic], lis
     drafts = options.get("include_drafts") is True
     replicas = _positive(options, "replication_factor", DEFAULT_REPLICATION_FACTOR)
     partitions = _positive(options, "partitions", DEFAULT_PARTITIONS)
-    defaults = registry_settings(sources).get("defaults")
-    mode = defaults.get("compatibility") if isinstance(defaults, dict) else None
-    default_mode = mode if isinstance(mode, str) else "BACKWARD"
+    default_mode = sources.settings.compatibility
     problems: list[str] = []
     owners: dict[str, str] = {}
     topics: list[Topic] = []

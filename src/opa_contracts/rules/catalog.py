@@ -18,6 +18,12 @@ VALIDATE_RULES: tuple[Rule, ...] = (
     ),
     Rule("file-encoding", "parse", E, "A manifest is UTF-8 text."),
     Rule(
+        "registry-irregular-file",
+        "parse",
+        E,
+        "Every registry file is a regular file: no FIFO, socket or device, no symlink leaving the registry or leading nowhere, no git submodule. Such entries are named and never read.",
+    ),
+    Rule(
         "yaml-syntax",
         "parse",
         E,
@@ -259,6 +265,24 @@ VERSIONING_RULES: tuple[Rule, ...] = (
         "versioning",
         E,
         "A released (non-draft) version file is edited in place; publish a new version instead. Only `status` may change.",
+    ),
+    Rule(
+        "diff-nothing-to-compare",
+        "versioning",
+        W,
+        "A diff has manifests to compare; with --against (or --fail-on-empty) an empty comparison exits 1, so a mistyped path or ref cannot pass a gate.",
+    ),
+    Rule(
+        "diff-other-channel",
+        "versioning",
+        W,
+        "Two manifests compared file to file declare the same channel (comparing two different channels is allowed, and said).",
+    ),
+    Rule(
+        "compatibility-weakened",
+        "versioning",
+        W,
+        "A new version does not weaken its channel's compatibility mode or open-content policy in the same change; the change is judged under the stronger of the two.",
     ),
     Rule(
         "major-version-required",

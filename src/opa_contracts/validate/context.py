@@ -8,7 +8,7 @@ from typing import Any
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.rules.registry import validate_rules_by_id
-from opa_contracts.validate.settings import Settings
+from opa_contracts.settings import Settings
 
 
 @dataclass
@@ -53,13 +53,14 @@ class Context:
         channel: str = "",
         version: str = "",
         details: dict[str, Any] | None = None,
+        file: str = "",
     ) -> None:
         """Record a finding for ``rule`` at ``pointer`` of ``source`` (positions looked up)."""
         severity = self._severity(rule)
         if severity is None:
             self.suppressed += 1
             return
-        display = source.display if source else ""
+        display = source.display if source else file
         for ignore in self.ignores.get(display, ()):
             if ignore.matches(rule, pointer):
                 ignore.used = True
@@ -86,9 +87,4 @@ class Context:
         )
 
     def _severity(self, rule: str) -> Severity | None:
-        override = self.settings.severities.get(rule)
-        if override == "off":
-            return None
-        if override:
-            return Severity(override)
-        return validate_rules_by_id()[rule].severity
+        return self.settings.severity(rule, validate_rules_by_id()[rule].severity)

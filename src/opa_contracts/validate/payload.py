@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jsonschema_rs
 
-from opa_contracts import dialects
+from opa_contracts import dialects, refs
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.pointer import from_path, join
-from opa_contracts.validate import keywords, refs
+from opa_contracts.validate import keywords
 from opa_contracts.validate.context import Context
 
 
@@ -78,9 +79,9 @@ def _retriever(registry: Registry) -> Any:
         parts = urlsplit(uri)
         if parts.scheme != "file":
             return dialects.refuse(uri)
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(registry.root):
-            raise ValueError(f"{uri} is outside the registry")
+        path = Path(os.path.normpath(unquote(parts.path)))
+        if not registry.has(path):
+            raise ValueError(f"{uri} is not a file of the registry")
         source = registry.file(path)
         if source.error is not None:
             raise ValueError(f"{uri}: {source.error.message}")

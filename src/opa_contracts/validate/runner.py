@@ -11,7 +11,6 @@ from opa_contracts import loader
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import SourceFile
 from opa_contracts.validate import examples, lint, manifest, migration, payload
-from opa_contracts.validate import settings as settings_mod
 from opa_contracts.validate.context import Context, Ignore
 
 
@@ -23,22 +22,25 @@ def validate(path: Path, *, history: bool = False) -> Report:
     Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all.
     """
     registry = loader.load(path)
-    ctx = Context(registry, settings_mod.Settings())
-    if registry.settings is not None:
-        _source_error(ctx, registry.settings)
-        if registry.settings.document is not None:
+    ctx = Context(registry, registry.settings)
+    if registry.settings_file is not None:
+        _source_error(ctx, registry.settings_file)
+        if registry.settings_file.document is not None:
             manifest.check_shape(
-                ctx, registry.settings, manifest.REGISTRY_SCHEMA, "registry-config"
+                ctx, registry.settings_file, manifest.REGISTRY_SCHEMA, "registry-config"
             )
-            settings, problems = settings_mod.from_data(registry.settings.data)
-            ctx.settings = settings
-            for pointer, message in problems:
-                ctx.emit("registry-config", message, registry.settings, pointer)
-    for stray in registry.stray:
+            for pointer, message in registry.settings_problems:
+                ctx.emit("registry-config", message, registry.settings_file, pointer)
+    for shown, problem in registry.irregular():
+        ctx.emit("registry-irregular-file", f"{shown} {problem}; it is not read", file=shown)
+    stray = [
+        s for s in registry.stray() if s.error is None or s.error.rule != "registry-irregular-file"
+    ]
+    for source in stray:
         ctx.emit(
             "registry-stray-file",
             "file is not in a channel folder; manifests go in <channel>/<version>.yaml",
-            stray,
+            source,
         )
     if not registry.manifest_paths:
         ctx.emit("registry-empty", f"no manifests found under {registry.root}")
@@ -60,7 +62,7 @@ def validate(path: Path, *, history: bool = False) -> Report:
         from opa_contracts.diffing.values import Options
 
         broken = {f.file for f in ctx.findings if f.severity is Severity.ERROR}
-        for finding in diff_history(path, Options()).findings:
+        for finding in diff_history(registry, Options()).findings:
             # a manifest that is already broken has been reported; its diff would only echo it
             if finding.severity is not Severity.NOTE and finding.file not in broken:
                 ctx.findings.append(finding)
@@ -68,8 +70,8 @@ def validate(path: Path, *, history: bool = False) -> Report:
         "validate",
         ctx.findings,
         files_checked=len(registry.manifest_paths)
-        + (registry.settings is not None)
-        + len(registry.stray),
+        + (registry.settings_file is not None)
+        + len(stray),
         manifests_checked=len(registry.manifest_paths),
         suppressed=ctx.suppressed,
         summary={"root": str(registry.root)},
@@ -173,6 +175,8 @@ def _source_error(ctx: Context, source: SourceFile) -> bool:
     if source.error is None:
         return False
     error = source.error
+    if error.rule == "registry-irregular-file":
+        return True  # reported once for the whole registry, from its listing
     ctx.emit(error.rule, error.message, source, line=error.line, column=error.column)
     return True
 

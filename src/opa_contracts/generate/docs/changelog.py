@@ -10,9 +10,7 @@ two modes); this page only tells the story.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from opa_contracts.compat import api as engine
 from opa_contracts.compat.model import (
@@ -22,7 +20,9 @@ from opa_contracts.compat.model import (
     Policy,
     SchemaCompareError,
 )
+from opa_contracts.findings import Severity
 from opa_contracts.generate.contracts import Channel, ContractVersion
+from opa_contracts.settings import Settings
 
 WITNESS_BUDGET_S = 0.1
 MAX_WITNESS_CHARS = 600  # a witness is proof, not payload: a long one is shortened
@@ -78,40 +78,29 @@ class Step:
         return self.contract.semver.major > int(self.previous.split(".")[0])
 
 
-def defaults_of(settings: Any) -> tuple[str, str]:
-    """The registry's default mode and policy (from ``registry.yaml``'s ``defaults``)."""
-    defaults = settings.get("defaults") if isinstance(settings, Mapping) else None
-    defaults = defaults if isinstance(defaults, Mapping) else {}
-    mode = defaults.get("compatibility")
-    policy = defaults.get("open_content_policy")
-    return (
-        mode if isinstance(mode, str) else Mode.BACKWARD.value,
-        policy if isinstance(policy, str) else Policy.STRICT.value,
-    )
-
-
-def history(channel: Channel, defaults: tuple[str, str]) -> tuple[Step, ...]:
+def history(channel: Channel, settings: Settings) -> tuple[Step, ...]:
     """Every version of ``channel``, oldest first, each judged against its predecessor."""
-    steps = [_first(channel.versions[0], defaults)]
+    steps = [_first(channel.versions[0], settings)]
     for old, new in zip(channel.versions, channel.versions[1:], strict=False):
-        steps.append(step(old, new, defaults))
+        steps.append(step(old, new, settings))
     return tuple(steps)
 
 
-def _names(contract: ContractVersion, defaults: tuple[str, str]) -> tuple[str, str]:
-    mode = contract.manifest.get("compatibility", defaults[0])
-    policy = contract.manifest.get("open_content_policy", defaults[1])
+def _names(contract: ContractVersion, settings: Settings) -> tuple[str, str]:
+    mode = contract.manifest.get("compatibility", settings.compatibility)
+    policy = contract.manifest.get("open_content_policy", settings.open_content_policy)
     return str(mode).upper(), str(policy).upper()
 
 
-def _first(contract: ContractVersion, defaults: tuple[str, str]) -> Step:
-    mode, policy = _names(contract, defaults)
+def _first(contract: ContractVersion, settings: Settings) -> Step:
+    mode, policy = _names(contract, settings)
     return Step(contract, None, mode, policy, (), False, "")
 
 
-def step(old: ContractVersion, new: ContractVersion, defaults: tuple[str, str]) -> Step:
-    """``new`` judged against ``old`` under ``new``'s mode and policy."""
-    mode_name, policy_name = _names(new, defaults)
+def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step:
+    """``new`` judged against ``old`` under ``new``'s mode and policy (and the registry's rule
+    severities: a rule turned off is not told, one turned down is not a break)."""
+    mode_name, policy_name = _names(new, settings)
     try:
         mode, policy = Mode.parse(mode_name), Policy.parse(policy_name)
         result = engine.check(
@@ -125,7 +114,13 @@ def step(old: ContractVersion, new: ContractVersion, defaults: tuple[str, str]) 
     for change in result.changes:
         hit = checked.get((change.rule, change.pointer))
         relevant = change.breaks & mode.directions
-        if relevant:
+        severity = settings.severity(change.rule, Severity.ERROR)
+        if severity is None:
+            continue
+        if relevant and severity is not Severity.ERROR:
+            verdict = "allowed"
+            detail = f"the registry reports {change.rule} as a {severity.value}"
+        elif relevant:
             verdict = "breaking"
             detail = _broken(relevant, old.version, new.version)
             if hit is not None and not hit.witness_found:

@@ -28,10 +28,10 @@ from markupsafe import Markup
 
 from opa_contracts.generate import parallel
 from opa_contracts.generate.contracts import Channel, GenerateError, Sources
-from opa_contracts.generate.docs import changelog, diagram, render, views
+from opa_contracts.generate.docs import diagram, render, views
 from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
-from opa_contracts.yamlsource import Document, parse, read_text
+from opa_contracts.settings import Settings as RegistrySettings
 
 DEFAULT_TITLE = "Event contracts"
 ASSETS = ("style.css", "docs.js")
@@ -74,14 +74,13 @@ def settings_of(target: Target) -> Settings:
 def generate(sources: Sources, target: Target) -> FileTree:
     """Every file of the docs for ``sources``."""
     config = settings_of(target)
-    registry = _registry_settings(sources.root)
-    title = config.title or _text(registry.get("name")) or DEFAULT_TITLE
-    defaults = changelog.defaults_of(registry)
+    settings = sources.settings
+    title = config.title or (settings.name if settings.name_given else "") or DEFAULT_TITLE
     names = views.slugs([c.name for c in sources.channels])
     jobs = target.options.get("jobs", 0)
     workers = jobs if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 0 else 1
     pages = parallel.map_items(
-        _page, (names, defaults), list(sources.channels), workers, threshold=200
+        _page, (names, settings), list(sources.channels), workers, threshold=200
     )
     links = [_link(p) for p in pages]
     overview = diagram.pages(links)
@@ -105,9 +104,9 @@ def generate(sources: Sources, target: Target) -> FileTree:
     return tree
 
 
-def _page(state: tuple[Mapping[str, str], tuple[str, str]], channel: Channel) -> views.Page:
-    names, defaults = state
-    return views.page(channel, names[channel.name], defaults)
+def _page(state: tuple[Mapping[str, str], RegistrySettings], channel: Channel) -> views.Page:
+    names, settings = state
+    return views.page(channel, names[channel.name], settings)
 
 
 def _markdown(
@@ -205,16 +204,6 @@ def _services(pages: list[views.Page]) -> list[dict[str, Any]]:
                 )
                 entry[role].append(page)
     return [found[name] for name in sorted(found)]
-
-
-def _registry_settings(root: Path) -> Mapping[str, Any]:
-    path = root / "registry.yaml"
-    if not path.is_file():
-        return {}
-    text = read_text(path)
-    document = parse(path, text) if isinstance(text, str) else None
-    data = document.data if isinstance(document, Document) else None
-    return data if isinstance(data, Mapping) else {}
 
 
 def _text(value: Any) -> str:

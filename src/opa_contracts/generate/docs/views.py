@@ -16,6 +16,7 @@ from typing import Any
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.generate.docs import changelog
 from opa_contracts.generate.docs.fields import Field, fields
+from opa_contracts.settings import Settings
 
 _UNSAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
 _PER = {"second": "s", "minute": "min", "hour": "h", "day": "day"}
@@ -105,7 +106,7 @@ def slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
-def page(channel: Channel, slug: str, defaults: tuple[str, str]) -> Page:
+def page(channel: Channel, slug: str, settings: Settings) -> Page:
     """The page of ``channel`` (its latest version; all versions in the history)."""
     contract = channel.latest
     manifest = contract.manifest
@@ -126,7 +127,7 @@ def page(channel: Channel, slug: str, defaults: tuple[str, str]) -> Page:
         invalid_examples=tuple(
             _example(e.name, e.note, e.payload) for e in contract.invalid_examples
         ),
-        history=changelog.history(channel, defaults),
+        history=changelog.history(channel, settings),
         paragraphs=paragraphs(contract.description),
     )
 

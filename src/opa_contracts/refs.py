@@ -1,8 +1,13 @@
-"""``$ref`` checks: every reference resolves inside the manifest or the registry, none goes to the
-network, and no chain of references loops without consuming input."""
+"""The one cross-file ``$ref`` resolver, and the ``$ref`` checks of ``validate``.
+
+:func:`resolve` is used by ``validate`` (every reference resolves inside the manifest or the
+registry, none goes to the network, no chain loops without consuming input), by the
+generators' bundling (:mod:`opa_contracts.generate.bundle`) and by ``diff``
+(:mod:`opa_contracts.diffing.inline`), on a registry read from disk or from git alike."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +58,7 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
             return RefProblem(
                 "ref-outside-registry", f"$ref {ref!r} leaves the registry folder {registry.root}"
             )
-        if not target_path.is_file():
+        if not registry.has(target_path):
             return RefProblem(
                 "ref-unresolvable", f"$ref {ref!r}: file {target_path.name} not found"
             )
@@ -78,7 +83,8 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
 
 @lru_cache(maxsize=4096)
 def _target(folder: str, address: str) -> Path:
-    return (Path(folder) / unquote(address)).resolve()
+    # lexical (no symlinks followed, nothing read): the registry's tree decides what a path is
+    return Path(os.path.normpath(Path(folder) / unquote(address)))
 
 
 def check(registry: Registry, path: Path, schema: Any) -> list[tuple[str, RefProblem]]:

@@ -1,0 +1,147 @@
+"""Registry-wide settings from ``registry.yaml``, parsed once per registry and used by every verb.
+
+``validate``, ``diff`` (both sides), ``validate --history`` and every generator read the same
+:class:`Settings`: defaults, naming patterns, limits, migration and rule severities. Values that
+cannot be used are reported as ``(pointer, message)`` problems and replaced by the default, so a bad
+setting never changes what another verb does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from opa_contracts.findings import Finding, Severity
+
+DEFAULT_CHANNEL_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+DEFAULT_SERVICE_PATTERN = r"^opa-[a-z-]+$"
+DEFAULT_KAFKA_TOPIC = "opa.{channel}"
+#: The default size limit of one registry file (manifests, shared schemas, settings).
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+#: ``limits.max_file_bytes`` may not go below this ...
+MIN_FILE_BYTES = 1024
+#: ... nor above this hard ceiling: a registry cannot make the tool read a 1 GB file.
+MAX_FILE_BYTES_CEILING = 64 * 1024 * 1024
+#: Severity overrides a registry may give under ``rules``.
+SEVERITY_VALUES = ("error", "warning", "note", "off")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a registry configures; every field has a default."""
+
+    name: str = "opa"
+    name_given: bool = False  # whether registry.yaml names the registry (docs titles use it)
+    compatibility: str = "BACKWARD"
+    open_content_policy: str = "STRICT"
+    channel_pattern: re.Pattern[str] = re.compile(DEFAULT_CHANNEL_PATTERN)
+    service_pattern: re.Pattern[str] = re.compile(DEFAULT_SERVICE_PATTERN)
+    kafka_topic: str = DEFAULT_KAFKA_TOPIC
+    kafka_migration: str = "none"
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    severities: dict[str, str] = field(default_factory=dict)
+
+    def severity(self, rule: str, default: Severity) -> Severity | None:
+        """The severity ``rule`` is reported with here (``None``: the registry turned it off)."""
+        override = self.severities.get(rule)
+        if override == "off":
+            return None
+        return Severity(override) if override else default
+
+    def apply(self, findings: list[Finding]) -> tuple[list[Finding], int]:
+        """``findings`` with the registry's overrides applied, and how many were turned off.
+
+        An override changes the severity of warnings and errors; notes (information, such as a
+        compatible change) stay notes unless the rule is ``off``.
+        """
+        kept: list[Finding] = []
+        for finding in findings:
+            override = self.severities.get(finding.rule)
+            if override == "off":
+                continue
+            if override and finding.severity is not Severity.NOTE:
+                finding = dataclasses.replace(finding, severity=Severity(override))
+            kept.append(finding)
+        return kept, len(findings) - len(kept)
+
+
+def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
+    """Settings from parsed YAML, plus (pointer, message) problems for values that cannot be used.
+
+    Shape errors are also reported by the registry schema; this keeps bad values from being used.
+    """
+    if not isinstance(data, dict):
+        return Settings(), []
+    problems: list[tuple[str, str]] = []
+    defaults = _dict(data.get("defaults"))
+    naming = _dict(data.get("naming"))
+    migration = _dict(data.get("migration"))
+    limits = _dict(data.get("limits"))
+
+    def pattern(key: str, default: str) -> re.Pattern[str]:
+        value = naming.get(key, default)
+        try:
+            return re.compile(value if isinstance(value, str) else default)
+        except re.error as exc:
+            problems.append((f"/naming/{key}", f"naming.{key} is not a valid regex: {exc}"))
+            return re.compile(default)
+
+    max_bytes = limits.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        max_bytes = DEFAULT_MAX_FILE_BYTES
+    elif max_bytes > MAX_FILE_BYTES_CEILING:
+        problems.append(
+            (
+                "/limits/max_file_bytes",
+                f"limits.max_file_bytes {max_bytes:,} is over the hard ceiling of "
+                f"{MAX_FILE_BYTES_CEILING:,} bytes; {MAX_FILE_BYTES_CEILING:,} is used",
+            )
+        )
+        max_bytes = MAX_FILE_BYTES_CEILING
+    elif max_bytes < MIN_FILE_BYTES:
+        max_bytes = MIN_FILE_BYTES  # the registry schema reports it (minimum: 1024)
+
+    rules = _dict(data.get("rules"))
+    known = _known_rules()
+    severities: dict[str, str] = {}
+    for name, value in rules.items():
+        if name not in known:
+            problems.append(
+                (
+                    f"/rules/{name}",
+                    f"unknown rule id {name!r} under rules (see `opa-contracts rules`)",
+                )
+            )
+        elif isinstance(value, str) and value in SEVERITY_VALUES:
+            severities[name] = value
+    return (
+        Settings(
+            name=_str(data.get("name"), "opa"),
+            name_given=isinstance(data.get("name"), str),
+            compatibility=_str(defaults.get("compatibility"), "BACKWARD"),
+            open_content_policy=_str(defaults.get("open_content_policy"), "STRICT"),
+            channel_pattern=pattern("channel", DEFAULT_CHANNEL_PATTERN),
+            service_pattern=pattern("service", DEFAULT_SERVICE_PATTERN),
+            kafka_topic=_str(naming.get("kafka_topic"), DEFAULT_KAFKA_TOPIC),
+            kafka_migration=_str(migration.get("kafka"), "none"),
+            max_file_bytes=max_bytes,
+            severities=severities,
+        ),
+        problems,
+    )
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any, default: str) -> str:
+    return value if isinstance(value, str) else default
+
+
+def _known_rules() -> set[str]:
+    from opa_contracts.rules.registry import by_id
+
+    return set(by_id())

@@ -1,0 +1,325 @@
+"""One registry, read once: every verb gives the same answer for the same facts.
+
+Each scenario below varies one thing the registry reader, the settings or the ``$ref`` resolver
+decides (size limits, severity overrides, shared ``_schemas`` refs, files that are not regular, odd
+paths in git history) and runs every verb that reads it through the real entry point: ``validate``,
+``validate --history``, ``diff`` of two files, two channel folders, two registries, the history of
+one, and ``--against`` a git ref. The verbs must agree on findings, limits and severities.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import CONTRACTS, run_cli
+from tests.diffing.conftest import git, manifest, write
+
+pytestmark = pytest.mark.slow
+
+QUOTES = "quotes.realtime"
+
+
+def _findings(stdout: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = json.loads(stdout)["findings"]
+    return found
+
+
+def _settings(root: Path, **changes: Any) -> None:
+    path = root / "contracts" / "registry.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _remove_enum_value(data: dict[str, Any]) -> None:
+    source = data["schema"]["properties"]["source"]
+    source["enum"] = source["enum"][:-1]
+    data["invalid_examples"] = [
+        e for e in data.get("invalid_examples", []) if e.get("keyword") != "enum"
+    ]
+    data["examples"] = [e for e in data["examples"] if e["payload"].get("source") in source["enum"]]
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    """A repository whose first commit holds the bundled registry (branch ``main``)."""
+    root = tmp_path / "repo"
+    shutil.copytree(CONTRACTS, root / "contracts")
+    git(root.parent, "init", "-q", "-b", "main", str(root))
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "registry")
+    return root
+
+
+def _every_verb(root: Path, old: Path, new: Path) -> dict[str, tuple[int, list[dict[str, Any]]]]:
+    """Run each verb that reads the registry at ``root`` (``old``/``new``: a pair of manifests
+    of one channel inside it) and return ``{verb: (exit code, findings)}``."""
+    contracts = root / "contracts"
+    twin = root.parent / "twin"  # the same registry elsewhere: folders and registries compared
+    if not twin.exists():
+        shutil.copytree(contracts, twin / "contracts")
+    runs: dict[str, list[str | Path]] = {
+        "validate --history": ["validate", contracts, "--history"],
+        "diff history": ["diff", contracts],
+        "diff files": ["diff", old, new],
+        "diff --against": ["diff", contracts, "--against", "main"],
+        "diff registries": ["diff", twin / "contracts", contracts],
+        "diff channel folders": ["diff", twin / "contracts" / QUOTES, contracts / QUOTES],
+    }
+    out = {}
+    for verb, args in runs.items():
+        result = run_cli(*args, "--format", "json", cwd=root)
+        assert result.stderr == "", (verb, result.stderr)
+        out[verb] = (result.code, _findings(result.stdout))
+    return out
+
+
+def _enum_removed(root: Path) -> tuple[Path, Path]:
+    data = manifest(root, QUOTES, "1.0.0")
+    old = root / "contracts" / QUOTES / "1.0.0.yaml"
+    data["version"] = "1.1.0"
+    _remove_enum_value(data)
+    new = write(root, QUOTES, "1.1.0", data)
+    shutil.copytree(root / "contracts", root.parent / "twin" / "contracts")
+    (root.parent / "twin" / "contracts" / QUOTES / "1.1.0.yaml").unlink()
+    return old, new
+
+
+@pytest.mark.parametrize(
+    ("override", "code", "severity"),
+    [(None, 1, "error"), ("warning", 0, "warning"), ("off", 0, None)],
+)
+def test_severity_overrides_apply_in_every_verb(
+    base: Path, override: str | None, code: int, severity: str | None
+) -> None:
+    old, new = _enum_removed(base)
+    if override is not None:
+        _settings(base, rules={"enum-value-removed": override})
+    for verb, (exit_code, found) in _every_verb(base, old, new).items():
+        removed = [f for f in found if f["rule"] == "enum-value-removed"]
+        assert exit_code == code, (verb, found)
+        if severity is None:
+            assert removed == [], verb
+        else:
+            assert [f["severity"] for f in removed] == [severity], (verb, found)
+            assert removed[0]["pointer"] == "/schema/properties/source/enum", verb
+        # a rule turned down or off does not demand a major version either
+        required = [f for f in found if f["rule"] == "major-version-required"]
+        assert bool(required) == (code == 1), (verb, found)
+
+
+def _padded(path: Path, size: int) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "#" * (size - len(text.encode()) - 1) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("limit", "size"), [(20 * 1024 * 1024, 6 * 1024 * 1024), (65536, 131072)])
+def test_every_verb_applies_the_registry_size_limit(base: Path, limit: int, size: int) -> None:
+    _settings(base, limits={"max_file_bytes": limit})
+    git(base, "commit", "-qam", "limit")
+    old = base / "contracts" / QUOTES / "1.0.0.yaml"
+    data = manifest(base, QUOTES, "1.0.0")
+    data["version"] = "1.1.0"
+    data["description"] = data.get("description", "") + " (1.1)"
+    new = write(base, QUOTES, "1.1.0", data)
+    _padded(new, size)
+    shutil.copytree(base / "contracts", base.parent / "twin" / "contracts")
+    (base.parent / "twin" / "contracts" / QUOTES / "1.1.0.yaml").unlink()
+    validate = run_cli("validate", base / "contracts", "--format", "json", cwd=base)
+    results = {"validate": (validate.code, _findings(validate.stdout))}
+    results |= _every_verb(base, old, new)
+    for verb, (exit_code, found) in results.items():
+        too_large = [
+            f
+            for f in found
+            if f["rule"] in ("file-too-large", "diff-input-unreadable") and "1.1.0" in f["file"]
+        ]
+        if limit > size:
+            assert too_large == [], (verb, too_large)
+        else:
+            assert too_large, verb
+            # the file's own size and the registry's limit, whichever verb reads it
+            assert (
+                f"file is {size:,} bytes, over the {limit:,}-byte limit"
+                in (too_large[0]["message"])
+            ), (verb, too_large)
+            assert exit_code == 1, verb
+
+
+def test_a_limit_over_the_ceiling_is_reported_and_capped(base: Path) -> None:
+    _settings(base, limits={"max_file_bytes": 10**12})
+    result = run_cli("validate", base / "contracts", "--format", "json", cwd=base)
+    found = [f for f in _findings(result.stdout) if f["rule"] == "registry-config"]
+    assert len(found) == 1
+    assert "over the hard ceiling of 67,108,864 bytes" in found[0]["message"]
+    assert result.code == 1
+
+
+def test_two_manifests_that_ref_shared_schemas_diff_like_their_folders(base: Path) -> None:
+    shared = base / "contracts" / "_schemas"
+    shared.mkdir()
+    data = manifest(base, QUOTES, "1.0.0")
+    (shared / "price.yaml").write_text(
+        yaml.safe_dump(data["schema"]["properties"]["price"]), encoding="utf-8"
+    )
+    data["schema"]["properties"]["price"] = {"$ref": "../_schemas/price.yaml"}
+    write(base, QUOTES, "1.0.0", data)
+    copy = base.parent / "copy"
+    shutil.copytree(base / "contracts", copy / "contracts")
+    path = Path("contracts") / QUOTES / "1.0.0.yaml"
+    assert run_cli("validate", base / "contracts", cwd=base).code == 0
+    files = run_cli("diff", copy / path, base / path, "--format", "json", cwd=base)
+    folders = run_cli("diff", copy / "contracts", base / "contracts", "--format", "json", cwd=base)
+    assert (files.code, _findings(files.stdout)) == (0, [])
+    assert (folders.code, _findings(folders.stdout)) == (0, [])
+    # and a change made only in the old side's shared file is seen the same way by both
+    (copy / "contracts" / "_schemas" / "price.yaml").write_text(
+        yaml.safe_dump({"type": "number", "minimum": 0, "maximum": 10}), encoding="utf-8"
+    )
+    files = run_cli("diff", copy / path, base / path, "--format", "json", cwd=base)
+    folders = run_cli("diff", copy / "contracts", base / "contracts", "--format", "json", cwd=base)
+    # the schema changes found agree; the version verdicts differ by design (two files are a
+    # version pair; a folder edited in place is a released version modified)
+    versioning = {"released-version-modified", "minor-version-required", "major-version-required"}
+    by_files = {(f["rule"], f["pointer"]) for f in _findings(files.stdout)}
+    by_folders = {(f["rule"], f["pointer"]) for f in _findings(folders.stdout)}
+    assert ("maximum-increased", "/schema/properties/price/maximum") in by_folders, by_folders
+    assert {f for f in by_files if f[0] not in versioning} == {
+        f for f in by_folders if f[0] not in versioning
+    }
+
+
+def test_files_that_are_not_regular_are_named_by_every_verb(base: Path) -> None:
+    contracts = base / "contracts"
+    os.symlink("/etc/hostname", contracts / QUOTES / "9.0.0.yaml")
+    os.symlink("1.0.0.yaml", contracts / QUOTES / "1.0.1.yaml")  # inside: read as the file
+    (contracts / "_schemas").mkdir()
+    os.mkfifo(contracts / "_schemas" / "pipe.yaml")  # opening it would block forever
+    git(base, "add", "contracts/quotes.realtime")
+    git(base, "commit", "-qm", "links")
+    expected = {
+        ("registry-irregular-file", "contracts/quotes.realtime/9.0.0.yaml"),
+        ("registry-irregular-file", "contracts/_schemas/pipe.yaml"),
+    }
+    for args in (
+        ["validate", "contracts"],
+        ["validate", "contracts", "--history"],
+        ["diff", "contracts"],
+        ["diff", "contracts", "--against", "HEAD"],
+    ):
+        result = run_cli(*args, "--format", "json", cwd=base, timeout=60)
+        found = {(f["rule"], f["file"]) for f in _findings(result.stdout)}
+        assert expected <= found, (args, found)
+        messages = [f["message"] for f in _findings(result.stdout) if "9.0.0" in f["file"]]
+        assert any("leaves the registry" in m for m in messages), messages
+        assert "contracts/quotes.realtime/1.0.1.yaml" not in {
+            f["file"] for f in _findings(result.stdout) if f["rule"] == "registry-irregular-file"
+        }
+        assert result.code == 1, args
+
+
+def test_a_path_with_a_newline_in_git_history_is_read_by_object_id(base: Path) -> None:
+    odd = base / "contracts" / "_schemas" / "odd\nname.yaml"
+    odd.parent.mkdir()
+    odd.write_text("type: string\n", encoding="utf-8")
+    git(base, "add", "contracts")
+    git(base, "commit", "-qm", "odd name")
+    odd.write_text("type: integer\n", encoding="utf-8")
+    result = run_cli("diff", "contracts", "--against", "HEAD", "--format", "json", cwd=base)
+    assert result.code == 0, result.stdout + result.stderr
+    assert _findings(result.stdout) == []
+
+
+def test_diff_against_an_empty_ref_is_a_usage_error(base: Path) -> None:
+    for ref in ("", "  "):
+        result = run_cli("diff", "--against", ref, cwd=base)
+        assert result.code == 2, result
+        assert "--against is empty" in result.stderr
+
+
+def test_a_hostile_ref_never_reaches_a_suggested_command(base: Path) -> None:
+    result = run_cli("diff", "--against", "x$(touch pwned)", cwd=base)
+    assert result.code == 3
+    assert "git fetch" not in result.stderr
+    assert "not a plain ref name" in result.stderr
+    result = run_cli("diff", "--against", "feature/x", cwd=base)
+    assert "run `git fetch origin feature/x:feature/x`" in result.stderr
+    result = run_cli("diff", "--against", "a\nb", cwd=base)
+    assert result.code == 2
+
+
+def test_nothing_to_compare_is_said_and_fails_a_gate(tmp_path: Path) -> None:
+    empty = tmp_path / "repo" / "contracts"
+    empty.mkdir(parents=True)
+    (empty / "README.md").write_text("no contracts yet\n", encoding="utf-8")
+    git(tmp_path, "init", "-q", "-b", "main", str(tmp_path / "repo"))
+    git(tmp_path / "repo", "add", ".")
+    git(tmp_path / "repo", "commit", "-qm", "empty")
+    gated = run_cli("diff", "contracts", "--against", "main", cwd=tmp_path / "repo")
+    assert gated.code == 1
+    assert "nothing to compare" in gated.stdout
+    relaxed = run_cli(
+        "diff", "contracts", "--against", "main", "--no-fail-on-empty", cwd=tmp_path / "repo"
+    )
+    assert relaxed.code == 0
+    plain = run_cli("diff", "contracts", "--format", "github", cwd=tmp_path / "repo")
+    assert plain.code == 0
+    assert "nothing to compare" in plain.stdout
+    folders = run_cli("diff", "contracts", "contracts", "--format", "json", cwd=tmp_path / "repo")
+    assert [f["rule"] for f in _findings(folders.stdout)] == ["diff-nothing-to-compare"]
+    assert folders.code == 0
+
+
+def test_two_manifests_of_different_channels_are_said_to_differ(base: Path) -> None:
+    contracts = base / "contracts"
+    result = run_cli(
+        "diff",
+        contracts / QUOTES / "1.0.0.yaml",
+        contracts / "system.health" / "1.0.0.yaml",
+        "--format",
+        "json",
+        cwd=base,
+    )
+    rules = [f["rule"] for f in _findings(result.stdout)]
+    assert "diff-other-channel" in rules
+
+
+def test_every_emitted_rule_id_is_declared() -> None:
+    """Rule ids written at the places that emit them are all in the one catalog."""
+    import ast
+
+    from opa_contracts.rules.registry import by_id
+
+    src = Path(__file__).resolve().parents[1] / "src" / "opa_contracts"
+    known = set(by_id())
+    emitted: set[tuple[str, str]] = set()
+    emitters = {
+        "emit",
+        "Finding",
+        "_finding",
+        "_note",
+        "SourceError",
+        "RefProblem",
+        "mk",
+        "declare",
+    }
+    for path in src.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in emitters:
+                continue
+            for arg in node.args[:1] + [k.value for k in node.keywords if k.arg == "rule"]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    emitted.add((arg.value, f"{path.relative_to(src)}:{node.lineno}"))
+    assert emitted, "the scan found no emitter at all"
+    undeclared = sorted(where for rule, where in emitted if rule not in known)
+    assert undeclared == []
