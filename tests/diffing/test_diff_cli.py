@@ -419,8 +419,9 @@ def test_an_oversized_manifest_is_reported_not_read_as_empty(tmp_path: Path) -> 
     found = [(f["rule"], f["channel"]) for f in findings(result.stdout)]
     assert found[0][0] == "diff-input-unreadable"
     size = big.stat().st_size  # the file's own size and the limit, as validate says them
-    assert f"file is {size:,} bytes, over the 5,242,880-byte limit" in (
-        findings(result.stdout)[0]["message"]
+    assert (
+        f"file is {size:,} bytes, over the 5,242,880-byte limit"
+        in (findings(result.stdout)[0]["message"])
     )
 
 
