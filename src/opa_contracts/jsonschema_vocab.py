@@ -1,7 +1,8 @@
 """The JSON Schema vocabulary: dialects, keywords grouped by what they do, and JSON types.
 
-Pure data and small pure functions, importing nothing: ``validate`` (unknown-keyword warnings),
-the schema walker and the compatibility engine all read it, so none of them pulls in another.
+Pure data and small pure functions that import nothing of the project: ``validate``
+(unknown-keyword warnings), the schema walker, the docs field table and the compatibility engine
+all read it, so none of them pulls in another.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ content-model algorithm for objects and tuples."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,21 @@ def test_object_properties_and_tuple_items_are_judged_alike(rest: object, member
         by_tuple = _member_outcome(list(compare(c, d)), "/prefixItems/1")
         assert by_object == by_tuple
         assert by_object, "the member's own change is reported"
+
+
+def test_the_engine_alone_sees_every_rule_declaration() -> None:
+    # the rule modules fill ruledefs' tables as they load; an engine imported without the
+    # package's other modules must still apply them (LENIENT relaxes an open-model addition)
+    script = (
+        "from opa_contracts.compat.api import compare\n"
+        "from opa_contracts.compat.model import Policy\n"
+        "old = {'type': 'object'}\n"
+        "new = {'type': 'object', 'properties': {'a': {'type': 'string'}}}\n"
+        "print(sorted(compare(old, new, policy=Policy.LENIENT)[0].breaks))\n"
+        "print(sorted(compare(old, new, policy=Policy.STRICT)[0].breaks))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["[]", "['backward']"]

@@ -12,7 +12,7 @@ from opa_contracts.compat.jsonvalues import Json, json_equal, short
 from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
 from opa_contracts.compat.model import Policy
 from opa_contracts.compat.resolve import Document
-from opa_contracts.compat.ruledefs import LENIENT_RELAXES, UNVERIFIABLE_RULES
+from opa_contracts.compat.rules import LENIENT_RELAXES, UNVERIFIABLE_RULES
 
 _MAX_STEPS = 200_000
 
