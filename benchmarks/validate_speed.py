@@ -1,8 +1,9 @@
 """How fast ``opa-contracts validate`` is, as a whole process, next to baselines from the same run.
 
 1. The bundled registry, cold (a new process per run): validate vs ``python -c pass`` (the
-   interpreter floor) and a naive script doing the same job the obvious way (PyYAML ``safe_load``
-   + ``jsonschema`` Draft7Validator with FormatChecker). Target: at most 300 ms.
+   interpreter floor), ``python -c "import opa_contracts.cli"`` (start-up alone: the imports
+   before any file is read) and a naive script doing the same job the obvious way (PyYAML
+   ``safe_load`` + ``jsonschema`` Draft7Validator with FormatChecker). Target: at most 300 ms.
 2. Synthetic registries of 250, 500 and 1,000 channels x 3 versions (benchmarks/synthetic.py,
    generated before timing): wall time, time per manifest, linearity. Target: 1,000 channels in
    at most 5 s.
@@ -38,6 +39,7 @@ ENV = {**os.environ, "NO_COLOR": "1", "LANG": "C.UTF-8"}
 BUNDLED_TARGET_S = 0.300
 SYNTHETIC_TARGET_S = 5.0
 VERSIONS = 3
+IMPORT_LABEL = "python -c 'import opa_contracts.cli'"
 
 # The obvious implementation of the same job, for scale: every manifest read with yaml.safe_load,
 # checked against the manifest format, its payload schema checked against its metaschema, every
@@ -200,10 +202,11 @@ def table(rows: list[list[str]], right: set[int]) -> str:
 def section_bundled(runs: int) -> Timing:
     print(f"== 1. Bundled registry (contracts/, 3 manifests), cold process, {runs} runs each ==")
     floor = measure("python -c pass", [sys.executable, "-c", "pass"], runs)
+    imports = measure(IMPORT_LABEL, [sys.executable, "-c", "import opa_contracts.cli"], runs)
     tool = measure("opa-contracts validate contracts/", validate_cmd(Path("contracts")), runs)
     naive = measure("naive: safe_load + jsonschema", naive_cmd(CONTRACTS), runs, (0, 1))
     rows = [["command", "median", "min", "cpu", "x floor", "x validate"]]
-    for t in (floor, tool, naive):
+    for t in (floor, imports, tool, naive):
         rows.append(
             [
                 t.label,
@@ -215,10 +218,14 @@ def section_bundled(runs: int) -> Timing:
             ]
         )
     print(table(rows, {1, 2, 3, 4, 5}))
-    for t in (floor, tool, naive):
+    for t in (floor, imports, tool, naive):
         if t.note:
             print(f"note: {t.label}: {t.note}")
     print(naive_summary(naive))
+    print(
+        f"import alone: {ms(imports.median)}, {imports.median / floor.median:.1f}x python -c pass, "
+        f"{imports.median / tool.median:.0%} of validate contracts/"
+    )
     print(
         f"validate above the interpreter floor: {ms(tool.median - floor.median)}; "
         f"target <= {ms(BUNDLED_TARGET_S)}: {verdict(tool.median <= BUNDLED_TARGET_S)}"

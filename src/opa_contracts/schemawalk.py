@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from opa_contracts.jsonschema_vocab import IN_PLACE, SCHEMA_LISTS, SCHEMA_MAPS
 from opa_contracts.pointer import join
 
 # keywords whose value is one subschema
@@ -20,12 +21,6 @@ _SINGLE = (
     "then",
     "else",
 )
-# keywords whose value is a mapping of name -> subschema
-_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
-# keywords whose value is a list of subschemas
-_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-# keywords that apply their subschemas to the same instance (a $ref loop through them never ends)
-IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas")
 
 
 def children(schema: Any, pointer: str) -> Iterator[tuple[str, Any]]:
@@ -35,12 +30,12 @@ def children(schema: Any, pointer: str) -> Iterator[tuple[str, Any]]:
     for key in _SINGLE:
         if key in schema:
             yield join(pointer, key), schema[key]
-    for key in _MAPS:
+    for key in SCHEMA_MAPS:
         value = schema.get(key)
         if isinstance(value, dict):
             for name, sub in value.items():
                 yield join(pointer, key, name), sub
-    for key in _LISTS:
+    for key in SCHEMA_LISTS:
         value = schema.get(key)
         if isinstance(value, list):
             for i, sub in enumerate(value):

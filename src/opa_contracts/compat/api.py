@@ -20,6 +20,7 @@ from opa_contracts.compat.model import (
     TransitiveResult,
 )
 from opa_contracts.compat.resolve import Document
+from opa_contracts.compat.witness import WitnessSearch
 
 
 def _documents(old: Any, new: Any) -> tuple[Document, Document]:
@@ -78,8 +79,6 @@ def check(
     (default: 8 searches' worth), so a schema with a thousand undecidable changes cannot stall a
     run. Breaks left without a witness still count, reported as out of budget.
     """
-    from opa_contracts.compat.witness import WitnessSearch
-
     pair_budget = 8 * witness_budget_s if pair_budget_s is None else pair_budget_s
     deadline = time.monotonic() + pair_budget
 

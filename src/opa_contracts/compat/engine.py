@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from opa_contracts.compat import keywords as kw
+from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat import engine_combinators as comb
 from opa_contracts.compat.changes import BF, NONE, Path, Raw
 from opa_contracts.compat.jsonvalues import Json, json_equal, short
+from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
 from opa_contracts.compat.model import Policy
 from opa_contracts.compat.resolve import Document
-from opa_contracts.compat.ruledefs import LENIENT_RELAXES, UNVERIFIABLE_RULES
+from opa_contracts.compat.rules import LENIENT_RELAXES, UNVERIFIABLE_RULES
 
 _MAX_STEPS = 200_000
 
@@ -81,8 +83,6 @@ class Differ:
         return out
 
     def _diff(self, old: Json, new: Json) -> list[Raw]:
-        from opa_contracts.compat import engine_combinators as comb
-
         if old is False:
             if new is False:
                 return []
@@ -137,15 +137,15 @@ class Differ:
 
     def _annotations(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
         out: list[Raw] = []
-        for key, (rule, conf) in kw.NAMED_ANNOTATIONS.items():
-            if key == "id" and self.o.dialect != kw.DRAFT4:
+        for key, (rule, conf) in NAMED_ANNOTATIONS.items():
+            if key == "id" and self.o.dialect != vocab.DRAFT4:
                 continue
             if key in o or key in n:
                 a, b = o.get(key), n.get(key)
                 if not json_equal(a, b):
                     msg = f"{key} changed from {short(a)} to {short(b)}"
                     out.append(self.mk(rule, (key,), a, b, NONE, msg, conf))
-        others = [k for k in (*o, *n) if k in kw.OTHER_ANNOTATIONS or kw.is_extension(k)]
+        others = [k for k in (*o, *n) if k in OTHER_ANNOTATIONS or vocab.is_extension(k)]
         for key in dict.fromkeys(others):
             a, b = o.get(key), n.get(key)
             if not json_equal(a, b):

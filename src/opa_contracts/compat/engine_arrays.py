@@ -1,17 +1,16 @@
-"""Arrays: items, tuples against open/closed/partially open models, contains, bounds."""
+"""Arrays: items, tuple positions against their content model, contains, sizes, uniqueness."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from opa_contracts.compat import keywords as kw
-from opa_contracts.compat.changes import NONE, B, F, Path, Raw, ok, under
+from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat.changes import B, F, Path, Raw, under
+from opa_contracts.compat.content_model import TUPLE_ITEMS, added, open_close, removed
 from opa_contracts.compat.engine_conditional import slot
-from opa_contracts.compat.engine_objects import open_close
 from opa_contracts.compat.engine_scalar import bound
-from opa_contracts.compat.jsonvalues import Json, is_trivial, short
-from opa_contracts.compat.model import BACKWARD
+from opa_contracts.compat.jsonvalues import Json
 from opa_contracts.compat.resolve import Document
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ class ArrayModel:
         self.rest: Json = None
         self.rest_kw: str | None = None
         items = node.get("items")
-        if doc.dialect == kw.DRAFT2020:
+        if doc.dialect == vocab.DRAFT2020:
             if "prefixItems" in node:
                 self.tuple, self.tuple_kw = list(node["prefixItems"]), "prefixItems"
             if items is not None:
@@ -39,19 +38,12 @@ class ArrayModel:
         elif items is not None:
             self.rest, self.rest_kw = items, "items"
         # draft-07: additionalItems without an items array has no effect, so it is ignored.
-        if self.rest is None and kw.is_modern(doc.dialect) and "unevaluatedItems" in node:
+        if self.rest is None and vocab.is_modern(doc.dialect) and "unevaluatedItems" in node:
             self.rest, self.rest_kw = node["unevaluatedItems"], "unevaluatedItems"
 
     def rest_or_true(self) -> Json:
         """The rest schema, ``true`` when absent."""
         return True if self.rest is None else self.rest
-
-
-def _kind(schema: Json, doc: Document) -> str:
-    schema = doc.view(schema)
-    if schema is False:
-        return "closed"
-    return "open" if is_trivial(schema) else "partial"
 
 
 def diff_array(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
@@ -65,7 +57,7 @@ def diff_array(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Ra
         rest_kw = (
             mn.rest_kw
             or mo.rest_kw
-            or ("items" if d.n.dialect == kw.DRAFT2020 else "additionalItems")
+            or ("items" if d.n.dialect == vocab.DRAFT2020 else "additionalItems")
         )
         unevaluated = rest_kw == "unevaluatedItems"
         slug = "unevaluated-items" if unevaluated else "additional-items"
@@ -115,110 +107,7 @@ def _tuples(d: Differ, mo: ArrayModel, mn: ArrayModel) -> list[Raw]:
         if i < len(to) and i < len(tn):
             out += under(path, d.diff(to[i], tn[i]))
         elif i < len(tn):
-            out += _item_added(d, mo.rest_or_true(), tn[i], i, path)
+            out += added(d, TUPLE_ITEMS, f"tuple position {i}", path, tn[i], mo.rest_or_true())
         else:
-            out += _item_removed(d, to[i], mn.rest_or_true(), i, path)
+            out += removed(d, TUPLE_ITEMS, f"tuple position {i}", path, to[i], mn.rest_or_true())
     return out
-
-
-def _item_added(d: Differ, rest: Json, schema: Json, i: int, path: Path) -> list[Raw]:
-    kind = _kind(rest, d.o)
-    if kind == "closed":
-        brk = NONE if d.n.view(schema) is False else F
-        msg = f"tuple position {i} added to a closed tuple"
-        return [
-            d.mk(
-                "item-added-to-closed-tuple",
-                path,
-                None,
-                schema,
-                brk,
-                msg,
-                "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL",
-            )
-        ]
-    if kind == "open":
-        if is_trivial(d.n.view(schema)):
-            msg = f"tuple position {i} that accepts anything declared"
-            return [
-                d.mk(
-                    "item-with-empty-schema-added",
-                    path,
-                    None,
-                    schema,
-                    NONE,
-                    msg,
-                    "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
-                )
-            ]
-        msg = f"tuple position {i} declared where old arrays could hold any value"
-        return [
-            d.mk(
-                "item-added-to-open-tuple",
-                path,
-                None,
-                schema,
-                B,
-                msg,
-                "ITEM_ADDED_TO_OPEN_CONTENT_MODEL",
-            )
-        ]
-    nested = d.diff(rest, schema)
-    covered = "IS" if ok(nested, BACKWARD) else "NOT"
-    msg = f"tuple position {i} declared where {short(rest)} covered it"
-    note = d.mk(
-        "item-added-to-partially-open-tuple",
-        path,
-        rest,
-        schema,
-        NONE,
-        msg,
-        f"ITEM_ADDED_{covered}_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
-    )
-    return [*under(path, nested), note]
-
-
-def _item_removed(d: Differ, schema: Json, rest: Json, i: int, path: Path) -> list[Raw]:
-    kind = _kind(rest, d.n)
-    if kind == "open":
-        brk = NONE if is_trivial(d.o.view(schema)) else F
-        msg = f"tuple position {i} removed; extra items accept anything"
-        return [
-            d.mk(
-                "item-removed-from-open-tuple",
-                path,
-                schema,
-                None,
-                brk,
-                msg,
-                "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL",
-            )
-        ]
-    if kind == "closed":
-        was_false = d.o.view(schema) is False
-        conf = "ITEM_WITH_FALSE_REMOVED" if was_false else "ITEM_REMOVED"
-        msg = f"tuple position {i} removed from a closed tuple"
-        return [
-            d.mk(
-                "item-removed-from-closed-tuple",
-                path,
-                schema,
-                None,
-                NONE if was_false else B,
-                msg,
-                f"{conf}_FROM_CLOSED_CONTENT_MODEL",
-            )
-        ]
-    nested = d.diff(schema, rest)
-    covered = "IS" if ok(nested, BACKWARD) else "NOT"
-    msg = f"tuple position {i} removed; {short(rest)} now covers it"
-    note = d.mk(
-        "item-removed-from-partially-open-tuple",
-        path,
-        schema,
-        rest,
-        NONE,
-        msg,
-        f"ITEM_REMOVED_{covered}_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
-    )
-    return [*under(path, nested), note]

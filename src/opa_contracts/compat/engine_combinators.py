@@ -6,10 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from opa_contracts.compat import keywords as kw
+from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.changes import NONE, B, F, Path, Raw, ok, under
+from opa_contracts.compat.engine_disjoint import overlaps
+from opa_contracts.compat.families import pair
 from opa_contracts.compat.jsonvalues import Json, canon, short
 from opa_contracts.compat.model import BACKWARD, FORWARD
+from opa_contracts.compat.node_types import types_of
 from opa_contracts.compat.resolve import Document
 
 if TYPE_CHECKING:
@@ -43,7 +46,7 @@ def conjuncts(doc: Document, node: Json, path: Path = ()) -> list[Conj]:
     base = {
         k: v
         for k, v in node.items()
-        if k not in _COMB and k not in kw.ANNOTATIONS and not kw.is_extension(k)
+        if k not in _COMB and k not in vocab.ANNOTATIONS and not vocab.is_extension(k)
     }
     out: list[Conj] = [Conj(path, base)] if base else []
     for i, part in enumerate(node.get("allOf", ())):
@@ -90,8 +93,6 @@ def diff_node(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw
 
 def conj_pair(d: Differ, a: Conj, b: Conj) -> list[Raw]:
     """Changes between two conjuncts, relative to the new conjunct's path."""
-    from opa_contracts.compat.engine_structural import pair
-
     if a.kind is None and b.kind is None:
         return pair(d, a.node, b.node)
     return _union(d, a, b)
@@ -121,8 +122,6 @@ def _match(
 
 
 def _all_of(d: Differ, co: list[Conj], cn: list[Conj]) -> list[Raw]:
-    from opa_contracts.compat.engine_structural import pair, types_of
-
     m = [[conj_pair(d, a, b) for b in cn] for a in co]
     # A new part is safe for old data when some old part already implies it (and vice versa).
     new_covered = [any(ok(m[i][j], BACKWARD) for i in range(len(co))) for j in range(len(cn))]
@@ -134,9 +133,9 @@ def _all_of(d: Differ, co: list[Conj], cn: list[Conj]) -> list[Raw]:
             return True
         if a.kind or b.kind:
             return a.kind == b.kind
-        return bool(types_of(a.node) & types_of(b.node)) and (
-            "type" in a.node or "type" not in b.node
-        )
+        return bool(
+            types_of(a.node, dialect=d.o.dialect) & types_of(b.node, dialect=d.n.dialect)
+        ) and ("type" in a.node or "type" not in b.node)
 
     out: list[Raw] = []
     pairs = _match(m, similar)
@@ -202,9 +201,6 @@ def _split_types(c: Conj) -> list[tuple[Path, Json]]:
 
 
 def _union(d: Differ, a: Conj, b: Conj) -> list[Raw]:
-    from opa_contracts.compat.engine_disjoint import overlaps
-    from opa_contracts.compat.engine_structural import types_of
-
     old_br = a.branches if a.kind else _split_types(a)
     new_br = b.branches if b.kind else _split_types(b)
     rel_new = [p[len(b.path) :] for p, _ in new_br]
@@ -221,7 +217,7 @@ def _union(d: Differ, a: Conj, b: Conj) -> list[Raw]:
         if len(old_br) == 1 or len(new_br) == 1:
             return True
         x, y = d.o.view(old_br[i][1]), d.n.view(new_br[j][1])
-        return bool(types_of(x) & types_of(y))
+        return bool(types_of(x, dialect=d.o.dialect) & types_of(y, dialect=d.n.dialect))
 
     out: list[Raw] = []
     if a.kind and b.kind and a.kind != b.kind:

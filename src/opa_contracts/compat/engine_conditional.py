@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from opa_contracts.compat.changes import BF, NONE, B, F, Path, Raw, breaks, under
+from opa_contracts.compat.changes import BF, B, F, Path, Raw, breaks, under
 from opa_contracts.compat.jsonvalues import Json, is_trivial, short
 from opa_contracts.compat.model import BACKWARD, FORWARD
 
@@ -124,6 +124,3 @@ def diff_conditional(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> l
 
 def _absent(node: Mapping[str, Any], key: str) -> bool:
     return key not in node or node[key] is True or node[key] == {}
-
-
-__all__ = ["NONE", "diff_conditional", "diff_not", "slot"]

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from opa_contracts.compat.changes import BF, B, F, Raw
+from opa_contracts.compat.engine_conditional import slot
 from opa_contracts.compat.jsonvalues import Json
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ def _split(node: Mapping[str, Any]) -> tuple[dict[str, list[str]], dict[str, Jso
 
 def diff_dependencies(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
     """Changes to property dependencies, by property name."""
-    from opa_contracts.compat.engine_conditional import slot
-
     ro, so, spell_o = _split(o)
     rn, sn, spell_n = _split(n)
     out: list[Raw] = []
@@ -78,6 +77,3 @@ def diff_dependencies(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> 
             removed=("dependent-schema-removed", "DEPENDENCY_SCHEMA_REMOVED"),
         )
     return out
-
-
-__all__ = ["F", "diff_dependencies"]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from opa_contracts.compat.changes import B, F, Path, Raw
 from opa_contracts.compat.jsonvalues import Json, canon
+from opa_contracts.compat.node_types import enum_values, types_of
 from opa_contracts.compat.resolve import Document
 
 if TYPE_CHECKING:
@@ -79,8 +80,6 @@ def _pairs(
 
 def disjoint(doc: Document, x: Json, y: Json) -> bool:
     """True when no value can match both schemas (by types, enums or a required const tag)."""
-    from opa_contracts.compat.engine_structural import enum_values, types_of
-
     x, y = doc.view(x), doc.view(y)
     if x is False or y is False:
         return True
@@ -101,8 +100,6 @@ def disjoint(doc: Document, x: Json, y: Json) -> bool:
 
 
 def _tagged(doc: Document, x: Mapping[str, Any], y: Mapping[str, Any]) -> bool:
-    from opa_contracts.compat.engine_structural import enum_values
-
     px, py = x.get("properties", {}), y.get("properties", {})
     rx, ry = set(x.get("required", ())), set(y.get("required", ()))
     for name in set(px) & set(py) & rx & ry:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from opa_contracts.compat import keywords as kw
+from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.changes import BF, NONE, B, F, Path, Raw
 from opa_contracts.compat.jsonvalues import json_equal, short
 
@@ -107,7 +107,7 @@ def diff_string(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
 
 def _numeric_view(node: Mapping[str, Any], dialect: str) -> dict[str, Any]:
     view = {k: node.get(k) for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")}
-    if dialect == kw.DRAFT4:
+    if dialect == vocab.DRAFT4:
         # draft-04 spells exclusive bounds as booleans beside minimum/maximum.
         for side in ("Minimum", "Maximum"):
             flag = view[f"exclusive{side}"]

@@ -1,93 +1,23 @@
-"""The comparison of two plain nodes (no combinators): types, enums, then each family."""
+"""The type and enum families: which JSON types, and which enumerated values, a node accepts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from opa_contracts.compat import keywords as kw
+from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.changes import BF, B, F, Raw
-from opa_contracts.compat.jsonvalues import Json, canon, json_type, short
-from opa_contracts.compat.resolve import Document
+from opa_contracts.compat.jsonvalues import canon, short
+from opa_contracts.compat.node_types import declared_types, enum_values
 
 if TYPE_CHECKING:
     from opa_contracts.compat.engine import Differ
 
-_NUMERIC = frozenset({"integer", "number"})
 
-
-def declared_types(node: Mapping[str, Any]) -> frozenset[str]:
-    """The JSON types ``type`` allows ("number" also names non-integral numbers)."""
-    t = node.get("type")
-    if t is None:
-        return kw.ALL_TYPES
-    names = {t} if isinstance(t, str) else set(t)
-    if "number" in names:
-        names.add("integer")
-    return frozenset(names & kw.ALL_TYPES)
-
-
-def enum_values(node: Json) -> list[Json] | None:
-    """The values an enum or const allows, or None when neither is present."""
-    if not isinstance(node, Mapping):
-        return None
-    if "const" in node:
-        return [node["const"]]
-    if "enum" in node and isinstance(node["enum"], list):
-        return list(node["enum"])
-    return None
-
-
-def types_of(node: Json, doc: Document | None = None) -> frozenset[str]:
-    """The JSON types a node can accept at most (type, enum, allOf and unions considered)."""
-    if doc is not None:
-        node = doc.view(node)
-    if node is True:
-        return kw.ALL_TYPES
-    if not isinstance(node, Mapping):
-        return frozenset()
-    types = declared_types(node)
-    values = enum_values(node)
-    if values is not None:
-        types &= frozenset(json_type(v) for v in values)
-    for part in node.get("allOf", ()):
-        if doc is not None or (isinstance(part, Mapping) and "$ref" not in part):
-            types &= types_of(part, doc)
-    for key in ("anyOf", "oneOf"):
-        if key in node and (doc is not None or not any("$ref" in str(b) for b in node[key])):
-            types &= frozenset().union(*(types_of(b, doc) for b in node[key]))
-    return types
-
-
-def pair(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
-    """Changes between two plain nodes (no allOf/anyOf/oneOf), relative to them."""
-    from opa_contracts.compat import engine_arrays, engine_objects, engine_scalar
-    from opa_contracts.compat.engine_conditional import diff_conditional, diff_not
-
-    out: list[Raw] = []
-    to, tn = types_of(o), types_of(n)
-    type_changes = _types(d, o, n, to, tn)
-    out.extend(type_changes)
-    common = to & tn
-    if not common and type_changes:
-        return out
-    out.extend(_enum(d, o, n, declared_types(o), declared_types(n)))
-    if "string" in common:
-        out.extend(engine_scalar.diff_string(d, o, n))
-    if common & _NUMERIC:
-        out.extend(engine_scalar.diff_number(d, o, n))
-    if "object" in common:
-        out.extend(engine_objects.diff_object(d, o, n))
-    if "array" in common:
-        out.extend(engine_arrays.diff_array(d, o, n))
-    out.extend(diff_not(d, o, n))
-    out.extend(diff_conditional(d, o, n))
-    return out
-
-
-def _types(
+def diff_type(
     d: Differ, o: Mapping[str, Any], n: Mapping[str, Any], to: frozenset[str], tn: frozenset[str]
 ) -> list[Raw]:
+    """The change of the types two nodes accept at most (``to`` and ``tn``)."""
     a, b = o.get("type"), n.get("type")
     if to == tn or (a == b and a is not None) or (a is None and b is None):
         # Same ``type`` keyword: any difference comes from enum/const, reported there.
@@ -104,15 +34,14 @@ def _types(
 
 
 def _names(types: frozenset[str]) -> str:
-    if types == kw.ALL_TYPES:
+    if types == vocab.ALL_TYPES:
         return "any"
     shown = set(types) - {"integer"} if "number" in types else set(types)
     return "/".join(sorted(shown)) or "none"
 
 
-def _enum(
-    d: Differ, o: Mapping[str, Any], n: Mapping[str, Any], to: frozenset[str], tn: frozenset[str]
-) -> list[Raw]:
+def diff_enum(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
+    """Changes to the values enum/const allow, values the node's own type rejects left out."""
     eo, en = enum_values(o), enum_values(n)
     if eo is None and en is None:
         return []
@@ -139,16 +68,8 @@ def _enum(
             )
         ]
     # Values a side's own type already rejects can never be written or read there.
-    live_o = {
-        canon(v): v
-        for v in eo
-        if json_type(v) in to or (json_type(v) == "integer" and "number" in to)
-    }
-    live_n = {
-        canon(v): v
-        for v in en
-        if json_type(v) in tn or (json_type(v) == "integer" and "number" in tn)
-    }
+    live_o = _live(eo, declared_types(o), d.o.dialect)
+    live_n = _live(en, declared_types(n), d.n.dialect)
     added = [v for k, v in live_n.items() if k not in live_o]
     removed = [v for k, v in live_o.items() if k not in live_n]
     if not added and not removed:
@@ -173,3 +94,8 @@ def _enum(
         return [d.mk("enum-value-added", path, a, b, F, msg, "ENUM_ARRAY_EXTENDED")]
     msg = f"enum values {short(removed)} removed"
     return [d.mk("enum-value-removed", path, a, b, B, msg, "ENUM_ARRAY_NARROWED")]
+
+
+def _live(values: list[Any], types: frozenset[str], dialect: str) -> dict[Any, Any]:
+    # declared_types adds "integer" wherever "number" is allowed
+    return {canon(v): v for v in values if vocab.json_type(v, dialect) in types}

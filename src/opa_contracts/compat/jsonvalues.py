@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from opa_contracts.compat.keywords import ANNOTATIONS, is_extension
+from opa_contracts.jsonschema_vocab import ANNOTATIONS, is_extension
 
 Json = Any
 
@@ -36,23 +37,6 @@ def json_equal(a: Json, b: Json) -> bool:
     return bool(canon(a) == canon(b))
 
 
-def json_type(value: Json) -> str:
-    """The JSON Schema type of a value ("integer" for integral numbers)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    return "array"
-
-
 def is_trivial(schema: Json) -> bool:
     """True for schemas that accept everything: ``true``, ``{}``, or annotations only."""
     if schema is True:
@@ -79,7 +63,5 @@ def pointer(segments: Iterable[str]) -> str:
 
 def short(value: Json, limit: int = 60) -> str:
     """A compact JSON rendering for messages."""
-    import json
-
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"

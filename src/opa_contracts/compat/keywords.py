@@ -1,60 +1,6 @@
-"""JSON Schema keywords the engine knows, grouped by how it treats them."""
+"""Keyword groups only the compatibility engine needs: which annotation change is which rule."""
 
 from __future__ import annotations
-
-DRAFT4 = "draft-04"
-DRAFT6 = "draft-06"
-DRAFT7 = "draft-07"
-DRAFT2019 = "2019-09"
-DRAFT2020 = "2020-12"
-
-SCHEMA_URIS = {
-    DRAFT4: "http://json-schema.org/draft-04/schema#",
-    DRAFT6: "http://json-schema.org/draft-06/schema#",
-    DRAFT7: "http://json-schema.org/draft-07/schema#",
-    DRAFT2019: "https://json-schema.org/draft/2019-09/schema",
-    DRAFT2020: "https://json-schema.org/draft/2020-12/schema",
-}
-
-# Keywords only a 2019-09/2020-12 schema would use; their presence decides the dialect of a
-# schema without $schema (otherwise draft-07, the registry's default).
-MODERN_ONLY = frozenset(
-    {
-        "prefixItems", "$defs", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
-        "unevaluatedItems", "minContains", "maxContains", "$anchor", "$dynamicRef",
-        "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor",
-    }
-)  # fmt: skip
-
-ANNOTATIONS = frozenset(
-    {
-        "$schema", "$id", "id", "$comment", "$anchor", "$dynamicAnchor", "$recursiveAnchor",
-        "$vocabulary", "title", "description", "default", "examples", "deprecated", "readOnly",
-        "writeOnly", "definitions", "$defs",
-    }
-)  # fmt: skip
-
-SCHEMA_VALUED = ("additionalProperties", "additionalItems", "contains", "propertyNames", "not",
-                 "if", "then", "else", "unevaluatedProperties", "unevaluatedItems",
-                 "contentSchema")  # fmt: skip
-SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
-IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas")
-
-VALIDATION = frozenset(
-    {
-        "$ref", "$dynamicRef", "$recursiveRef", "type", "enum", "const", "multipleOf",
-        "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength", "minLength",
-        "pattern", "format", "contentEncoding", "contentMediaType", "contentSchema", "items",
-        "prefixItems", "additionalItems", "unevaluatedItems", "contains", "minContains",
-        "maxContains", "maxItems", "minItems", "uniqueItems", "properties", "patternProperties",
-        "additionalProperties", "unevaluatedProperties", "propertyNames", "maxProperties",
-        "minProperties", "required", "dependentRequired", "dependentSchemas", "dependencies",
-        "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
-    }
-)  # fmt: skip
-
-KNOWN = ANNOTATIONS | VALIDATION
 
 # Annotations whose change gets its own rule; any other annotation is "annotation-changed".
 NAMED_ANNOTATIONS = {
@@ -69,25 +15,3 @@ OTHER_ANNOTATIONS = ("examples", "$comment", "deprecated", "readOnly", "writeOnl
 ANNOTATION_RULES = frozenset(rule for rule, _ in NAMED_ANNOTATIONS.values()) | {
     "annotation-changed"
 }
-
-ALL_TYPES = frozenset({"null", "boolean", "object", "array", "string", "integer", "number"})
-
-
-def is_extension(keyword: str) -> bool:
-    """True for keywords validators ignore: vendor extensions (``x-...``) and any keyword JSON
-    Schema does not define (``nullable``, a typo such as ``minLenght``). They are compared as
-    annotations; ``validate`` warns about the unknown ones (``schema-unknown-keyword``)."""
-    return keyword.startswith("x-") or keyword not in KNOWN
-
-
-def dialect_of(uri: str) -> str | None:
-    """The dialect a ``$schema`` URI names, or None when it names none the engine knows."""
-    for dialect in (DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020):
-        if dialect in uri:
-            return dialect
-    return None
-
-
-def is_modern(dialect: str) -> bool:
-    """True for 2019-09 and later (unevaluated*, $ref with siblings, dependentSchemas)."""
-    return dialect in (DRAFT2019, DRAFT2020)

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 import jsonschema_rs
 
-from opa_contracts.compat import keywords as kw
+from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.jsonvalues import Json, escape, unescape
 from opa_contracts.compat.model import SchemaCompareError
 
@@ -34,7 +34,7 @@ class Document:
         self._views: dict[int, Json] = {}
         self._keep: list[Json] = []
         self._nodes: list[Json] = []
-        root_id = schema.get("$id", schema.get("id")) if self.dialect != kw.DRAFT4 else None
+        root_id = schema.get("$id", schema.get("id")) if self.dialect != vocab.DRAFT4 else None
         base = urldefrag(root_id)[0] if isinstance(root_id, str) else ""
         self._resources[base] = schema
         self._resources[""] = schema
@@ -50,16 +50,16 @@ class Document:
     def _dialect(self) -> str:
         uri = self.root.get("$schema")
         if uri is None:
-            modern = _uses_any(self.root, kw.MODERN_ONLY)
-            return kw.DRAFT2020 if modern else kw.DRAFT7
-        if not isinstance(uri, str) or (dialect := kw.dialect_of(uri)) is None:
+            modern = _uses_any(self.root, vocab.MODERN_ONLY)
+            return vocab.DRAFT2020 if modern else vocab.DRAFT7
+        if not isinstance(uri, str) or (dialect := vocab.dialect_of(uri)) is None:
             raise SchemaCompareError(f"the {self.label} schema has an unknown $schema {uri!r}")
         return dialect
 
     @property
     def validation_schema(self) -> dict[str, Any]:
         """The root with ``$schema`` made explicit, as given to the validators."""
-        return {"$schema": kw.SCHEMA_URIS[self.dialect], **self.root}
+        return {"$schema": vocab.SCHEMA_URIS[self.dialect], **self.root}
 
     @property
     def validator(self) -> Any:
@@ -100,7 +100,7 @@ class Document:
             return
         self.ptr_of[id(node)] = ptr
         self._nodes.append(node)
-        own_id = node.get("id" if self.dialect == kw.DRAFT4 else "$id")
+        own_id = node.get("id" if self.dialect == vocab.DRAFT4 else "$id")
         if isinstance(own_id, str):
             uri, frag = urldefrag(urljoin(base, own_id))
             if uri:
@@ -117,27 +117,27 @@ class Document:
 
     def _walk_keyword(self, node: Json, key: str, value: Json, ptr: str, base: str) -> None:
         here = f"{ptr}/{escape(key)}"
-        if key not in kw.KNOWN and not kw.is_extension(key):
+        if key not in vocab.KNOWN and not vocab.is_extension(key):
             raise SchemaCompareError(
                 f"unknown keyword {key!r} at '{ptr}' in the {self.label} schema"
             )
-        modern = kw.is_modern(self.dialect)
-        if not modern and key in kw.MODERN_ONLY - {"$defs"}:
+        modern = vocab.is_modern(self.dialect)
+        if not modern and key in vocab.MODERN_ONLY - {"$defs"}:
             raise SchemaCompareError(f"keyword {key!r} at '{ptr}' is not part of {self.dialect}")
-        if self.dialect == kw.DRAFT2020 and key in ("additionalItems", "dependencies"):
+        if self.dialect == vocab.DRAFT2020 and key in ("additionalItems", "dependencies"):
             raise SchemaCompareError(f"keyword {key!r} at '{ptr}' is not part of 2020-12")
         if key in _REFS:
             if not isinstance(value, str):
                 raise SchemaCompareError(f"{key} at '{ptr}' is not a string")
             self._pending.append(node)
-        elif key in kw.SCHEMA_VALUED or (key == "items" and not isinstance(value, list)):
+        elif key in vocab.SCHEMA_VALUED or (key == "items" and not isinstance(value, list)):
             self._walk(value, here, base)
-        elif key in kw.SCHEMA_LISTS or key == "items":
+        elif key in vocab.SCHEMA_LISTS or key == "items":
             if not isinstance(value, list):
                 raise SchemaCompareError(f"{key} at '{ptr}' is not an array of schemas")
             for i, sub in enumerate(value):
                 self._walk(sub, f"{here}/{i}", base)
-        elif key in kw.SCHEMA_MAPS or key == "dependencies":
+        elif key in vocab.SCHEMA_MAPS or key == "dependencies":
             if not isinstance(value, Mapping):
                 raise SchemaCompareError(f"{key} at '{ptr}' is not an object")
             for name, sub in value.items():
@@ -192,7 +192,7 @@ class Document:
         out: list[Json] = []
         if id(node) in self._targets:
             out.append(self._targets[id(node)])
-        for key in kw.IN_PLACE:
+        for key in vocab.IN_PLACE:
             value = node.get(key)
             if isinstance(value, list):
                 out.extend(value)
@@ -243,9 +243,9 @@ class Document:
             siblings = {
                 k: v
                 for k, v in node.items()
-                if k not in _REFS and k not in kw.ANNOTATIONS and not kw.is_extension(k)
+                if k not in _REFS and k not in vocab.ANNOTATIONS and not vocab.is_extension(k)
             }
-            if kw.is_modern(self.dialect) and siblings:
+            if vocab.is_modern(self.dialect) and siblings:
                 cached = self._views.get(id(node))
                 if cached is None:
                     cached = {"allOf": [target, siblings]}

@@ -12,19 +12,11 @@ from opa_contracts.compat.engine_objects import search
 from opa_contracts.compat.jsonvalues import Json, canon
 from opa_contracts.compat.regex_sample import regex_samples
 from opa_contracts.compat.resolve import Document
+from opa_contracts.compat.samples_typed import FORMAT_SAMPLES, by_type
 
 _MAX_DEPTH = 6
 _PER_NODE = 80
 _POOL: list[Json] = [0, "", None, True, 1, -1, 0.5, "a", False, [], {}, "x1", -0.5, 2]
-_FORMATS = {
-    "date-time": "2024-01-02T03:04:05Z", "date": "2024-01-02", "time": "03:04:05Z",
-    "duration": "P1D", "email": "a@example.com", "idn-email": "a@example.com",
-    "hostname": "example.com", "idn-hostname": "example.com", "ipv4": "127.0.0.1",
-    "ipv6": "::1", "uri": "https://example.com/a", "uri-reference": "/a",
-    "iri": "https://example.com/a", "iri-reference": "/a", "uri-template": "/a/{b}",
-    "uuid": "123e4567-e89b-12d3-a456-426614174000", "json-pointer": "/a",
-    "relative-json-pointer": "0/a", "regex": "^a$",
-}  # fmt: skip
 _KEYWORD_TYPES = {
     "properties": "object", "required": "object", "additionalProperties": "object",
     "patternProperties": "object", "minProperties": "object", "maxProperties": "object",
@@ -79,8 +71,8 @@ class Hints:
                 self.numbers.extend(v for v in values if _is_number(v))
             elif key == "pattern" and isinstance(value, str):
                 self.patterns.append(value)
-            elif key == "format" and isinstance(value, str) and value in _FORMATS:
-                self.strings.append(_FORMATS[value])
+            elif key == "format" and isinstance(value, str) and value in FORMAT_SAMPLES:
+                self.strings.append(FORMAT_SAMPLES[value])
             names_here = ("properties", "dependentRequired", "dependentSchemas", "dependencies")
             if key in names_here and isinstance(value, Mapping):
                 self.names.extend(str(k) for k in value)
@@ -184,10 +176,8 @@ class Samples:
         else:
             implied = {_KEYWORD_TYPES[k] for k in node if k in _KEYWORD_TYPES}
             types = [t for t in _ORDER if t in implied] + [t for t in _ORDER if t not in implied]
-        from opa_contracts.compat import samples_typed
-
         for t in types:
-            yield from samples_typed.by_type(self, node, t, depth)
+            yield from by_type(self, node, t, depth)
 
     def property_schema(self, node: Json, name: str) -> Json:
         """The schema the writer applies to property ``name`` of an object at ``node``."""

@@ -11,6 +11,16 @@ from opa_contracts.compat.regex_sample import regex_samples
 if TYPE_CHECKING:
     from opa_contracts.compat.samples import Samples
 
+# a valid value of each format the validators assert
+FORMAT_SAMPLES = {
+    "date-time": "2024-01-02T03:04:05Z", "date": "2024-01-02", "time": "03:04:05Z",
+    "duration": "P1D", "email": "a@example.com", "idn-email": "a@example.com",
+    "hostname": "example.com", "idn-hostname": "example.com", "ipv4": "127.0.0.1",
+    "ipv6": "::1", "uri": "https://example.com/a", "uri-reference": "/a",
+    "iri": "https://example.com/a", "iri-reference": "/a", "uri-template": "/a/{b}",
+    "uuid": "123e4567-e89b-12d3-a456-426614174000", "json-pointer": "/a",
+    "relative-json-pointer": "0/a", "regex": "^a$",
+}  # fmt: skip
 _FORMATS_BAD = ["", "not-a-value", "2024-13-45"]
 
 
@@ -56,11 +66,8 @@ def _strings(s: Samples, node: Mapping[str, Any]) -> Iterator[Json]:
     if isinstance(pattern, str):
         yield from regex_samples(pattern, lengths)
     fmt = node.get("format")
-    if isinstance(fmt, str):
-        from opa_contracts.compat.samples import _FORMATS
-
-        if fmt in _FORMATS:
-            yield _FORMATS[fmt]
+    if isinstance(fmt, str) and fmt in FORMAT_SAMPLES:
+        yield FORMAT_SAMPLES[fmt]
     if isinstance(min_len, int):
         yield "a" * min_len
     yield from ("", "a", "A1", "x y")

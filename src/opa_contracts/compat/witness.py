@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opa_contracts.compat import keywords as kw
+from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.jsonvalues import Json, unescape
 from opa_contracts.compat.model import Change
 from opa_contracts.compat.regex_sample import regex_samples
@@ -63,7 +63,7 @@ def focus_of(pointer: str, doc: Document) -> list[Segment]:
         elif seg in ("items", "additionalItems", "unevaluatedItems", "contains"):
             tuple_len = (
                 len(here.get("prefixItems", ()))
-                if doc.dialect == kw.DRAFT2020
+                if doc.dialect == vocab.DRAFT2020
                 else (len(here["items"]) if isinstance(here.get("items"), list) else 0)
             )
             out.append(tuple_len if seg != "contains" else 0)

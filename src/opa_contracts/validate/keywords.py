@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from opa_contracts.compat.keywords import DRAFT4, MODERN_ONLY, is_extension
+from opa_contracts.jsonschema_vocab import DRAFT4, MODERN_ONLY, is_extension, is_modern
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import join
 from opa_contracts.schemawalk import walk
@@ -17,7 +17,7 @@ _DRAFT4_ONLY = frozenset({"id"})
 
 def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
     """Warn about every keyword the schema's own dialect does not define."""
-    modern = dialect in ("2019-09", "2020-12")
+    modern = is_modern(dialect)
     for pointer, node in walk(schema, "/schema"):
         for key in node:
             if key.startswith("x-"):

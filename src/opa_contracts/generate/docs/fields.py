@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opa_contracts import pointer as jp
+from opa_contracts.jsonschema_vocab import DRAFT7, dialect_of, json_type
 
 MAX_DEPTH = 16
 MAX_ROWS = 2000  # a pathological schema must not produce a page nobody can open
@@ -62,6 +63,8 @@ def literal(value: Any) -> str:
 class _Walker:
     def __init__(self, root: Any) -> None:
         self.root = root
+        declared = root.get("$schema") if isinstance(root, dict) else None
+        self.dialect = (dialect_of(declared) if isinstance(declared, str) else None) or DRAFT7
 
     def resolve(self, node: Any, chain: tuple[str, ...]) -> tuple[Any, tuple[str, ...], str]:
         """``node`` with local ``$ref``s followed (siblings kept), the refs seen, a problem."""
@@ -118,7 +121,9 @@ class _Walker:
         row = Field(
             name=name or "(message)",
             depth=depth,
-            type=type_of(node) if isinstance(node, dict) else ("any" if node is True else ""),
+            type=type_of(node, self.dialect)
+            if isinstance(node, dict)
+            else ("any" if node is True else ""),
             required=required,
             constraints=tuple(notes + (constraints(node) if isinstance(node, dict) else [])),
             description=description if isinstance(description, str) else "",
@@ -182,7 +187,7 @@ class _Walker:
                     )
 
 
-def type_of(node: Mapping[str, Any]) -> str:
+def type_of(node: Mapping[str, Any], dialect: str = DRAFT7) -> str:
     """The type column: the declared type(s), else what the keywords imply."""
     declared = node.get("type")
     if isinstance(declared, str):
@@ -190,35 +195,21 @@ def type_of(node: Mapping[str, Any]) -> str:
     if isinstance(declared, list) and declared:
         return " | ".join(str(t) for t in declared)
     if "const" in node:
-        return _json_type(node["const"])
+        return json_type(node["const"], dialect)
     enum = node.get("enum")
     if isinstance(enum, list) and enum:
-        return " | ".join(sorted({_json_type(v) for v in enum}))
+        return " | ".join(sorted({json_type(v, dialect) for v in enum}))
     for keyword in ("oneOf", "anyOf"):
         branches = node.get(keyword)
         if isinstance(branches, list) and branches:
             return f"{keyword}: " + " | ".join(
-                type_of(b) if isinstance(b, dict) else "any" for b in branches
+                type_of(b, dialect) if isinstance(b, dict) else "any" for b in branches
             )
     if "properties" in node or "additionalProperties" in node:
         return "object"
     if "items" in node or "prefixItems" in node:
         return "array"
     return "any"
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def constraints(node: Mapping[str, Any]) -> list[str]:
