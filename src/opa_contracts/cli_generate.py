@@ -69,6 +69,29 @@ def _group(
     """
     if ctx.invoked_subcommand is None:
         raise typer.Exit(_run(None, None, None, check, registry, output_format, color, output))
+    # `generate --check python` would run python without --check: say so instead
+    given = [
+        option
+        for name, option in _GROUP_OPTIONS.items()
+        if (source := ctx.get_parameter_source(name)) is not None and source.name != "DEFAULT"
+    ]
+    if given:
+        kind = ctx.invoked_subcommand
+        typer.echo(
+            f"opa-contracts: options of `generate {kind}` go after the kind: "
+            f"opa-contracts generate {kind} {' '.join(given)} ...",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+
+
+_GROUP_OPTIONS = {
+    "check": "--check",
+    "registry": "--registry",
+    "output_format": "--format",
+    "color": "--color",
+    "output": "--output",
+}
 
 
 def _kind_command(kind: str, summary: str) -> None:

@@ -247,3 +247,11 @@ def test_readme_check_example_is_what_the_tool_prints(fresh: Path) -> None:
     run = run_cli("generate", "kafka", "--check", cwd=fresh)
     assert run.code == exitcodes.EXIT_FINDINGS
     assert run.stdout.splitlines() == expected
+
+
+def test_options_before_the_kind_are_refused_not_ignored(stale: Path) -> None:
+    run = run_cli("generate", "--check", "--format", "json", "kafka", cwd=stale)
+    assert run.code == exitcodes.EXIT_USAGE
+    assert run.stdout == ""
+    assert "opa-contracts generate kafka --check --format ..." in run.stderr
+    assert (stale / "build/kafka/topics.yaml").read_text() == "edited by hand\n"  # nothing ran
