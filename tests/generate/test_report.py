@@ -255,3 +255,21 @@ def test_options_before_the_kind_are_refused_not_ignored(stale: Path) -> None:
     assert run.stdout == ""
     assert "opa-contracts generate kafka --check --format ..." in run.stderr
     assert (stale / "build/kafka/topics.yaml").read_text() == "edited by hand\n"  # nothing ran
+
+
+def test_the_fix_names_the_target_file_and_registry_that_were_used(fresh: Path) -> None:
+    registry = fresh / "elsewhere"
+    shutil.copytree(fresh / "contracts", registry)
+    (fresh / "generators/eu.yaml").write_text("target: kafka\nout: build/kafka-eu\n")
+    written = run_cli("generate", "kafka", "--target", "eu", "--registry", registry, cwd=fresh)
+    assert written.code == exitcodes.EXIT_OK, written.stdout
+    (fresh / "build/kafka-eu/topics.json").write_text("{}\n")
+    run = run_cli(
+        "generate", "kafka", "--target", "eu", "--check", "-r", registry, "-f", "json", cwd=fresh
+    )
+    assert run.code == exitcodes.EXIT_FINDINGS
+    (finding,) = json.loads(run.stdout)["findings"]
+    assert finding["file"] == "build/kafka-eu/topics.json"
+    assert finding["details"] == {"target": "eu", "kind": "kafka", "change": "changed"}
+    fix = "opa-contracts generate kafka --target eu --registry elsewhere"
+    assert f"run `{fix}` and commit the result" in finding["message"]
