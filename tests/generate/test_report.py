@@ -201,6 +201,7 @@ def test_folder_not_ours_is_a_finding_with_exit_2_and_worst_code_wins(stale: Pat
     (finding,) = json.loads(run.stdout)["findings"]
     assert finding["rule"] == "generate-output-refused"
     assert finding["file"] == "build/jsonschema"
+    assert finding["details"] == {"target": "jsonschema", "kind": "jsonschema"}
     assert (stale / "build/jsonschema/precious.txt").read_text() == "mine\n"
     assert (stale / "build/kafka/topics.yaml").read_bytes().startswith(b"# ")  # rewritten
 

@@ -135,8 +135,8 @@ def _one(
         tree = render(target, sources)
         drift = output.compare(tree, folder) if check else output.write(tree, folder)
     except UsageError as exc:  # output.OutputError: a folder that is not ours, a path leaving it
-        where = loader.display(folder)
-        return Outcome(target, folder, FAILED), [_finding(GENERATE_OUTPUT_REFUSED, str(exc), where)]
+        refused = _finding(GENERATE_OUTPUT_REFUSED, str(exc), loader.display(folder), target)
+        return Outcome(target, folder, FAILED), [refused]
     except InputError as exc:  # GenerateError: the registry or the options cannot be used
         where = loader.display(target.source or registry.resolve())
         return Outcome(target, folder, FAILED), _failed(exc, where, target)
