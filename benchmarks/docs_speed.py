@@ -35,7 +35,8 @@ TARGET_S = 20.0
 
 
 def timed(*args: str | Path) -> tuple[float, int, str]:
-    """Wall time, exit code and last output line of one ``opa-contracts`` process."""
+    """Wall time, exit code and summary line of one ``opa-contracts`` process (for generate, the
+    target's line: files written or stale)."""
     started = time.perf_counter()
     proc = subprocess.run(
         [str(SCRIPT), *map(str, args)],
@@ -47,7 +48,9 @@ def timed(*args: str | Path) -> tuple[float, int, str]:
     )
     elapsed = time.perf_counter() - started
     lines = (proc.stdout + proc.stderr).strip().splitlines()
-    return elapsed, proc.returncode, lines[-1] if lines else ""
+    if not lines:
+        return elapsed, proc.returncode, ""
+    return elapsed, proc.returncode, lines[0] if args[0] == "generate" else lines[-1]
 
 
 def best(runs: int, *args: str | Path, before: Path | None = None) -> tuple[float, int, str]:

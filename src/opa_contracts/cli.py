@@ -1,7 +1,7 @@
 """The ``opa-contracts`` command line: parse options, call the library, report, exit.
 
-Exit codes: 0 clean; 1 findings at or above ``--fail-on`` (or breaking changes); 2 usage error;
-3 input that could not be read at all; 4 an internal error (a bug: please report it).
+Exit codes (``exitcodes.py``): 0 clean; 1 findings at or above ``--fail-on`` (or breaking changes);
+2 usage error; 3 input that could not be read at all; 4 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from opa_contracts import __version__
 from opa_contracts.cli_generate import generate_app
-
-if TYPE_CHECKING:
-    from opa_contracts.findings import Report
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3, 4
+from opa_contracts.cli_report import Color, OutputFormat, emit
+from opa_contracts.exitcodes import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 app = typer.Typer(
     name="opa-contracts",
@@ -35,33 +32,9 @@ app = typer.Typer(
 app.add_typer(generate_app, name="generate")
 
 
-class OutputFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
-    junit = "junit"
-    sarif = "sarif"
-
-
-class DiffFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    github = "github"
-    junit = "junit"
-    sarif = "sarif"
-
-
 class FailOn(enum.StrEnum):
     error = "error"
     warning = "warning"
-
-
-class Color(enum.StrEnum):
-    auto = "auto"
-    always = "always"
-    never = "never"
 
 
 class RulesFormat(enum.StrEnum):
@@ -83,14 +56,6 @@ def _root(
     ] = False,
 ) -> None:
     """Guard the OPA event-contract registry."""
-
-
-def _use_color(choice: Color) -> bool:
-    if choice is Color.always:
-        return True
-    if choice is Color.never or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
 
 
 def _fail(message: str, code: int) -> None:
@@ -131,23 +96,9 @@ def validate(
     except InputError as exc:
         _fail(str(exc), EXIT_INPUT)
         return
-    _emit(report, output_format.value, color, output)
+    emit(report, output_format.value, color, output)
     threshold = Severity(fail_on.value)
     raise typer.Exit(EXIT_FINDINGS if report.at_least(threshold) else EXIT_OK)
-
-
-def _emit(report: Report, fmt: str, color: Color, output: Path | None) -> None:
-    from opa_contracts.reporters.base import renderer
-
-    render = renderer(fmt)
-    if output is None:
-        render(report, sys.stdout, fmt == "text" and _use_color(color))
-        return
-    try:
-        with output.open("w", encoding="utf-8") as stream:
-            render(report, stream, False)
-    except OSError as exc:
-        _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_INPUT)
 
 
 @app.command()
@@ -169,8 +120,8 @@ def diff(
         typer.Option(help="Override every channel's compatibility mode for this run."),
     ] = None,
     output_format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DiffFormat.text,
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.text,
     color: Annotated[Color, typer.Option(help="Colour text output.")] = Color.auto,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
@@ -228,7 +179,7 @@ def diff(
     except OpaContractsError as exc:  # InputError and any other unreadable input
         _fail(str(exc), EXIT_INPUT)
         return
-    _emit(report, output_format.value, color, output)
+    emit(report, output_format.value, color, output)
     empty = any(f.rule == "diff-nothing-to-compare" for f in report.findings)
     if fail_on_empty is None:
         fail_on_empty = against is not None

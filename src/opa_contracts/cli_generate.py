@@ -1,25 +1,28 @@
-"""``opa-contracts generate <target>``: build artefacts from the registry, or check they are fresh.
+"""``opa-contracts generate [<kind>]``: build artefacts from the registry, or check they are fresh.
 
 Registered by ``cli.py`` as ``app.add_typer(generate_app, name="generate")``. Only typer is
-imported here; the generators (jinja2, datamodel-code-generator, pydantic) load when a command
-runs, so ``opa-contracts validate`` does not pay for them.
+imported here; the pipeline and the generators (jinja2, datamodel-code-generator, pydantic) load
+when a command runs, so ``opa-contracts validate`` does not pay for them.
 
-Exit codes: 0 written, or fresh under ``--check``; 1 stale under ``--check``; 2 a usage problem
-(bad target file, an output folder that is not ours); 3 a registry that cannot be generated from.
-``opa-contracts generate`` alone runs every target in ``generators/`` (``cli_generate_all``) and
-exits with the worst code.
+``generate <kind>`` runs one target and ``generate`` every target in ``generators/``; both go
+through ``generate.run.run``, which returns a :class:`~opa_contracts.findings.Report` written in
+any ``--format`` that ``validate`` speaks. Exit codes (``exitcodes.py``): 0 written, or fresh under
+``--check``; 1 stale under ``--check``; 2 a usage problem (a bad target file, an output folder
+that is not ours); 3 a registry that cannot be generated from. The worst target decides.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-EXIT_OK, EXIT_STALE, EXIT_USAGE, EXIT_INPUT = 0, 1, 2, 3
-MAX_LINES = 40  # differences listed under --check; the count of the rest follows
+from opa_contracts.cli_report import Color, OutputFormat, emit
+from opa_contracts.exitcodes import EXIT_USAGE
 
 generate_app = typer.Typer(
     help="Generate from the registry: client package, docs, AsyncAPI, JSON Schema, Kafka plan.",
@@ -27,34 +30,19 @@ generate_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-
-@generate_app.callback(invoke_without_command=True)
-def _group(
-    ctx: typer.Context,
-    check: Annotated[
-        bool,
-        typer.Option("--check", help="Write nothing; exit 1 if any output folder is stale."),
-    ] = False,
-    registry: Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")] = Path(
-        "contracts"
-    ),
-) -> None:
-    """Generate artefacts from the registry; --check tells whether they are up to date.
-
-    Without a target, every target file in generators/ runs, in name order.
-    """
-    if ctx.invoked_subcommand is None:
-        from opa_contracts.cli_generate_all import run_all
-
-        raise typer.Exit(run_all(check, registry))
-
-
+_Check = Annotated[
+    bool,
+    typer.Option("--check", help="Write nothing; report stale files and exit 1 if there are any."),
+]
+_Registry = Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")]
+_Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
+_Color = Annotated[Color, typer.Option(help="Colour text output.")]
+_Output = Annotated[
+    Path | None, typer.Option("--output", help="Write the report to a file.", show_default=False)
+]
 _Out = Annotated[
     Path | None,
     typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
-]
-_Check = Annotated[
-    bool, typer.Option("--check", help="Write nothing; exit 1 if the output folder is stale.")
 ]
 _Target = Annotated[
     str | None,
@@ -64,7 +52,46 @@ _Target = Annotated[
         help="Target file, or a name in generators/ (default: the one named like the command).",
     ),
 ]
-_Registry = Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")]
+
+
+@generate_app.callback(invoke_without_command=True)
+def _group(
+    ctx: typer.Context,
+    check: _Check = False,
+    registry: _Registry = Path("contracts"),
+    output_format: _Format = OutputFormat.text,
+    color: _Color = Color.auto,
+    output: _Output = None,
+) -> None:
+    """Generate artefacts from the registry; --check tells whether they are up to date.
+
+    Without a kind, every target file in generators/ runs, in name order.
+    """
+    if ctx.invoked_subcommand is None:
+        raise typer.Exit(_run(None, None, None, check, registry, output_format, color, output))
+    # `generate --check python` would run python without --check: say so instead
+    given = [
+        option
+        for name, option in _GROUP_OPTIONS.items()
+        if (source := ctx.get_parameter_source(name)) is not None and source.name != "DEFAULT"
+    ]
+    if given:
+        kind = ctx.invoked_subcommand
+        typer.echo(
+            f"opa-contracts: options of `generate {kind}` go after the kind: "
+            f"opa-contracts generate {kind} {' '.join(given)} ...",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+
+
+_GROUP_OPTIONS = {
+    "check": "--check",
+    "registry": "--registry",
+    "output_format": "--format",
+    "color": "--color",
+    "output": "--output",
+}
 
 
 def _kind_command(kind: str, summary: str) -> None:
@@ -75,8 +102,11 @@ def _kind_command(kind: str, summary: str) -> None:
         check: _Check = False,
         target: _Target = None,
         registry: _Registry = Path("contracts"),
+        output_format: _Format = OutputFormat.text,
+        color: _Color = Color.auto,
+        output: _Output = None,
     ) -> None:
-        raise typer.Exit(_run(kind, out, check, target, registry))
+        raise typer.Exit(_run(kind, target, out, check, registry, output_format, color, output))
 
     command.__doc__ = summary
     generate_app.command(kind)(command)
@@ -93,41 +123,58 @@ _kind_command("jsonschema", "Generate each channel version as a standalone JSON 
 _kind_command("kafka", "Generate the Kafka topic plan, topic script and Schema Registry payloads.")
 
 
-def _run(kind: str, out: Path | None, check: bool, spec: str | None, registry: Path) -> int:
-    from opa_contracts.errors import InputError, UsageError
-    from opa_contracts.generate.run import find_target, run
-    from opa_contracts.loader import display
+def _run(
+    kind: str | None,
+    spec: str | None,
+    out: Path | None,
+    check: bool,
+    registry: Path,
+    output_format: OutputFormat,
+    color: Color,
+    output: Path | None,
+) -> int:
+    """One target (``kind``) or all of them: run the pipeline, write the report, the exit code."""
+    from opa_contracts.errors import UsageError
+    from opa_contracts.generate import run
 
+    cwd = Path.cwd()
     try:
-        chosen = find_target(kind, spec, Path.cwd())
-        result = run(chosen, registry, out, check=check)
-    except UsageError as exc:
-        _say(f"opa-contracts: {exc}", err=True)
+        targets = [run.find_target(kind, spec, cwd)] if kind else run.all_targets(cwd)
+    except UsageError as exc:  # a target file that cannot be used: nothing ran
+        typer.echo(f"opa-contracts: {exc}", err=True)
         return EXIT_USAGE
-    except InputError as exc:
-        _say(f"opa-contracts: {exc}", err=True)
-        return EXIT_INPUT
-    shown = display(result.out)
-    if check and result.stale:
-        _say(f"{shown} is stale (target {result.target.name}):", err=True)
-        lines = list(result.drift.lines())
-        for line in lines[:MAX_LINES]:
-            _say(f"  {line}", err=True)
-        if len(lines) > MAX_LINES:
-            _say(f"  ... and {len(lines) - MAX_LINES} more", err=True)
-        _say(f"run `opa-contracts generate {kind}` and commit the result", err=True)
-        return EXIT_STALE
-    if check:
-        _say(f"{shown} is up to date ({result.files} files)")
-        return EXIT_OK
-    changed = len(result.drift.missing) + len(result.drift.changed) + len(result.drift.extra)
-    _say(f"wrote {shown}: {result.files} files, {changed} changed")
-    return EXIT_OK
+    with _progress(len(targets) + 1) as step:  # + reading the registry
+        report = run.run(targets, registry, check=check, out=out, step=step)
+    emit(report, output_format.value, color, output)
+    return run.exit_code(report)
 
 
-def _say(message: str, err: bool = False) -> None:
-    stream = sys.stderr if err else sys.stdout
-    stream.write(message + "\n")
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[str], None]]:
+    """A progress display on a terminal (a no-op elsewhere); yields ``step(description)``."""
+    if not sys.stdout.isatty():
+        yield lambda _description: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        transient=True,  # gone before the report is written
+    )
+    task = progress.add_task("starting", total=total)
+    steps = 0
+
+    def step(description: str) -> None:
+        nonlocal steps
+        progress.update(task, description=description, completed=steps)
+        steps += 1
+
+    with progress:
+        yield step
 
 
 if __name__ == "__main__":  # ``python -m opa_contracts.cli_generate`` works before registration

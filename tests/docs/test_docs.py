@@ -266,7 +266,7 @@ def test_check_exit_codes(tmp_path: Path) -> None:
     page.write_text(page.read_text() + "edited\n")
     stale = run_cli("generate", "docs", "--out", out, "--check")
     assert stale.code == 1
-    assert "changed: html/channels/quotes.realtime.html" in stale.stderr
+    assert "quotes.realtime.html: error generate-stale: changed:" in stale.stdout
     other = tmp_path / "not-ours"
     other.mkdir()
     (other / "notes.txt").write_text("mine")

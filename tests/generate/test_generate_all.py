@@ -29,14 +29,13 @@ def test_generate_runs_every_target_then_check_is_clean(project: Path) -> None:
     assert run.code == 0, run.stderr
     lines = run.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == list(KINDS)  # name order
-    assert lines[-1].startswith("generated 3 targets")
-    assert lines[-1].endswith("3 written")
+    assert lines[-1] == "generate: 3 targets (3 written); 0 errors, 0 warnings"
     assert (project / "build" / "asyncapi" / "asyncapi.yaml").is_file()
     assert (project / "build" / "jsonschema" / "index.json").is_file()
     assert (project / "build" / "kafka" / "create-topics.sh").is_file()
     check = run_cli("generate", "--check", cwd=project)
     assert check.code == 0, check.stderr
-    assert check.stdout.splitlines()[-1].endswith("3 fresh")
+    assert check.stdout.splitlines()[-1].startswith("generate: 3 targets (3 fresh)")
     # the single-target commands still work next to the group's own options
     assert run_cli("generate", "kafka", "--check", cwd=project).code == 0
 
@@ -47,9 +46,10 @@ def test_check_reports_stale_targets_and_exits_1(project: Path) -> None:
     (project / "build" / "jsonschema" / "stray.json").write_text("{}\n")
     run = run_cli("generate", "--check", cwd=project)
     assert run.code == 1
-    assert "kafka: build/kafka is stale:\n  changed: topics.yaml" in run.stderr
-    assert "extra: stray.json" in run.stderr
-    assert "1 fresh, 2 stale" in run.stderr
+    assert "kafka: build/kafka is stale (1 of 8 files)" in run.stdout
+    assert "build/kafka/topics.yaml: error generate-stale: changed:" in run.stdout
+    assert "build/jsonschema/stray.json: error generate-stale: extra:" in run.stdout
+    assert "(1 fresh, 2 stale); 2 errors" in run.stdout
 
 
 def test_worst_exit_code_wins(project: Path) -> None:
@@ -58,7 +58,7 @@ def test_worst_exit_code_wins(project: Path) -> None:
     (project / "build" / "jsonschema" / "precious.txt").write_text("mine\n")
     run = run_cli("generate", cwd=project)
     assert run.code == 2
-    assert "jsonschema: error:" in run.stderr
+    assert "build/jsonschema: error generate-output-refused:" in run.stdout
     assert (project / "build" / "kafka" / "topics.json").is_file()
     # a registry that cannot be generated from: 3
     broken = run_cli("generate", "--registry", FIXTURES / "broken", cwd=project)

@@ -9,6 +9,12 @@ from typing import IO, Any
 from opa_contracts.findings import Finding, Report, Severity
 
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
+# command -> (title, what an error is called, the headline when there is none)
+_WORDS = {
+    "validate": ("Contract validation", "error", "No errors"),
+    "diff": ("Contract diff", "breaking problem", "No breaking changes"),
+    "generate": ("Generated files", "stale or failed output", "Generated files are up to date"),
+}
 
 
 def render(report: Report, stream: IO[str], color: bool) -> None:
@@ -16,9 +22,7 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     del color
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     diff = report.command == "diff"
-    title = "Contract diff" if diff else "Contract validation"
-    noun = "breaking problem" if diff else "error"
-    clean = "No breaking changes" if diff else "No errors"
+    title, noun, clean = _WORDS.get(report.command, _WORDS["validate"])
     if errors:
         head = f"❌ **{errors} {noun}{'s' * (errors != 1)}**"
     elif warnings:
@@ -34,7 +38,7 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     stream.write(".\n\n")
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
-        groups[f.channel or "(registry)"].append(f)
+        groups[_group(f)].append(f)
     for channel in sorted(groups, key=lambda c: (-_worst(groups[c]), c)):
         findings = sorted(groups[channel], key=lambda f: (-f.severity.rank, f.pointer, f.rule))
         stream.write(f"#### `{channel}`\n\n")
@@ -50,6 +54,14 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     stream.write(
         "<sub>opa-contracts · modes and rules: docs/compatibility.md, docs/rules.md</sub>\n"
     )
+
+
+def _group(f: Finding) -> str:
+    """Findings are grouped by channel; generation findings by target."""
+    if f.channel:
+        return f.channel
+    target = f.details.get("target")
+    return f"target {target}" if target else "(registry)"
 
 
 def _witness(f: Finding) -> str:

@@ -17,6 +17,8 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         where = f.location or "(registry)"
         lines.append((where, f.severity, f.rule, f.message + _witness(f)))
     summary = _summary(report)
+    for line in _targets(report):  # generate: one line per target before its findings
+        stream.write(line + "\n")
     if not color:
         for where, severity, rule, message in lines:
             stream.write(f"{where}: {severity.value} {rule}: {message}\n")
@@ -52,6 +54,8 @@ def _summary(report: Report) -> str:
     notes = report.count(Severity.NOTE)
     if report.command == "validate":
         checked = f"{report.manifests_checked} manifest{'s' * (report.manifests_checked != 1)}"
+    elif report.command == "generate":
+        checked = _generated(report)
     else:
         checked = f"{report.summary.get('pairs', 0)} version pair(s)"
     parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
@@ -59,4 +63,32 @@ def _summary(report: Report) -> str:
         parts.append(f"{notes} note{'s' * (notes != 1)}")
     if report.suppressed:
         parts.append(f"{report.suppressed} suppressed")
-    return f"{report.command}: {checked} checked; " + ", ".join(parts)
+    verb = "" if report.command == "generate" else " checked"
+    return f"{report.command}: {checked}{verb}; " + ", ".join(parts)
+
+
+_TARGET_LINE = {
+    "written": "{name}: wrote {out}: {files} files, {drift} changed",
+    "fresh": "{name}: {out} is up to date ({files} files)",
+    "stale": "{name}: {out} is stale ({drift} of {files} files)",
+    "failed": "{name}: {out} failed",
+    "skipped": "{name}: {out} not generated",
+}
+
+
+def _targets(report: Report) -> list[str]:
+    if report.command != "generate":
+        return []
+    return [
+        _TARGET_LINE[t["status"]].format(**t, drift=t["missing"] + t["changed"] + t["extra"])
+        for t in report.summary.get("targets", [])
+    ]
+
+
+def _generated(report: Report) -> str:
+    targets = report.summary.get("targets", [])
+    counts: dict[str, int] = {}
+    for target in targets:
+        counts[target["status"]] = counts.get(target["status"], 0) + 1
+    statuses = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    return f"{len(targets)} target{'s' * (len(targets) != 1)} ({statuses})"

@@ -333,3 +333,24 @@ VERSIONING_RULES: tuple[Rule, ...] = (
         "Every manifest on both sides of a diff can be read.",
     ),
 )
+
+# rules of ``generate`` about its output folders; the emitter (generate/run.py) holds these objects
+GENERATE_STALE = Rule(
+    "generate-stale",
+    "generate",
+    E,
+    "A generated output folder holds exactly what its target generates: a missing, changed or extra file is stale (generate --check exits 1). The message names the command that regenerates it.",
+)
+GENERATE_OUTPUT_REFUSED = Rule(
+    "generate-output-refused",
+    "generate",
+    E,
+    "Generation writes only into a folder it owns (new, empty, or holding the .opa-contracts-generated marker), so a mistyped --out deletes nothing (exit 2).",
+)
+GENERATE_FAILED = Rule(
+    "generate-failed",
+    "generate",
+    E,
+    "A target can be generated: every manifest it reads is usable (readable, a channel, a version, a schema that compiles) and its options are valid (exit 3).",
+)
+GENERATE_RULES: tuple[Rule, ...] = (GENERATE_STALE, GENERATE_OUTPUT_REFUSED, GENERATE_FAILED)

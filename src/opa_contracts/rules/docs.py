@@ -17,6 +17,7 @@ _CATEGORY_TITLES = {
     "migration": "Kafka migration",
     "versioning": "Versions and the registry (diff)",
     "diff": "Compatibility (diff)",
+    "generate": "Generated output (generate)",
 }
 
 

@@ -21,7 +21,8 @@ class Rule:
     """One stable, documented check.
 
     ``category`` groups rules in listings: ``parse``, ``manifest``, ``schema``, ``example``,
-    ``lint``, ``migration`` for ``validate``; ``diff`` for the compatibility engine.
+    ``lint``, ``migration`` for ``validate``; ``versioning`` and ``diff`` for ``diff``;
+    ``generate`` for generated output folders.
     ``breaks`` says which reading directions a diff rule breaks ("backward", "forward").
     ``confluent`` is the Confluent Schema Registry difference type this rule corresponds to.
     """

@@ -1,17 +1,17 @@
-"""The one registry of rules: validation rules and diff rules, looked up by id."""
+"""The one registry of rules: validation, diff and generation rules, looked up by id."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from opa_contracts.rules.catalog import VALIDATE_RULES, VERSIONING_RULES
+from opa_contracts.rules.catalog import GENERATE_RULES, VALIDATE_RULES, VERSIONING_RULES
 from opa_contracts.rules.model import Rule
 
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule: validation rules, then versioning rules, then schema diff rules."""
-    return VALIDATE_RULES + VERSIONING_RULES + _diff_rules()
+    """Every rule: validation rules, versioning rules, schema diff rules, then generation rules."""
+    return VALIDATE_RULES + VERSIONING_RULES + _diff_rules() + GENERATE_RULES
 
 
 @cache

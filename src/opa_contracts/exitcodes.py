@@ -1,0 +1,12 @@
+"""The exit codes of every verb (``validate``, ``diff``, ``generate``), defined once.
+
+The README's *Exit codes* table documents them; each CLI module imports them from here.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0  # clean: nothing at or above --fail-on; generated output written or up to date
+EXIT_FINDINGS = 1  # findings at or above --fail-on; a break (diff); stale output (generate --check)
+EXIT_USAGE = 2  # a request that makes no sense: unknown option or value, a folder not ours
+EXIT_INPUT = 3  # input that could not be read at all, or a registry generation cannot use
+EXIT_BUG = 4  # an internal error: a bug in the tool
