@@ -206,7 +206,9 @@ def test_pattern_subscription(redis_url: str, metrics: Any, probe: Probe) -> Non
     assert len(letters) == 1
     assert letters[0][1][b"source"] == b"quotes.delayed"
     assert b"no contract" in letters[0][1][b"error"]
-    assert probe("redis_subscribe_dead_letters_total", channel="quotes.delayed") == 1
+    # counted under the one label of channels no contract names, never under the channel's own
+    assert probe("redis_subscribe_dead_letters_total", channel="(unknown)") == 1
+    assert probe("redis_subscribe_dead_letters_total", channel="quotes.delayed") == 0
 
 
 @pytest.mark.slow
@@ -255,6 +257,9 @@ def test_a_redis_restart_in_the_middle_of_a_stream(
     assert ticks_while_down >= 5  # reconnecting never blocked the loop (0.3 s of 10 ms ticks)
     assert subscriber.reconnects == 1
     assert probe("redis_subscriber_reconnects_total") == 1
+    assert subscriber.last_disconnect_cause == "restart"  # Redis's run_id changed
+    assert probe("redis_subscriber_disconnects_total", cause="restart") == 1
+    assert probe("redis_subscriber_disconnects_total", cause="evicted-by-server") == 0
     assert probe("redis_subscriber_gap_seconds_total") == pytest.approx(subscriber.last_gap)
     assert 0.3 <= subscriber.last_gap < EVENT_DEADLINE
     assert any("subscribed to Redis again after" in r.getMessage() for r in caplog.records)

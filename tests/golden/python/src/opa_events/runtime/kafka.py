@@ -27,7 +27,7 @@ from opa_events.runtime.common import (
     routes,
     sink_of,
 )
-from opa_events.runtime.metrics import Metrics, Series, default_metrics
+from opa_events.runtime.metrics import UNKNOWN, Metrics, Series, default_metrics
 
 try:
     from confluent_kafka import (
@@ -366,7 +366,8 @@ class KafkaSubscriber:
             partition=record.partition(),
             offset=record.offset(),
         )
-        self.metrics.kafka_consume_dead_letters.labels(letter.source).inc()
+        label = letter.source if letter.source in self._routes else UNKNOWN
+        self.metrics.kafka_consume_dead_letters.labels(label).inc()
         LOG.warning("dead letter from Kafka topic %r: %s", letter.source, letter.error)
         delays = self.retry.delays()
         while True:

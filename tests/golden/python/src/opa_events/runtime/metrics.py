@@ -3,6 +3,10 @@
 The contract requires every publisher to expose ``redis_publishes_total``,
 ``redis_publish_errors_total`` and ``redis_publish_latency_seconds`` (a histogram), each labelled
 by ``channel``; the other series are this package's, named in the same style.
+
+Label values come from the registry, never from the traffic: a Redis channel or Kafka topic that
+no contract names (a pattern subscription hears whatever anyone publishes) is counted under the
+one label :data:`UNKNOWN`, so whoever can publish cannot grow the number of series.
 """
 
 from __future__ import annotations
@@ -26,6 +30,13 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
     raise ImportError(
         "the runtime needs prometheus-client: pip install 'opa-events[redis]'"
     ) from exc
+
+#: The ``channel`` / ``topic`` label of a message whose channel or topic no contract names.
+UNKNOWN = "(unknown)"
+#: The ``cause`` labels of ``redis_subscriber_disconnects_total``: Redis restarted (its run_id
+#: changed), Redis closed the connection while running on (output-buffer limit, ``CLIENT KILL``,
+#: ``timeout``), or nothing Redis reports tells.
+DISCONNECT_CAUSES = ("restart", "evicted-by-server", "unknown")
 
 #: Seconds; fine below 1 ms (loopback Redis) and up to the contract's 50 ms target and beyond.
 LATENCY_BUCKETS = (
@@ -180,6 +191,19 @@ class Metrics:
             "Dead letters that could not be stored yet (kept in memory and retried)",
             registry=r,
         )
+        self.redis_subscribe_dead_letters_dropped = Counter(
+            "redis_subscribe_dead_letters_dropped",
+            "Unsaved dead letters dropped, oldest first, because the in-memory backlog was full",
+            registry=r,
+        )
+        self.redis_subscriber_disconnects = Counter(
+            "redis_subscriber_disconnects",
+            "Subscriber connections lost, by cause (restart, evicted-by-server, unknown)",
+            ["cause"],
+            registry=r,
+        )
+        for cause in DISCONNECT_CAUSES:
+            self.redis_subscriber_disconnects.labels(cause)
         self.redis_subscriber_reconnects = Counter(
             "redis_subscriber_reconnects",
             "Times a subscriber lost Redis and subscribed again",

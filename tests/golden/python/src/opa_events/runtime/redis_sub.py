@@ -28,7 +28,7 @@ from opa_events.runtime.common import (
     sink_of,
 )
 from opa_events.runtime.dead_letters import AsyncRedisDeadLetters, RedisDeadLetters
-from opa_events.runtime.metrics import Metrics, default_metrics
+from opa_events.runtime.metrics import UNKNOWN, Metrics, default_metrics
 from opa_events.runtime.redis_pub import DEFAULT_URL, RETRYABLE, client_options
 
 try:
@@ -40,6 +40,12 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
     raise ImportError("the Redis runtime needs redis-py: pip install 'opa-events[redis]'") from exc
 
 LOG = logging.getLogger(__name__)
+#: Default bounds of the in-memory backlog of dead letters the store refused.
+MAX_UNSAVED_LETTERS = 10_000
+MAX_UNSAVED_BYTES = 16 * 1024 * 1024
+#: The ``INFO stats`` counter of clients Redis disconnected over their output-buffer limit
+#: (newer Redis versions report it; 6.2 does not).
+_OUTPUT_LIMIT = "client_output_buffer_limit_disconnections"
 
 
 def _text(value: Any) -> str:
@@ -61,7 +67,11 @@ class _Listener:
         reconnect: Backoff | None,
         socket_timeout: float,
         poll_interval: float,
+        max_unsaved_letters: int,
+        max_unsaved_bytes: int,
     ) -> None:
+        if max_unsaved_letters < 0 or max_unsaved_bytes < 0:
+            raise ValueError("max_unsaved_letters and max_unsaved_bytes must be 0 or more")
         pinned = dict(versions or {})
         names = list(dict.fromkeys(channels))
         self.patterns = list(dict.fromkeys(patterns))
@@ -80,13 +90,30 @@ class _Listener:
         self.reconnects = 0
         #: Seconds of the last gap (unsubscribed time), 0.0 before any.
         self.last_gap = 0.0
+        #: Why the last connection was lost: ``restart``, ``evicted-by-server`` or ``unknown``.
+        self.last_disconnect_cause: str | None = None
+        self.max_unsaved_letters = max_unsaved_letters
+        self.max_unsaved_bytes = max_unsaved_bytes
+        #: Unsaved dead letters dropped because the backlog was full.
+        self.dropped_dead_letters = 0
         self._early: deque[dict[str, Any]] = deque()
-        self._unsaved: deque[DeadLetter] = deque()
+        self._unsaved: deque[tuple[DeadLetter, int]] = deque()
+        self._unsaved_bytes = 0
+        self._server: Mapping[str, Any] | None = None  # Redis's INFO when last subscribed
 
     @property
     def unsaved_dead_letters(self) -> int:
         """Dead letters held in memory because the store failed (retried on every poll)."""
         return len(self._unsaved)
+
+    @property
+    def unsaved_bytes(self) -> int:
+        """The size of those letters (payload and texts), bounded by ``max_unsaved_bytes``."""
+        return self._unsaved_bytes
+
+    def _channel_label(self, source: str) -> str:
+        """The metric label of a Redis channel: its name when a contract names it, else UNKNOWN."""
+        return source if source in self._routes else UNKNOWN
 
     def _handle(self, message: dict[str, Any]) -> Received | None:
         """The message as received, or None (an invalid one is counted and queued to be stored)."""
@@ -99,12 +126,44 @@ class _Listener:
         model, letter = check(route, raw, source, "redis")
         if model is None or route is None:
             if letter is not None:
-                self.metrics.redis_subscribe_dead_letters.labels(letter.source).inc()
+                self.metrics.redis_subscribe_dead_letters.labels(self._channel_label(source)).inc()
                 LOG.warning("dead letter from Redis channel %r: %s", letter.source, letter.error)
-                self._unsaved.append(letter)
+                self._keep(letter)
             return None
         self.metrics.redis_subscribe_messages.labels(source).inc()
         return Received(route.channel, model, raw, source)
+
+    def _keep(self, letter: DeadLetter) -> None:
+        """Queue ``letter`` to be stored; past a bound, drop the oldest (logged and counted)."""
+        size = _size(letter)
+        self._unsaved.append((letter, size))
+        self._unsaved_bytes += size
+        dropped = 0
+        while self._unsaved and (
+            len(self._unsaved) > self.max_unsaved_letters
+            or self._unsaved_bytes > self.max_unsaved_bytes
+        ):
+            _old, old_size = self._unsaved.popleft()
+            self._unsaved_bytes -= old_size
+            dropped += 1
+        if dropped:
+            self.dropped_dead_letters += dropped
+            self.metrics.redis_subscribe_dead_letters_dropped.inc(dropped)
+            LOG.error(
+                "dead-letter backlog full (at most %d letter(s), %d bytes): dropped %d unsaved "
+                "letter(s), oldest first",
+                self.max_unsaved_letters,
+                self.max_unsaved_bytes,
+                dropped,
+            )
+
+    def _first_unsaved(self) -> DeadLetter:
+        return self._unsaved[0][0]
+
+    def _saved(self) -> None:
+        """The first unsaved letter was stored."""
+        _letter, size = self._unsaved.popleft()
+        self._unsaved_bytes -= size
 
     def _not_stored(self, error: Exception) -> None:
         self.metrics.redis_subscribe_dead_letter_errors.inc()
@@ -121,18 +180,27 @@ class _Listener:
         self._early.append(message)
         return 0
 
-    def _restored(self, lost: float, attempts: int) -> None:
-        """Log and count the gap that began at ``lost`` (``time.monotonic()``)."""
+    def _restored(
+        self, lost: float, attempts: int, error: BaseException, server: Mapping[str, Any] | None
+    ) -> None:
+        """Log and count the gap that began at ``lost`` (``time.monotonic()``) and its cause,
+        told from ``error`` and Redis's INFO now (``server``) and when last subscribed."""
         gap = time.monotonic() - lost
+        cause, why = disconnect_cause(error, self._server, server)
+        self._server = server
         self.reconnects += 1
         self.last_gap = gap
+        self.last_disconnect_cause = cause
         self.metrics.redis_subscriber_reconnects.inc()
         self.metrics.redis_subscriber_gap_seconds.inc(gap)
+        self.metrics.redis_subscriber_disconnects.labels(cause).inc()
         LOG.warning(
-            "subscribed to Redis again after %.3f s (%d attempt(s)); messages published in that "
-            "gap are lost (Pub/Sub keeps nothing)",
+            "subscribed to Redis again after %.3f s (%d attempt(s)); the connection was lost "
+            "(%s: %s): messages published meanwhile are lost, and Pub/Sub does not say how many",
             gap,
             attempts,
+            cause,
+            why,
         )
 
 
@@ -143,9 +211,13 @@ class Subscriber(_Listener):
     callback to ``run``; both stop after ``close()`` (from any thread). A message that breaks its
     contract, or arrives on a Redis channel that no contract names, is not yielded: it goes to
     ``dead_letters`` (by default the Redis stream ``opa:dead-letters`` on the same server) and
-    ``redis_subscribe_dead_letters_total`` counts it. When the connection is lost, the subscriber
-    subscribes again with ``reconnect``'s backoff (forever by default), logs the gap and counts
-    it: Pub/Sub keeps nothing, so messages published during the gap are lost.
+    ``redis_subscribe_dead_letters_total`` counts it (under the channel ``(unknown)`` when no
+    contract names the channel). Letters the store refuses wait in memory, at most
+    ``max_unsaved_letters`` of them and ``max_unsaved_bytes`` in all; past that the oldest are
+    dropped, logged and counted. When the connection is lost, the subscriber subscribes again
+    with ``reconnect``'s backoff (forever by default), logs the gap and counts it with its cause
+    (``restart``, ``evicted-by-server`` or ``unknown``, from Redis's INFO): Pub/Sub keeps
+    nothing, so messages published during the gap are lost, and Redis never says how many.
     """
 
     def __init__(
@@ -160,9 +232,19 @@ class Subscriber(_Listener):
         reconnect: Backoff | None = None,
         socket_timeout: float = 5.0,
         poll_interval: float = 0.1,
+        max_unsaved_letters: int = MAX_UNSAVED_LETTERS,
+        max_unsaved_bytes: int = MAX_UNSAVED_BYTES,
     ) -> None:
         super().__init__(
-            channels, patterns, versions, metrics, reconnect, socket_timeout, poll_interval
+            channels,
+            patterns,
+            versions,
+            metrics,
+            reconnect,
+            socket_timeout,
+            poll_interval,
+            max_unsaved_letters,
+            max_unsaved_bytes,
         )
         self.client = redis.Redis.from_url(url, **client_options(socket_timeout))
         self.dead_letters = (
@@ -172,6 +254,7 @@ class Subscriber(_Listener):
         self._pubsub: PubSub | None = None
         self._lock = threading.Lock()
         self._pubsub = self._subscribe()
+        self._server = self._info()
 
     def __iter__(self) -> Iterator[Received]:
         """Received messages, until ``close()``."""
@@ -251,11 +334,24 @@ class Subscriber(_Listener):
     def _save_unsaved(self) -> None:
         while self._unsaved:
             try:
-                self.dead_letters.put(self._unsaved[0])
+                self.dead_letters.put(self._first_unsaved())
             except Exception as exc:  # any store, any failure: keep the letter and retry later
                 self._not_stored(exc)
                 return
-            self._unsaved.popleft()
+            self._saved()
+
+    def _info(self) -> Mapping[str, Any] | None:
+        """Redis's INFO (run_id, counters), or None when it cannot be read (e.g. an ACL)."""
+        found: Mapping[str, Any]
+        try:
+            try:
+                found = self.client.info()
+            except RETRYABLE:  # a pooled connection from before a restart fails once
+                found = self.client.info()
+        except (redis.RedisError, OSError) as exc:
+            LOG.debug("INFO failed; a disconnect's cause will be unknown: %s", exc)
+            return None
+        return found
 
     def _subscribe(self) -> PubSub:
         """A new connection, subscribed, with every confirmation read (early messages kept)."""
@@ -309,7 +405,7 @@ class Subscriber(_Listener):
                     pubsub.close()
                     return
                 self._pubsub = pubsub
-            self._restored(lost, attempts)
+            self._restored(lost, attempts, error, self._info())
             return
 
 
@@ -321,8 +417,9 @@ class AsyncSubscriber(_Listener):
     ``await subscriber.run(callback)`` (a plain or an ``async def`` function); each stops after
     ``aclose()`` (from any task of the loop). Invalid messages go to ``dead_letters`` (by default
     the Redis stream ``opa:dead-letters``, written with the same asyncio client; a sync sink, a
-    function or an ``async def`` function also work), and a lost connection is restored with
-    ``reconnect``'s backoff, the gap logged and counted, exactly as :class:`Subscriber` does.
+    function or an ``async def`` function also work; the same bounded backlog when they fail),
+    and a lost connection is restored with ``reconnect``'s backoff, the gap and its cause logged
+    and counted, exactly as :class:`Subscriber` does.
     Nothing here blocks the event loop. One task reads at a time.
     """
 
@@ -340,9 +437,19 @@ class AsyncSubscriber(_Listener):
         reconnect: Backoff | None = None,
         socket_timeout: float = 5.0,
         poll_interval: float = 0.1,
+        max_unsaved_letters: int = MAX_UNSAVED_LETTERS,
+        max_unsaved_bytes: int = MAX_UNSAVED_BYTES,
     ) -> None:
         super().__init__(
-            channels, patterns, versions, metrics, reconnect, socket_timeout, poll_interval
+            channels,
+            patterns,
+            versions,
+            metrics,
+            reconnect,
+            socket_timeout,
+            poll_interval,
+            max_unsaved_letters,
+            max_unsaved_bytes,
         )
         self.client = redis.asyncio.Redis.from_url(url, **client_options(socket_timeout))
         self.dead_letters: AsyncDeadLetterSink | DeadLetterSink | Callable[[DeadLetter], object] = (
@@ -366,6 +473,7 @@ class AsyncSubscriber(_Listener):
         if not self._started and not self._closed:
             self._pubsub = await self._subscribe()
             self._started = True
+            self._server = await self._info()
         return self
 
     async def __aiter__(self) -> AsyncIterator[Received]:
@@ -454,13 +562,26 @@ class AsyncSubscriber(_Listener):
     async def _save_unsaved(self) -> None:
         while self._unsaved:
             try:
-                result = self._put(self._unsaved[0])
+                result = self._put(self._first_unsaved())
                 if inspect.isawaitable(result):
                     await result
             except Exception as exc:  # any store, any failure: keep the letter and retry later
                 self._not_stored(exc)
                 return
-            self._unsaved.popleft()
+            self._saved()
+
+    async def _info(self) -> Mapping[str, Any] | None:
+        """Redis's INFO (run_id, counters), or None when it cannot be read (e.g. an ACL)."""
+        found: Mapping[str, Any]
+        try:
+            try:
+                found = await self.client.info()
+            except RETRYABLE:  # a pooled connection from before a restart fails once
+                found = await self.client.info()
+        except (redis.RedisError, OSError) as exc:
+            LOG.debug("INFO failed; a disconnect's cause will be unknown: %s", exc)
+            return None
+        return found
 
     async def _subscribe(self) -> AsyncPubSub:
         """A new connection, subscribed, with every confirmation read (early messages kept)."""
@@ -511,7 +632,7 @@ class AsyncSubscriber(_Listener):
                 await _aclose(pubsub)
                 return
             self._pubsub = pubsub
-            self._restored(lost, attempts)
+            self._restored(lost, attempts, error, await self._info())
             return
 
 
@@ -523,3 +644,39 @@ async def _aclose(pubsub: AsyncPubSub) -> None:
 
 def _redis_channel(contract: ContractVersion) -> str | None:
     return contract.redis_channel
+
+
+def _size(letter: DeadLetter) -> int:
+    """A dead letter's size in the backlog: its payload and its texts."""
+    texts = (letter.source, letter.channel, letter.error, letter.pointer)
+    return len(letter.payload) + sum(len(t) for t in texts)
+
+
+def disconnect_cause(
+    error: BaseException, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> tuple[str, str]:
+    """Why a subscription's connection was lost, as far as Redis makes it knowable: the cause
+    (``restart``, ``evicted-by-server`` or ``unknown``) and why, from the error and Redis's INFO
+    when last subscribed (``before``) and once subscribed again (``after``).
+
+    A new ``run_id`` is a restart (or another server at the address). Same ``run_id``: Redis ran
+    on, and the connection was cut from its side (its output-buffer limit for a subscriber that
+    fell behind, ``CLIENT KILL``, ``maxmemory-clients``; or a proxy on the way) when its counter of
+    output-buffer disconnections rose (where Redis has one) or the socket was closed by the peer;
+    anything else (a network fault, a client-side timeout) stays unknown. Redis's ``timeout``
+    does not apply to Pub/Sub connections.
+    """
+    if before is None or after is None:
+        return "unknown", f"Redis's INFO could not be read; the error was: {error}"
+    if before.get("run_id") != after.get("run_id"):
+        return "restart", f"Redis restarted (new run_id, up {after.get('uptime_in_seconds')} s)"
+    if _OUTPUT_LIMIT in before and _OUTPUT_LIMIT in after:
+        rose = int(after[_OUTPUT_LIMIT]) - int(before[_OUTPUT_LIMIT])
+        if rose > 0:
+            return "evicted-by-server", f"Redis cut {rose} client(s) over the output-buffer limit"
+    if isinstance(error, redis.ConnectionError) and "closed by server" in str(error).lower():
+        return "evicted-by-server", (
+            "Redis ran on and the connection was closed from its side (its output-buffer limit "
+            "for a subscriber that fell behind, CLIENT KILL, or a proxy)"
+        )
+    return "unknown", f"Redis ran on; the error was: {error}"
