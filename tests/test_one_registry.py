@@ -134,12 +134,15 @@ def test_every_verb_applies_the_registry_size_limit(base: Path, limit: int, size
     (base.parent / "twin" / "contracts" / QUOTES / "1.1.0.yaml").unlink()
     validate = run_cli("validate", base / "contracts", "--format", "json", cwd=base)
     results = {"validate": (validate.code, _findings(validate.stdout))}
+    generate = _generate_check(base)
+    results["generate --check"] = (generate.code, _findings(generate.stdout))
     results |= _every_verb(base, old, new)
     for verb, (exit_code, found) in results.items():
         too_large = [
             f
             for f in found
-            if f["rule"] in ("file-too-large", "diff-input-unreadable") and "1.1.0" in f["file"]
+            if f["rule"] in ("file-too-large", "diff-input-unreadable", "generate-failed")
+            and "1.1.0" in f["file"]
         ]
         if limit > size:
             assert too_large == [], (verb, too_large)
@@ -150,7 +153,13 @@ def test_every_verb_applies_the_registry_size_limit(base: Path, limit: int, size
                 f"file is {size:,} bytes, over the {limit:,}-byte limit"
                 in (too_large[0]["message"])
             ), (verb, too_large)
-            assert exit_code == 1, verb
+            assert exit_code in (1, 3), verb  # 3: generate cannot read its registry
+
+
+def _generate_check(root: Path) -> Any:
+    return run_cli(
+        "generate", "jsonschema", "--check", "--registry", "contracts", "--format", "json", cwd=root
+    )
 
 
 def test_a_limit_over_the_ceiling_is_reported_and_capped(base: Path) -> None:
@@ -223,6 +232,10 @@ def test_files_that_are_not_regular_are_named_by_every_verb(base: Path) -> None:
             f["file"] for f in _findings(result.stdout) if f["rule"] == "registry-irregular-file"
         }
         assert result.code == 1, args
+    generate = _generate_check(base)
+    assert generate.code == 3
+    failed = {(f["rule"], f["file"]) for f in _findings(generate.stdout)}
+    assert {("generate-failed", file) for _, file in expected} <= failed, failed
 
 
 def test_a_path_with_a_newline_in_git_history_is_read_by_object_id(base: Path) -> None:

@@ -98,7 +98,9 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
 
     With ``workers`` other than 1 and a large registry, manifests are read in worker processes.
     """
-    problems: list[str] = []
+    # entries the reader refuses (FIFOs, symlinks leaving the registry...) stop generation as
+    # they fail validate, whether or not a manifest refers to them
+    problems = [f"{shown}: {problem}; it is not read" for shown, problem in registry.irregular()]
     by_channel: dict[str, dict[str, ContractVersion]] = defaultdict(dict)
     for contract, found in parallel.map_items(_read, registry, registry.manifest_paths, workers):
         problems += found
@@ -134,7 +136,8 @@ def _contract(
 ) -> ContractVersion | None:
     where = source.display
     if source.error is not None:
-        problems.append(f"{where}:{source.error.line}: {source.error.message}")
+        if source.error.rule != "registry-irregular-file":  # listed once, by collect()
+            problems.append(f"{where}:{source.error.line}: {source.error.message}")
         return None
     data = source.data
     if not isinstance(data, dict):

@@ -19,7 +19,7 @@ from typing import Any
 from opa_contracts import loader
 from opa_contracts.errors import InputError, UsageError
 from opa_contracts.exitcodes import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
-from opa_contracts.findings import Finding, Report
+from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.generate import kinds, output
 from opa_contracts.generate.contracts import GenerateError, Sources, collect
 from opa_contracts.generate.output import Drift, FileTree
@@ -120,12 +120,14 @@ def run(
         outcomes.append(outcome)
         findings += found
     manifests = sum(len(channel.versions) for channel in sources.channels)
+    findings, _suppressed = sources.settings.apply(findings)  # the registry's `rules:`
     return _report(outcomes, findings, check, registry, manifests)
 
 
 def exit_code(report: Report) -> int:
     """The exit code of a generate report: the worst of its findings (0 when there are none)."""
-    return max((_EXIT.get(f.rule, EXIT_FINDINGS) for f in report.findings), default=EXIT_OK)
+    errors = (f for f in report.findings if f.severity is Severity.ERROR)
+    return max((_EXIT.get(f.rule, EXIT_FINDINGS) for f in errors), default=EXIT_OK)
 
 
 def _one(
@@ -182,9 +184,11 @@ def _located(problem: str) -> tuple[str, int, str]:
     path, _, line = head.rpartition(":")
     if not line.isdigit():
         path, line = head, "0"
-    if not message or not path or not Path(path).is_file():
+    # collect() names files as loader.display() shows them: kept as written (a symlink or a
+    # FIFO is named by its own path in the registry, never by what it points at)
+    if not message or not path or not (Path(path).exists() or Path(path).is_symlink()):
         return "", 0, problem
-    return loader.display(Path(path).resolve()), int(line), message
+    return path, int(line), message
 
 
 def _finding(
