@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
 
-.PHONY: demo test test-fast check lint format types regen bench docs-rules clean
+.PHONY: demo test test-fast coverage check lint format types regen bench docs-rules clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)
 ## test-fast: the edit-run loop, without the tests marked slow (browser, Node, Kafka, venvs)
 test-fast: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -q -m "not slow"
+
+## coverage: line coverage of the registry model (reader, trees, settings, resolver), CLI
+## subprocesses included; fails under 95%
+COVERED := src/opa_contracts/loader.py,src/opa_contracts/trees.py,src/opa_contracts/settings.py,src/opa_contracts/refs.py
+coverage: $(STAMP) $(NODE_STAMP)
+	rm -rf build/coverage && mkdir -p build/coverage
+	$(PY) -m coverage run -m pytest -q -p no:cacheprovider tests/test_registry_model.py tests/test_one_registry.py tests/validate tests/diffing tests/generate/test_report.py tests/generate/test_golden.py
+	$(PY) -m coverage combine -q
+	$(PY) -m coverage report --include='$(COVERED)' --show-missing --fail-under=95
 
 ## check: lint, format check, strict types, then the tests
 check: lint types test

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -30,10 +31,15 @@ def run_cli(*args: str | Path, cwd: Path = ROOT, timeout: float = 120) -> Run:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"},
+        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8", **_coverage_env()},
         check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _coverage_env() -> dict[str, str]:
+    """Coverage's own variables, so `make coverage` measures the CLI in its subprocesses."""
+    return {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}
 
 
 @pytest.fixture

@@ -304,6 +304,20 @@ def test_two_manifests_of_different_channels_are_said_to_differ(base: Path) -> N
     assert "diff-other-channel" in rules
 
 
+def test_a_pair_too_large_to_compare_has_its_own_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    from opa_contracts.compat import compare, engine
+    from opa_contracts.rules.registry import by_id
+
+    monkeypatch.setattr(engine, "_MAX_STEPS", 3)
+    props = {f"p{i}": {"type": "string"} for i in range(10)}
+    old = {"type": "object", "properties": props}
+    new = {"type": "object", "properties": {**props, "p0": {"type": "integer"}}}
+    rules = {c.rule for c in compare(old, new)}
+    assert "schema-too-large-to-compare" in rules
+    assert "conditional-changed" not in rules
+    assert by_id()["schema-too-large-to-compare"].severity.value == "error"
+
+
 def test_every_emitted_rule_id_is_declared() -> None:
     """Rule ids written at the places that emit them are all in the one catalog."""
     import ast

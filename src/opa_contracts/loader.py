@@ -67,15 +67,8 @@ class Registry:
 
     # -- files ----------------------------------------------------------------------------------
 
-    @property
-    def max_file_bytes(self) -> int:
-        return self.settings.max_file_bytes
-
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
-
-    def path(self, rel: str) -> Path:
-        return self.root / rel
 
     def display(self, rel: str) -> str:
         return display(self.root / rel)

@@ -65,12 +65,12 @@ class Differ:
         if self.steps > _MAX_STEPS:
             return [
                 self.mk(
-                    "conditional-changed",
+                    "schema-too-large-to-compare",
                     (),
                     None,
                     None,
                     BF,
-                    "schemas too large to compare",
+                    f"schemas too large to compare (over {_MAX_STEPS:,} keyword comparisons)",
                     unverifiable=True,
                 )
             ]

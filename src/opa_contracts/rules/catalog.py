@@ -309,6 +309,12 @@ VERSIONING_RULES: tuple[Rule, ...] = (
         "Both schemas can be read and compared (no unresolvable or remote $ref); otherwise the pair counts as breaking.",
     ),
     Rule(
+        "schema-too-large-to-compare",
+        "versioning",
+        E,
+        "Two schemas are small enough for the engine to compare (a bounded number of keyword comparisons per pair); past the bound the pair is reported unverifiable and counts as breaking.",
+    ),
+    Rule(
         "accepted-change-expired",
         "versioning",
         W,
