@@ -128,7 +128,10 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
 
 def _read(registry: Registry, path: Path) -> tuple[ContractVersion | None, list[str]]:
     problems: list[str] = []
-    return _contract(registry, registry.file(path), problems), problems
+    contract = _contract(registry, registry.file(path), problems)
+    # generators keep the manifest's data, not its text and node tree: the reader forgets the file
+    registry.release(path)
+    return contract, problems
 
 
 def _contract(
