@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import resource
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,18 +25,34 @@ class Run:
     stderr: str
 
 
-def run_cli(*args: str | Path, cwd: Path = ROOT, timeout: float = 120) -> Run:
-    """Run the installed ``opa-contracts`` console script, as a user would."""
+def run_cli(
+    *args: str | Path, cwd: Path = ROOT, timeout: float = 120, file_size_limit: int | None = None
+) -> Run:
+    """Run the installed ``opa-contracts`` console script, as a user would.
+
+    ``file_size_limit`` (bytes) makes a larger write fail with EFBIG, as a full disk would make
+    it fail with ENOSPC: a fault that holds when the tests run as root, unlike a read-only mode.
+    The child then writes no bytecode: Python would install a ``.pyc`` cut short by the limit."""
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"}
+    if file_size_limit is not None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     proc = subprocess.run(
         [str(SCRIPT), *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8"},
+        env=env,
         check=False,
+        preexec_fn=None if file_size_limit is None else partial(_limit_files, file_size_limit),
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _limit_files(size: int) -> None:
+    """In the child: no file may grow past ``size`` bytes; the write fails instead of killing."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
 @pytest.fixture
