@@ -259,3 +259,15 @@ def test_a_generated_file_name_taken_by_a_folder_is_exit_3(project: Path) -> Non
     [finding] = json.loads(written.stdout)["findings"]
     assert finding["rule"] == "generate-output-io"
     assert finding["message"] == "cannot write build/docs/README.md: Is a directory"
+
+
+@pytest.mark.parametrize("out", ["contracts/generated", "contracts/quotes.realtime/docs"])
+def test_generated_output_inside_the_registry_is_refused(project: Path, out: str) -> None:
+    # generated JSON or YAML there would be read by the next run as manifests or shared schemas
+    before = _snapshot(project)
+    result = run_cli("generate", "jsonschema", "--out", out, "--format", "json", cwd=project)
+    assert result.code == 2, result.stderr
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["rule"] == "generate-output-refused"
+    assert "is inside the registry contracts" in finding["message"]
+    assert _snapshot(project) == before

@@ -162,6 +162,11 @@ def _one(
     target: Target, sources: Sources, check: bool, folder: Path, registry: Path
 ) -> tuple[Outcome, list[Finding]]:
     try:
+        if folder.is_relative_to(sources.root):
+            raise output.OutputError(
+                f"{loader.display(folder)} is inside the registry {loader.display(sources.root)}: "
+                "generated files there would be read as registry files; choose an --out outside it"
+            )
         tree = render(target, sources)
         drift = output.compare(tree, folder) if check else output.write(tree, folder)
     except UsageError as exc:  # output.OutputError: a folder that is not ours, a path leaving it

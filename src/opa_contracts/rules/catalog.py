@@ -345,7 +345,7 @@ GENERATE_OUTPUT_REFUSED = Rule(
     "generate-output-refused",
     "generate",
     E,
-    "Generation writes only into a folder it owns (new, empty, or holding the .opa-contracts-generated marker), so a mistyped --out deletes nothing (exit 2).",
+    "Generation writes only into a folder it owns (new, empty, or holding the .opa-contracts-generated marker) and outside the registry it reads, so a mistyped --out deletes nothing and generated files never become registry files (exit 2).",
 )
 GENERATE_FAILED = Rule(
     "generate-failed",
