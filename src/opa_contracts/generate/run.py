@@ -175,7 +175,9 @@ def _one(
     except InputError as exc:  # GenerateError: the registry or the options cannot be used
         where = loader.display(target.source or registry.resolve())
         return Outcome(target, folder, FAILED), _failed(exc, where, target)
-    except WriteError as exc:  # the OS refused: a full disk, a read-only folder, a permission
+    except (WriteError, OSError) as exc:  # the OS refused: a full disk, a read-only folder...
+        if isinstance(exc, OSError):  # scratch files of a generator (a full temporary folder)
+            exc = writing.write_error(exc, Path(exc.filename) if exc.filename else folder)
         failed = _finding(GENERATE_OUTPUT_IO, str(exc), loader.display(folder), target)
         return Outcome(target, folder, FAILED), [failed]
     if not check:
