@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,16 +26,26 @@ class Run:
     stderr: str
 
 
-def run_cli(*args: str | Path, cwd: Path = ROOT, timeout: float = 120) -> Run:
-    """Run the installed ``opa-contracts`` console script, as a user would."""
+def run_cli(
+    *args: str | Path, cwd: Path = ROOT, timeout: float = 120, file_size_limit: int | None = None
+) -> Run:
+    """Run the installed ``opa-contracts`` console script, as a user would.
+
+    ``file_size_limit`` (bytes) makes a larger write fail with EFBIG, as a full disk would make
+    it fail with ENOSPC: a fault that holds when the tests run as root, unlike a read-only mode.
+    The child then writes no bytecode: Python would install a ``.pyc`` cut short by the limit."""
+    env = {"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8", **_coverage_env()}
+    if file_size_limit is not None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
     proc = subprocess.run(
         [str(SCRIPT), *map(str, args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={"PATH": "/usr/bin:/bin", "NO_COLOR": "1", "LANG": "C.UTF-8", **_coverage_env()},
+        env=env,
         check=False,
+        preexec_fn=None if file_size_limit is None else partial(_limit_files, file_size_limit),
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -40,6 +53,12 @@ def run_cli(*args: str | Path, cwd: Path = ROOT, timeout: float = 120) -> Run:
 def _coverage_env() -> dict[str, str]:
     """Coverage's own variables, so `make coverage` measures the CLI in its subprocesses."""
     return {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}
+
+
+def _limit_files(size: int) -> None:
+    """In the child: no file may grow past ``size`` bytes; the write fails instead of killing."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """The ``opa-contracts`` command line: parse options, call the library, report, exit.
 
 Exit codes (``exitcodes.py``): 0 clean; 1 findings at or above ``--fail-on`` (or breaking changes);
-2 usage error; 3 input that could not be read at all; 4 an internal error (a bug: please report it).
+2 usage error (an ``--output`` that is one of the run's inputs included); 3 input that could not be
+read at all, or output that could not be written; 4 an internal error (a bug: please report it).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import typer
 
 from opa_contracts import __version__
 from opa_contracts.cli_generate import generate_app
-from opa_contracts.cli_report import Color, OutputFormat, emit
+from opa_contracts.cli_report import Color, OutputFormat, emit, fail
 from opa_contracts.exitcodes import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 app = typer.Typer(
@@ -58,11 +59,6 @@ def _root(
     """Guard the OPA event-contract registry."""
 
 
-def _fail(message: str, code: int) -> None:
-    typer.echo(f"opa-contracts: {message}", err=True)
-    raise typer.Exit(code)
-
-
 @app.command()
 def validate(
     path: Annotated[
@@ -87,15 +83,16 @@ def validate(
     ] = False,
 ) -> None:
     """Check every manifest, schema and example of a registry; report all problems."""
-    from opa_contracts.errors import InputError
+    from opa_contracts.errors import InputError, UsageError
     from opa_contracts.findings import Severity
     from opa_contracts.validate.runner import validate as run
 
     try:
-        report = run(path, history=history)
+        report = run(path, history=history, report_to=output)
+    except UsageError as exc:  # --output is one of the files the run reads
+        fail(str(exc), EXIT_USAGE)
     except InputError as exc:
-        _fail(str(exc), EXIT_INPUT)
-        return
+        fail(str(exc), EXIT_INPUT)
     emit(report, output_format.value, color, output)
     threshold = Severity(fail_on.value)
     raise typer.Exit(EXIT_FINDINGS if report.at_least(threshold) else EXIT_OK)
@@ -154,31 +151,32 @@ def diff(
 
     paths = paths or []
     if len(paths) > 2 or (against is not None and len(paths) > 1):
-        _fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
+        fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
     modes = [m.value for m in Mode]
     if mode is not None and mode.upper() not in modes:
-        _fail(f"unknown mode {mode!r}; use one of {', '.join(modes)}", EXIT_USAGE)
+        fail(f"unknown mode {mode!r}; use one of {', '.join(modes)}", EXIT_USAGE)
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
-        _fail(f"--today {today!r} is not a YYYY-MM-DD date", EXIT_USAGE)
-        return
+        fail(f"--today {today!r} is not a YYYY-MM-DD date", EXIT_USAGE)
     options = Options(
         mode=mode.upper() if mode else None, today=day, witness_budget_s=witness_budget
     )
     try:
         if against is not None:  # an empty --against is a usage error, never "no ref"
-            report = diff_against(paths[0] if paths else Path("contracts"), against, options)
+            report = diff_against(
+                paths[0] if paths else Path("contracts"), against, options, report_to=output
+            )
         elif len(paths) == 2:
-            report = diff_paths(paths[0], paths[1], options)
+            report = diff_paths(paths[0], paths[1], options, report_to=output)
         else:
-            report = diff_history(paths[0] if paths else Path("contracts"), options)
+            report = diff_history(
+                paths[0] if paths else Path("contracts"), options, report_to=output
+            )
     except UsageError as exc:
-        _fail(str(exc), EXIT_USAGE)
-        return
+        fail(str(exc), EXIT_USAGE)
     except OpaContractsError as exc:  # InputError and any other unreadable input
-        _fail(str(exc), EXIT_INPUT)
-        return
+        fail(str(exc), EXIT_INPUT)
     emit(report, output_format.value, color, output)
     empty = any(f.rule == "diff-nothing-to-compare" for f in report.findings)
     if fail_on_empty is None:
@@ -225,6 +223,10 @@ def main() -> None:
         app(standalone_mode=True)
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except OSError as exc:  # the system refused (each verb names its own; this is the backstop)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"opa-contracts: {where}{exc.strerror or exc}", file=sys.stderr)
+        sys.exit(EXIT_INPUT)
     except Exception as exc:  # a bug: one line, not a traceback (OPA_CONTRACTS_DEBUG=1 shows it)
         if os.environ.get("OPA_CONTRACTS_DEBUG"):
             raise

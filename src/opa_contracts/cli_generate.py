@@ -8,7 +8,8 @@ when a command runs, so ``opa-contracts validate`` does not pay for them.
 through ``generate.run.run``, which returns a :class:`~opa_contracts.findings.Report` written in
 any ``--format`` that ``validate`` speaks. Exit codes (``exitcodes.py``): 0 written, or fresh under
 ``--check``; 1 stale under ``--check``; 2 a usage problem (a bad target file, an output folder
-that is not ours); 3 a registry that cannot be generated from. The worst target decides.
+that is not ours, an ``--output`` the run reads); 3 a registry that cannot be generated from, or
+output the system would not let us write. The worst target decides.
 """
 
 from __future__ import annotations
@@ -143,8 +144,12 @@ def _run(
     except UsageError as exc:  # a target file that cannot be used: nothing ran
         typer.echo(f"opa-contracts: {exc}", err=True)
         return EXIT_USAGE
-    with _progress(len(targets) + 1) as step:  # + reading the registry
-        report = run.run(targets, registry, check=check, out=out, step=step)
+    try:
+        with _progress(len(targets) + 1) as step:  # + reading the registry
+            report = run.run(targets, registry, check=check, out=out, step=step, report_to=output)
+    except UsageError as exc:  # --output is a file the run reads: nothing was written
+        typer.echo(f"opa-contracts: {exc}", err=True)
+        return EXIT_USAGE
     emit(report, output_format.value, color, output)
     return run.exit_code(report)
 

@@ -8,10 +8,11 @@ imported only when one is chosen (see ``reporters.base.FORMATS``).
 from __future__ import annotations
 
 import enum
+import io
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -48,16 +49,40 @@ def use_color(choice: Color) -> bool:
 
 
 def emit(report: Report, fmt: str, color: Color, output: Path | None) -> None:
-    """Write ``report`` in ``fmt`` to stdout or to ``output`` (exit 3 when it cannot be written)."""
+    """Write ``report`` in ``fmt`` to stdout or, atomically, to ``output``; exit 3 when it cannot
+    be written (the verbs refused an ``output`` that is one of their inputs before running)."""
+    from opa_contracts.errors import WriteError
     from opa_contracts.reporters.base import renderer
+    from opa_contracts.writing import write_report
 
     render = renderer(fmt)
-    if output is None:
-        render(report, sys.stdout, fmt == "text" and use_color(color))
-        return
     try:
-        with output.open("w", encoding="utf-8") as stream:
-            render(report, stream, False)
-    except OSError as exc:
-        typer.echo(f"opa-contracts: cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        if output is None:
+            render(report, sys.stdout, fmt == "text" and use_color(color))
+            sys.stdout.flush()
+            return
+        text = io.StringIO()
+        render(report, text, False)
+        write_report(output, text.getvalue().encode("utf-8"))
+    except WriteError as exc:
+        fail(str(exc), EXIT_INPUT)
+    except OSError as exc:  # standard output: a full disk behind `> file`, a closed pipe
+        _discard_stdout()
+        fail(f"cannot write the report to standard output: {exc.strerror or exc}", EXIT_INPUT)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, then exit with ``code``."""
+    typer.echo(f"opa-contracts: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null: what is still buffered cannot be written, and the
+    interpreter's last flush must not fail a second time (with a traceback)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - stdout is not a file descriptor
+        pass

@@ -11,3 +11,8 @@ class InputError(OpaContractsError):
 
 class UsageError(OpaContractsError):
     """A request that makes no sense, such as an unknown option value (exit code 2)."""
+
+
+class WriteError(OpaContractsError):
+    """Output the tool could not write (or, for ``generate --check``, read back): a full disk, a
+    read-only folder, no permission, a folder in the way (exit code 3)."""

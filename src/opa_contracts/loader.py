@@ -151,6 +151,13 @@ class Registry:
             if "/" not in rel and rel not in KNOWN_ROOT_FILES
         ]
 
+    def read_paths(self) -> list[Path]:
+        """Every file a run over this registry may read: each listed file (manifests, shared
+        schemas in ``_`` folders, stray files, symlinks by their own path) and the settings files
+        it looks for, ``registry.yaml`` and ``accepted-changes.yaml``, even when absent."""
+        listed = [self.root / rel for rel in self.tree.entries()]
+        return [*listed, *(self.root / name for name in sorted(KNOWN_ROOT_FILES))]
+
     def irregular(self) -> list[tuple[str, str]]:
         """(display path, problem) of every listed entry that is not read: FIFOs, devices,
         symlinks leaving the registry, submodules."""

@@ -216,7 +216,12 @@ def test_usage_errors_are_one_line_and_exit_2(fresh: Path) -> None:
 def test_generate_rules_are_listed() -> None:
     listed = json.loads(run_cli("rules", "--format", "json").stdout)
     generate = {r["id"] for r in listed if r["category"] == "generate"}
-    assert generate == {"generate-stale", "generate-output-refused", "generate-failed"}
+    assert generate == {
+        "generate-stale",
+        "generate-output-refused",
+        "generate-failed",
+        "generate-output-io",
+    }
     assert all(f"`{rule}`" in (ROOT / "docs/rules.md").read_text() for rule in generate)
 
 

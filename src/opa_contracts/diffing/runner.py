@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from opa_contracts import loader
+from opa_contracts import loader, writing
 from opa_contracts.diffing.session import DiffSession
 from opa_contracts.diffing.values import Options, Side
 from opa_contracts.errors import InputError, UsageError
@@ -14,23 +14,34 @@ from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import Registry
 
 
-def diff_history(registry: Registry | Path, options: Options) -> Report:
-    """Every version of every selected channel against its predecessor(s), as the mode asks."""
+def diff_history(
+    registry: Registry | Path, options: Options, *, report_to: Path | None = None
+) -> Report:
+    """Every version of every selected channel against its predecessor(s), as the mode asks.
+
+    Each form raises :class:`~opa_contracts.errors.UsageError` when ``report_to`` (where the
+    caller will write the report) is a file the run reads."""
     new = registry if isinstance(registry, Registry) else loader.load(registry)
+    writing.refuse_inputs(report_to, [new])
     run = DiffSession(None, new, options, _selected_channels(new))
     for channel, versions in run.channels(new).items():
         run.history(channel, versions, only=None)
     return run.report()
 
 
-def diff_against(registry: Path, ref: str, options: Options) -> Report:
+def diff_against(
+    registry: Path, ref: str, options: Options, *, report_to: Path | None = None
+) -> Report:
     """The registry in the working tree against the same folder at a git ref."""
     new = loader.load(registry)
+    writing.refuse_inputs(report_to, [new])
     old = loader.at_ref(new.root, ref)
     return DiffSession(old, new, options, _selected_channels(new)).compare_registries()
 
 
-def diff_paths(old_path: Path, new_path: Path, options: Options) -> Report:
+def diff_paths(
+    old_path: Path, new_path: Path, options: Options, *, report_to: Path | None = None
+) -> Report:
     """Two manifest files, two channel folders or two registries."""
     for path in (old_path, new_path):
         if not path.exists():
@@ -38,6 +49,7 @@ def diff_paths(old_path: Path, new_path: Path, options: Options) -> Report:
     if old_path.is_dir() != new_path.is_dir():
         raise UsageError("compare a file with a file, or a folder with a folder")
     old, new = loader.load(old_path), loader.load(new_path)
+    writing.refuse_inputs(report_to, [old, new])
     if not old_path.is_dir():
         # each file is read inside its own registry, so its $refs resolve as validate resolves them
         run = DiffSession(old, new, options)

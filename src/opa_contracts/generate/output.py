@@ -9,12 +9,13 @@ deleted.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from opa_contracts.errors import UsageError
+from opa_contracts.errors import UsageError, WriteError
+from opa_contracts.loader import display
+from opa_contracts.writing import replace_file, sync_folder, write_error
 
 FileTree = Mapping[str, bytes]
 
@@ -83,18 +84,29 @@ def on_disk(out: Path) -> dict[str, Path]:
 def compare(tree: FileTree, out: Path) -> Drift:
     """How ``out`` differs from ``tree`` (other files count as extra only in a folder of ours)."""
     check_paths(tree)
-    present = on_disk(out)
-    missing = sorted(set(tree) - set(present))
-    ours = (out / MARKER).is_file()
-    extra = sorted(set(present) - set(tree)) if ours else []
-    changed = sorted(
-        name for name in set(tree) & set(present) if present[name].read_bytes() != tree[name]
-    )
+    try:
+        present = on_disk(out)
+        missing = sorted(set(tree) - set(present))
+        ours = (out / MARKER).is_file()
+        extra = sorted(set(present) - set(tree)) if ours else []
+        changed = sorted(
+            name
+            for name in set(tree) & set(present)
+            # a FIFO or a device in the folder is never opened (reading one could block)
+            if not present[name].is_file() or present[name].read_bytes() != tree[name]
+        )
+    except OSError as exc:  # a generated file's name taken by a folder, an unreadable file
+        where = Path(exc.filename) if exc.filename else out
+        raise WriteError(f"cannot read {display(where)}: {exc.strerror or exc}") from None
     return Drift(tuple(missing), tuple(extra), tuple(changed))
 
 
 def write(tree: FileTree, out: Path) -> Drift:
-    """Make ``out`` hold exactly ``tree``; return what changed (the rest keep their mtime)."""
+    """Make ``out`` hold exactly ``tree``; return what changed (the rest keep their mtime).
+
+    Each file is replaced atomically (``writing.replace_file``); an OS error is a
+    :class:`~opa_contracts.errors.WriteError` naming the path (a full disk leaves every file
+    either as it was or as generated, never half written)."""
     check_paths(tree)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
@@ -104,26 +116,21 @@ def write(tree: FileTree, out: Path) -> Drift:
             "choose another --out or empty it"
         )
     drift = compare(tree, out)
-    for name in drift.extra:
-        (out / name).unlink()
-    for name in (*drift.missing, *drift.changed):
-        _write_file(out / name, tree[name])
-    _prune_empty(out)
-    return drift
-
-
-def _write_file(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # write-then-rename: a reader (or a crash) never sees half a file
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    folders: set[Path] = set()
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(content)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        for name in drift.extra:
+            (out / name).unlink()
+        for name in (*drift.missing, *drift.changed):
+            path = out / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(path, tree[name], 0o644, sync=False)
+            folders.add(path.parent)
+        _prune_empty(out)
+        for folder in sorted(folders):
+            sync_folder(folder)
+    except OSError as exc:  # unlink, mkdir, rmdir (replace_file names its own errors)
+        raise write_error(exc, Path(exc.filename) if exc.filename else out) from None
+    return drift
 
 
 def _prune_empty(out: Path) -> None:

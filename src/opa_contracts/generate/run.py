@@ -16,15 +16,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opa_contracts import loader
-from opa_contracts.errors import InputError, UsageError
+from opa_contracts import loader, writing
+from opa_contracts.errors import InputError, UsageError, WriteError
 from opa_contracts.exitcodes import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.generate import kinds, output
 from opa_contracts.generate.contracts import GenerateError, Sources, collect
 from opa_contracts.generate.output import Drift, FileTree
-from opa_contracts.generate.targets import GENERATORS_DIR, Target, TargetError, discover, resolve
-from opa_contracts.rules.catalog import GENERATE_FAILED, GENERATE_OUTPUT_REFUSED, GENERATE_STALE
+from opa_contracts.generate.targets import (
+    GENERATORS_DIR,
+    TARGET_SUFFIXES,
+    Target,
+    TargetError,
+    discover,
+    resolve,
+)
+from opa_contracts.rules.catalog import (
+    GENERATE_FAILED,
+    GENERATE_OUTPUT_IO,
+    GENERATE_OUTPUT_REFUSED,
+    GENERATE_STALE,
+)
 from opa_contracts.rules.model import Rule
 
 WRITTEN, FRESH, STALE, FAILED, SKIPPED = "written", "fresh", "stale", "failed", "skipped"
@@ -34,6 +46,7 @@ _EXIT = {
     GENERATE_STALE.id: EXIT_FINDINGS,
     GENERATE_OUTPUT_REFUSED.id: EXIT_USAGE,
     GENERATE_FAILED.id: EXIT_INPUT,
+    GENERATE_OUTPUT_IO.id: EXIT_INPUT,
 }
 _CHANGE = {
     "missing": "target {name} generates this file, which is not there",
@@ -100,13 +113,25 @@ def run(
     check: bool = False,
     out: Path | None = None,
     step: Step | None = None,
+    report_to: Path | None = None,
 ) -> Report:
     """Generate each target into its folder (``out`` overrides it for a single target), or under
-    ``check`` only compare; every problem is a finding of the returned report."""
+    ``check`` only compare; every problem is a finding of the returned report.
+
+    Raises :class:`~opa_contracts.errors.UsageError`, before anything is written, when
+    ``report_to`` (where the caller will write the report) is a file the run reads: a file of the
+    registry or a target file."""
     step = step or (lambda _description: None)
     step("reading the registry")
     try:
-        sources = collect(loader.load(registry), _workers(targets))
+        read: loader.Registry | None = loader.load(registry)
+    except InputError as exc:
+        read, unreadable = None, exc
+    writing.refuse_inputs(report_to, [read] if read else [], _target_files(targets))
+    try:
+        if read is None:
+            raise unreadable
+        sources = collect(read, _workers(targets))
     except InputError as exc:  # GenerateError included: no target can run
         skipped = [Outcome(t, _folder(t, out), SKIPPED) for t in targets]
         return _report(
@@ -120,7 +145,10 @@ def run(
         outcomes.append(outcome)
         findings += found
     manifests = sum(len(channel.versions) for channel in sources.channels)
-    findings, _suppressed = sources.settings.apply(findings)  # the registry's `rules:`
+    # the registry's `rules:`; never over a failed write: a gate must not pass on a full disk
+    io = [f for f in findings if f.rule == GENERATE_OUTPUT_IO.id]
+    rest = [f for f in findings if f.rule != GENERATE_OUTPUT_IO.id]
+    findings = sources.settings.apply(rest)[0] + io
     return _report(outcomes, findings, check, registry, manifests)
 
 
@@ -134,6 +162,11 @@ def _one(
     target: Target, sources: Sources, check: bool, folder: Path, registry: Path
 ) -> tuple[Outcome, list[Finding]]:
     try:
+        if folder.is_relative_to(sources.root):
+            raise output.OutputError(
+                f"{loader.display(folder)} is inside the registry {loader.display(sources.root)}: "
+                "generated files there would be read as registry files; choose an --out outside it"
+            )
         tree = render(target, sources)
         drift = output.compare(tree, folder) if check else output.write(tree, folder)
     except UsageError as exc:  # output.OutputError: a folder that is not ours, a path leaving it
@@ -142,6 +175,11 @@ def _one(
     except InputError as exc:  # GenerateError: the registry or the options cannot be used
         where = loader.display(target.source or registry.resolve())
         return Outcome(target, folder, FAILED), _failed(exc, where, target)
+    except (WriteError, OSError) as exc:  # the OS refused: a full disk, a read-only folder...
+        if isinstance(exc, OSError):  # scratch files of a generator (a full temporary folder)
+            exc = writing.write_error(exc, Path(exc.filename) if exc.filename else folder)
+        failed = _finding(GENERATE_OUTPUT_IO, str(exc), loader.display(folder), target)
+        return Outcome(target, folder, FAILED), [failed]
     if not check:
         return Outcome(target, folder, WRITTEN, len(tree), drift), []
     status = FRESH if drift.clean else STALE
@@ -218,6 +256,13 @@ def _report(
             "targets": [o.summary() for o in outcomes],
         },
     )
+
+
+def _target_files(targets: Sequence[Target]) -> list[Path]:
+    """The target files a run reads: the chosen ones, and every one in ``generators/``."""
+    folder = Path.cwd() / GENERATORS_DIR
+    listed = sorted(p for p in folder.glob("*") if p.suffix in TARGET_SUFFIXES)
+    return [*(t.source for t in targets if t.source is not None), *listed]
 
 
 def _folder(target: Target, out: Path | None) -> Path:

@@ -351,7 +351,7 @@ GENERATE_OUTPUT_REFUSED = Rule(
     "generate-output-refused",
     "generate",
     E,
-    "Generation writes only into a folder it owns (new, empty, or holding the .opa-contracts-generated marker), so a mistyped --out deletes nothing (exit 2).",
+    "Generation writes only into a folder it owns (new, empty, or holding the .opa-contracts-generated marker) and outside the registry it reads, so a mistyped --out deletes nothing and generated files never become registry files (exit 2).",
 )
 GENERATE_FAILED = Rule(
     "generate-failed",
@@ -359,4 +359,15 @@ GENERATE_FAILED = Rule(
     E,
     "A target can be generated: every manifest it reads is usable (readable, a channel, a version, a schema that compiles) and its options are valid (exit 3).",
 )
-GENERATE_RULES: tuple[Rule, ...] = (GENERATE_STALE, GENERATE_OUTPUT_REFUSED, GENERATE_FAILED)
+GENERATE_OUTPUT_IO = Rule(
+    "generate-output-io",
+    "generate",
+    E,
+    "Generated files can be written (and, under --check, read): a full disk, a read-only folder, a missing permission or a folder in the way is reported with the path and the OS reason (exit 3). Each file is replaced atomically, so a failed write leaves the previous file whole.",
+)
+GENERATE_RULES: tuple[Rule, ...] = (
+    GENERATE_STALE,
+    GENERATE_OUTPUT_REFUSED,
+    GENERATE_FAILED,
+    GENERATE_OUTPUT_IO,
+)

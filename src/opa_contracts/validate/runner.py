@@ -7,21 +7,24 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from opa_contracts import loader
+from opa_contracts import loader, writing
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import SourceFile
 from opa_contracts.validate import examples, lint, manifest, migration, payload
 from opa_contracts.validate.context import Context, Ignore
 
 
-def validate(path: Path, *, history: bool = False) -> Report:
+def validate(path: Path, *, history: bool = False, report_to: Path | None = None) -> Report:
     """Validate the registry, channel folder or manifest at ``path``.
 
     With ``history``, also check every version against its predecessors under the channel's
     compatibility mode (what ``diff`` does inside one registry), keeping warnings and errors.
-    Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all.
+    Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all, and
+    :class:`~opa_contracts.errors.UsageError` when ``report_to`` (where the caller will write the
+    report) is a file the run reads.
     """
     registry = loader.load(path)
+    writing.refuse_inputs(report_to, [registry])
     ctx = Context(registry, registry.settings)
     if registry.settings_file is not None:
         _source_error(ctx, registry.settings_file)
