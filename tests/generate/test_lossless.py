@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from tests.conftest import ROOT
 from tests.generate import hypothesis_compat, oracle
 from tests.generate.conftest import HOSTILE_MODULE
 from tests.generate.helpers import GOLDEN, HOSTILE, imported, manifests
@@ -361,3 +362,11 @@ def test_decode_fails_only_with_contract_error(golden: Any, data: Any, reason: s
     with pytest.raises(golden.ContractError) as caught:
         golden.decode("quotes.realtime", data)
     assert reason in caught.value.message
+
+
+def test_the_guide_s_relay_example_runs(golden: Any) -> None:
+    del golden  # imported: the snippet's ``from opa_events import ...`` finds the golden package
+    guide = (ROOT / "docs" / "python-client.md").read_text(encoding="utf-8")
+    section = guide.split("### Nothing changes on the way through", 1)[1]
+    snippet = section.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(snippet, "docs/python-client.md", "exec"), {})

@@ -59,7 +59,7 @@ class TextDatetime(datetime):
         return text
 
     @classmethod
-    def read(cls, value: datetime, text: str | None) -> TextDatetime:
+    def _keep(cls, value: datetime, text: str | None) -> TextDatetime:
         """``value`` that remembers ``text``."""
         kept = cls(
             value.year,
@@ -93,12 +93,12 @@ class TextDatetime(datetime):
             self.tzinfo,
             fold=self.fold,
         )
-        return (TextDatetime.read, (plain, self.text))
+        return (TextDatetime._keep, (plain, self.text))
 
 
 def _read(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
     parsed: datetime = handler(value)
-    return TextDatetime.read(parsed, value) if isinstance(value, str) else parsed
+    return TextDatetime._keep(parsed, value) if isinstance(value, str) else parsed
 
 
 def _write(value: Any, handler: SerializerFunctionWrapHandler) -> Any:
