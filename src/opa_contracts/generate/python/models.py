@@ -10,7 +10,11 @@ syntax tree rather than on text:
   the Python name in ``__init__`` while JSON keeps the contract's name;
 - the experimental ``MISSING`` import moves to ``pydantic`` (stable there since 2.14);
 - ``from __future__`` and unused imports go (the template writes the module head);
-- per-model ``model_config`` goes: one configuration lives in the package's ``ContractModel``.
+- per-model ``model_config`` goes: one configuration lives in the package's ``ContractModel``;
+- ``AwareDatetime`` comes from the package's base module (a datetime that keeps its JSON text,
+  so ``encode`` writes back the precision and offset it read);
+- ``float`` becomes ``int | float``: a JSON integer in a ``number`` field stays an exact ``int``
+  (``1`` is not written back as ``1.0``, ``2**53 + 1`` is not rounded).
 
 Code leaves through ``ast.unparse``, which writes every string with ``repr()``.
 """
@@ -30,6 +34,7 @@ from opa_contracts.generate import parallel
 
 BATCH = 200  # schemas per generate() call
 MISSING_MODULE = "pydantic.experimental.missing_sentinel"
+BASE_TYPES = frozenset({"AwareDatetime"})  # pydantic names the package's base module replaces
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,12 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
         if isinstance(node, ast.Call) and _named(node.func, field_names):
             node.keywords = _split_alias(node.keywords)
     body = [_EmptyField(field_names).visit(statement) for statement in body]
+    builtin = {a.name: a.asname or a.name for s in _from(imports, "builtins") for a in s.names}
+    integer = builtin.get("int") or _fresh("int", _bound(body, imports))
+    if integer != "int" and "int" not in builtin:
+        imports.append(ast.ImportFrom("builtins", [ast.alias("int", integer)], 0))
+    floats = {"float", builtin.get("float", "float")}
+    body = [_Numbers(floats, integer).visit(statement) for statement in body]
     used = {
         n.id for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name)
     }
@@ -159,7 +170,10 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
     for statement in imports:
         kept = [a for a in statement.names if (a.asname or a.name) in used]
         for alias in kept:
-            line = ast.ImportFrom(module=statement.module, names=[alias], level=0)
+            module_name = statement.module
+            if module_name == "pydantic" and alias.name in BASE_TYPES:
+                module_name = job.base_module
+            line = ast.ImportFrom(module=module_name, names=[alias], level=0)
             lines.add(ast.unparse(line))
     classes = tuple(s.name for s in body if isinstance(s, ast.ClassDef))
     if job.class_name not in classes:
@@ -183,6 +197,60 @@ class _EmptyField(ast.NodeTransformer):
             if empty and isinstance(node.value, ast.Name) and node.value.id.startswith("Annotated"):
                 return parts[0]
         return node
+
+
+class _Numbers(ast.NodeTransformer):
+    """``float`` becomes ``int | float`` (once in each union): JSON integers stay ints."""
+
+    def __init__(self, floats: set[str], integer: str) -> None:
+        self.floats, self.integer = floats, integer
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if not isinstance(node.op, ast.BitOr):
+            self.generic_visit(node)
+            return node
+        members: list[ast.expr] = []
+        for member in _union(node):
+            if isinstance(member, ast.Name) and member.id in self.floats:
+                members += [ast.Name(self.integer, ast.Load()), member]
+            else:
+                members.append(self.visit(member))
+        unique = list({ast.dump(m): m for m in members}.values())
+        return functools.reduce(lambda a, b: ast.BinOp(a, ast.BitOr(), b), unique)
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id in self.floats and isinstance(node.ctx, ast.Load):
+            return ast.BinOp(ast.Name(self.integer, ast.Load()), ast.BitOr(), node)
+        return node
+
+
+def _from(imports: list[ast.ImportFrom], module: str) -> list[ast.ImportFrom]:
+    return [statement for statement in imports if statement.module == module]
+
+
+def _union(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_union(node.left), *_union(node.right)]
+    return [node]
+
+
+def _bound(body: list[ast.stmt], imports: list[ast.ImportFrom]) -> set[str]:
+    """Names a module binds: imports, classes, and fields (pydantic resolves types among them)."""
+    names = {a.asname or a.name for s in imports for a in s.names}
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _fresh(name: str, taken: set[str]) -> str:
+    """``name`` if nothing else is called that, else ``name_aliased`` (numbered if need be)."""
+    if name not in taken:
+        return name
+    candidates = (f"{name}_aliased{'' if i == 0 else i}" for i in range(len(taken) + 1))
+    return next(c for c in candidates if c not in taken)
 
 
 def _named(node: ast.expr, names: set[str]) -> bool:

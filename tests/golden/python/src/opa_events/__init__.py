@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 from pydantic import BaseModel
 
-from opa_events._base import ContractModel
+from opa_events._base import ContractModel, TextDatetime
 from opa_events._codec import decode as _decode
 from opa_events._codec import encode, schema
 from opa_events.channels import CHANNELS, Channel, ContractVersion
@@ -28,6 +28,7 @@ __all__ = [
     "ContractError",
     "ContractModel",
     "ContractVersion",
+    "TextDatetime",
     "__version__",
     "decode",
     "encode",

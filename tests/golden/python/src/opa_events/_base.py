@@ -1,8 +1,23 @@
-"""ContractModel: the one pydantic configuration shared by every generated message model."""
+"""ContractModel: the one pydantic configuration shared by every generated message model.
+
+Also the one date-time type of the models, ``AwareDatetime``: a timezone-aware ``datetime``
+that remembers the text it was decoded from, so that ``encode`` writes that text back.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from datetime import datetime
+from typing import Annotated, Any
+
+import pydantic
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    ValidatorFunctionWrapHandler,
+    WrapSerializer,
+    WrapValidator,
+)
 
 
 class ContractModel(BaseModel):
@@ -22,3 +37,76 @@ class ContractModel(BaseModel):
         ser_json_inf_nan="constants",
         protected_namespaces=(),
     )
+
+
+class TextDatetime(datetime):
+    """A ``datetime`` decoded from JSON that keeps the exact text it was read from.
+
+    ``encode`` writes ``text`` back as it came (``.123Z`` stays ``.123Z``, ``.123456789`` keeps
+    its nine digits, ``+00:00`` is not turned into ``Z``), so a message that was valid stays
+    valid under a ``pattern`` or a length limit. It is immutable like every ``datetime``: a changed
+    value is a new object (``+ timedelta(...)``, ``replace(...)``, ``datetime.now(UTC)``) that
+    has no text and is written the standard way (RFC 3339, microseconds, ``Z`` for UTC).
+    """
+
+    __slots__ = ("_text",)
+    _text: str | None
+
+    @property
+    def text(self) -> str | None:
+        """The JSON text this value was decoded from (None for a value computed in Python)."""
+        text: str | None = getattr(self, "_text", None)
+        return text
+
+    @classmethod
+    def _keep(cls, value: datetime, text: str | None) -> TextDatetime:
+        """``value`` that remembers ``text``."""
+        kept = cls(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+        )
+        kept._text = text
+        return kept
+
+    def __copy__(self) -> TextDatetime:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> TextDatetime:
+        return self
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        plain = datetime(
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.microsecond,
+            self.tzinfo,
+            fold=self.fold,
+        )
+        return (TextDatetime._keep, (plain, self.text))
+
+
+def _read(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    parsed: datetime = handler(value)
+    return TextDatetime._keep(parsed, value) if isinstance(value, str) else parsed
+
+
+def _write(value: Any, handler: SerializerFunctionWrapHandler) -> Any:
+    text = value.text if isinstance(value, TextDatetime) else None
+    return handler(value) if text is None else text
+
+
+AwareDatetime = Annotated[
+    pydantic.AwareDatetime, WrapValidator(_read), WrapSerializer(_write, when_used="json")
+]
+"""The models' ``date-time``: a timezone-aware ``datetime`` (a ``TextDatetime`` when decoded)."""

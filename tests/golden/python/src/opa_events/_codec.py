@@ -1,4 +1,11 @@
-"""Decoding and encoding: the compiled JSON Schema decides what is valid, the model gives types."""
+"""Decoding and encoding: the compiled JSON Schema decides what is valid, the model gives types.
+
+Nothing changes on the way through: for every message ``decode`` accepts, ``encode`` writes the
+same values, which the same contract accepts. Date-times keep their text (``TextDatetime``),
+integers stay ints (a ``number`` field is ``int | float``), and a number that a double cannot
+hold exactly (``0.1000000000000000055511``, ``1e-400``) is refused by ``decode`` instead of being
+changed. Every failure, reading or writing, is a ``ContractError``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,10 @@ import copy
 import importlib
 import json
 import math
+import re
 import sys
+from datetime import date, datetime, time
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
@@ -25,6 +35,13 @@ _VALIDATORS: dict[str, Any] = {
     "2020-12": jsonschema_rs.Draft202012Validator,
 }
 _NOT_FINITE = "NaN and Infinity are not JSON numbers (or the number is beyond a double's range)"
+_SURROGATE = "a string with an unpaired surrogate is not Unicode text"
+# A number token that a double may not hold exactly has more than 15 significant digits or a
+# three-digit exponent; anything else comes back from a double with the value it had. The scan
+# also hits long digit runs in strings and big integers: they only cost a second, exact parse.
+_RISKY_BYTES = re.compile(rb"[0-9.]{16}|[eE][-+]?[0-9]{3}")
+_RISKY_TEXT = re.compile(r"[0-9.]{16}|[eE][-+]?[0-9]{3}")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _refuse(uri: str) -> Any:
@@ -35,18 +52,82 @@ def _pointer(path: Any) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
+def _children(value: Any, here: str) -> Any:
+    """``(pointer, item)`` for the items of a JSON container; nothing for a leaf."""
+    if isinstance(value, dict):
+        return ((here + _pointer((key,)), item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ((here + _pointer((i,)), item) for i, item in enumerate(value))
+    return ()
+
+
 def _not_finite(value: Any, here: str) -> str | None:
     """The pointer to the first NaN or infinity in ``value``, if any."""
     if isinstance(value, float):
         return None if math.isfinite(value) else here
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
+    for pointer, item in _children(value, here):
+        found = _not_finite(item, pointer)
+        if found is not None:
+            return found
+    return None
+
+
+class _Inexact:
+    """A JSON number that a double cannot hold: reading it as a float would change it."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _exact_float(text: str) -> float | _Inexact:
+    """The float of a JSON number, if it carries the number's value exactly (shortest repr)."""
+    number = float(text)
+    if math.isfinite(number) and Decimal(repr(number)) == Decimal(text):
+        return number
+    return _Inexact(text)
+
+
+def _first_inexact(value: Any, here: str) -> tuple[str, str] | None:
+    if isinstance(value, _Inexact):
+        return here, value.text
+    for pointer, item in _children(value, here):
+        found = _first_inexact(item, pointer)
+        if found is not None:
+            return found
+    return None
+
+
+def _unreadable(data: Any, exc: Exception) -> str:
+    """Why ``data`` could not be parsed at all."""
+    if isinstance(data, str) and _SURROGATES.search(data) is not None:
+        return f"not JSON: {_SURROGATE}"
+    if not isinstance(data, bytes | bytearray | str):
+        return f"not JSON: expected bytes, bytearray or str, not {type(data).__name__}"
+    return f"not JSON: {exc}"
+
+
+def _not_json(
+    value: Any, here: str, inside: frozenset[int] = frozenset()
+) -> tuple[str, str] | None:
+    """The pointer to the first value in a model's Python dump that JSON cannot carry, and why."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (here, _NOT_FINITE)
+    if isinstance(value, str):
+        return None if _SURROGATES.search(value) is None else (here, _SURROGATE)
+    if value is None or isinstance(value, int | datetime | date | time):
         return None
-    for key, item in items:
-        found = _not_finite(item, here + _pointer((key,)))
+    if isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and _SURROGATES.search(key) is not None:
+                return here + _pointer((key,)), f"a key: {_SURROGATE}"
+    elif not isinstance(value, list | tuple):
+        return here, f"{type(value).__name__} is not a JSON type"
+    if id(value) in inside:
+        return here, "a container that holds itself"
+    for pointer, item in _children(value, here):
+        found = _not_json(item, pointer, inside | {id(value)})
         if found is not None:
             return found
     return None
@@ -84,10 +165,13 @@ class Codec:
         """Parse, check against the schema, build the model; ``ContractError`` otherwise."""
         try:
             value = from_json(data, allow_inf_nan=False)
-        except ValueError as exc:
-            raise ContractError(self.channel, self.version, "", f"not JSON: {exc}") from None
+        except (ValueError, TypeError) as exc:
+            raise ContractError(self.channel, self.version, "", _unreadable(data, exc)) from None
         if not self._is_valid(value):
             raise self.error(value)
+        risky = _RISKY_TEXT.search(data) if isinstance(data, str) else _RISKY_BYTES.search(data)
+        if risky is not None:
+            self._exact(data)
         try:
             message: BaseModel = self._validate(value, strict=False, by_alias=True, by_name=False)
         except ValidationError as exc:
@@ -108,6 +192,41 @@ class Codec:
             pointer = _pointer(problem.instance_path)
             return ContractError(self.channel, self.version, pointer, problem.message)
         return ContractError(self.channel, self.version, "", "not valid under the schema")
+
+    def _exact(self, data: bytes | bytearray | str) -> None:
+        """Raise ``ContractError`` if a number in ``data`` would change as a float."""
+        inexact: list[_Inexact] = []
+
+        def exact_float(text: str) -> float | _Inexact:
+            number = _exact_float(text)
+            if isinstance(number, _Inexact):
+                inexact.append(number)
+            return number
+
+        try:
+            value = json.loads(data, parse_float=exact_float)
+        except (ValueError, RecursionError):  # pragma: no cover - from_json has just read it
+            return
+        if inexact:
+            pointer, text = _first_inexact(value, "") or ("", inexact[0].text)
+            shown = text if len(text) <= 40 else text[:37] + "..."
+            message = (
+                f"valid under the schema, but the number {shown} has more digits than a double "
+                "holds: Python would change its value"
+            )
+            raise ContractError(self.channel, self.version, pointer, message)
+
+    def unwritable(self, message: BaseModel, exc: Exception) -> ContractError:
+        """The error for a message that cannot be written as JSON: where, and why."""
+        try:
+            value = message.model_dump(by_alias=True, exclude_unset=True, warnings=False)
+        except (ValueError, TypeError, RecursionError):
+            value = None
+        found = _not_json(value, "")
+        pointer, why = found if found is not None else ("", str(exc) or type(exc).__name__)
+        return ContractError(
+            self.channel, self.version, pointer, f"cannot be written as JSON: {why}"
+        )
 
     def _unrepresentable(self, exc: ValidationError) -> ContractError:
         first = exc.errors(include_url=False)[0]
@@ -156,16 +275,21 @@ def dump(message: BaseModel) -> tuple[Any, bytes]:
     found = _BY_MODEL.get(type(message))
     if found is None:
         found = _codec_of(type(message))
-    value = message.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    found.check(value)
-    # pydantic-core writes the same compact UTF-8 JSON as json.dumps, several times faster (a
-    # publisher's budget is microseconds); only json.dumps refuses NaN and Infinity, so any output
-    # that might hold one goes through it
-    data: bytes = to_json(value)
+    try:
+        value = message.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        found.check(value)
+        # pydantic-core writes the same compact UTF-8 JSON as json.dumps, several times faster
+        # (a publisher's budget is microseconds), but writes NaN and Infinity where the schema
+        # did not look (an unknown field): any output that might hold one is searched for them
+        data: bytes = to_json(value)
+    except ContractError:
+        raise
+    except (ValueError, TypeError, RecursionError) as exc:  # bytes, NaN, surrogates, cycles...
+        raise found.unwritable(message, exc) from None
     if b"NaN" in data or b"Infinity" in data:
-        data = json.dumps(
-            value, ensure_ascii=False, allow_nan=False, separators=(",", ":")
-        ).encode()
+        bad = _not_finite(value, "")
+        if bad is not None:
+            raise ContractError(found.channel, found.version, bad, _NOT_FINITE)
     return value, data
 
 

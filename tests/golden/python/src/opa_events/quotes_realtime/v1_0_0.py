@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, Field
+from pydantic import MISSING, Field
 
-from opa_events._base import ContractModel
+from opa_events._base import AwareDatetime, ContractModel
 
 
 class QuotesRealtime(ContractModel):
     ticker: Annotated[str, Field(description="Símbolo del ticker (ej: AAPL, MSFT)")]
     timestamp: Annotated[AwareDatetime, Field(description="Timestamp UTC en formato ISO 8601")]
-    price: Annotated[float, Field(description="Precio actual (last trade)")]
+    price: Annotated[int | float, Field(description="Precio actual (last trade)")]
     volume: Annotated[int, Field(description="Volumen acumulado del día")]
-    bid: Annotated[float | MISSING, Field(description="Mejor precio de compra (opcional)")] = (
+    bid: Annotated[
+        int | float | MISSING, Field(description="Mejor precio de compra (opcional)")
+    ] = MISSING
+    ask: Annotated[int | float | MISSING, Field(description="Mejor precio de venta (opcional)")] = (
         MISSING
     )
-    ask: Annotated[float | MISSING, Field(description="Mejor precio de venta (opcional)")] = MISSING
     source: Annotated[
         Literal["yfinance", "alpaca", "polygon"],
         Field(description="Fuente de datos (yfinance, alpaca, polygon)"),

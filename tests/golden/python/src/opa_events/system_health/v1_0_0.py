@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, Field
+from pydantic import MISSING, Field
 
-from opa_events._base import ContractModel
+from opa_events._base import AwareDatetime, ContractModel
 
 
 class Details(ContractModel):
     """Detalles adicionales (opcional)"""
 
     uptime_seconds: int | MISSING = MISSING
-    memory_mb: float | MISSING = MISSING
-    cpu_percent: float | MISSING = MISSING
+    memory_mb: int | float | MISSING = MISSING
+    cpu_percent: int | float | MISSING = MISSING
 
 
 class SystemHealth(ContractModel):
