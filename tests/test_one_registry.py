@@ -238,6 +238,21 @@ def test_files_that_are_not_regular_are_named_by_every_verb(base: Path) -> None:
     assert {("generate-failed", file) for _, file in expected} <= failed, failed
 
 
+def test_a_narrower_path_reports_only_what_it_selects(base: Path) -> None:
+    contracts = base / "contracts"
+    os.symlink("/etc/hostname", contracts / "system.health" / "9.0.0.yaml")
+    (contracts / "stray.yaml").write_text("a: 1\n", encoding="utf-8")
+    whole = run_cli("validate", "contracts", "--format", "json", cwd=base)
+    assert {f["rule"] for f in _findings(whole.stdout)} == {
+        "registry-irregular-file",
+        "registry-stray-file",
+    }
+    for narrower in ("contracts/quotes.realtime", "contracts/quotes.realtime/1.0.0.yaml"):
+        for args in (["validate", narrower], ["diff", narrower]):
+            result = run_cli(*args, "--format", "json", cwd=base)
+            assert (result.code, _findings(result.stdout)) == (0, []), (args, result.stdout)
+
+
 def test_a_path_with_a_newline_in_git_history_is_read_by_object_id(base: Path) -> None:
     odd = base / "contracts" / "_schemas" / "odd\nname.yaml"
     odd.parent.mkdir()

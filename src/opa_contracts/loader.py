@@ -62,6 +62,8 @@ class Registry:
     settings_problems: list[tuple[str, str]] = field(default_factory=list)
     #: the manifests a ``validate`` of the given path checks (all of them for a registry folder)
     manifest_paths: list[Path] = field(default_factory=list)
+    #: the channel folders a narrower path selected (a channel folder, a manifest); None: all
+    scope: frozenset[str] | None = None
     _cache: dict[Path, SourceFile] = field(default_factory=dict)
     _raw: dict[Path, bytes] = field(default_factory=dict)
 
@@ -144,7 +146,10 @@ class Registry:
         return out
 
     def stray(self) -> list[SourceFile]:
-        """YAML/JSON files at the root that are neither manifests nor known settings files."""
+        """YAML/JSON files at the root that are neither manifests nor known settings files
+        (none when a narrower path was selected: they belong to no channel)."""
+        if self.scope is not None:
+            return []
         return [
             self.file(self.root / rel)
             for rel in self.tree.entries()
@@ -164,8 +169,13 @@ class Registry:
         return [
             (self.display(rel), entry.problem)
             for rel, entry in self.tree.entries().items()
-            if entry.problem is not None
+            if entry.problem is not None and self._in_scope(rel)
         ]
+
+    def _in_scope(self, rel: str) -> bool:
+        """Whether ``rel`` belongs to the selected channels or to what they may share."""
+        folder = rel.split("/", 1)[0] if "/" in rel else ""
+        return self.scope is None or folder in self.scope or folder.startswith("_")
 
     def shared_files(self) -> dict[str, bytes | None]:
         """Raw bytes of the files in ``_`` folders (what manifests may ``$ref``), by path."""
@@ -205,6 +215,8 @@ def load(path: Path) -> Registry:
     root, selected = find_root(path)
     registry = _registry(root, DiskTree(root), str(path))
     registry.manifest_paths = registry.manifest_files() if selected is None else selected
+    if selected is not None:
+        registry.scope = frozenset(p.parent.name for p in selected)
     return registry
 
 

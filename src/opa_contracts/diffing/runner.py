@@ -67,10 +67,7 @@ def diff_paths(
 
 def _selected_channels(registry: Registry) -> set[str] | None:
     """The channel folders a narrower path (a channel folder, a manifest) selected; None: all."""
-    every = registry.manifest_files()
-    if registry.manifest_paths == every:
-        return None
-    return {p.parent.name for p in registry.manifest_paths}
+    return None if registry.scope is None else set(registry.scope)
 
 
 def _other_channel(old: str, new: str, side: Side) -> Finding:
