@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import CONTRACTS, run_cli
+from tests.conftest import run_cli
 from tests.diffing.conftest import git, manifest, write
 
 pytestmark = pytest.mark.slow
@@ -45,17 +45,6 @@ def _remove_enum_value(data: dict[str, Any]) -> None:
         e for e in data.get("invalid_examples", []) if e.get("keyword") != "enum"
     ]
     data["examples"] = [e for e in data["examples"] if e["payload"].get("source") in source["enum"]]
-
-
-@pytest.fixture
-def base(tmp_path: Path) -> Path:
-    """A repository whose first commit holds the bundled registry (branch ``main``)."""
-    root = tmp_path / "repo"
-    shutil.copytree(CONTRACTS, root / "contracts")
-    git(root.parent, "init", "-q", "-b", "main", str(root))
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "registry")
-    return root
 
 
 def _every_verb(root: Path, old: Path, new: Path) -> dict[str, tuple[int, list[dict[str, Any]]]]:
@@ -97,12 +86,12 @@ def _enum_removed(root: Path) -> tuple[Path, Path]:
     [(None, 1, "error"), ("warning", 0, "warning"), ("off", 0, None)],
 )
 def test_severity_overrides_apply_in_every_verb(
-    base: Path, override: str | None, code: int, severity: str | None
+    repo: Path, override: str | None, code: int, severity: str | None
 ) -> None:
-    old, new = _enum_removed(base)
+    old, new = _enum_removed(repo)
     if override is not None:
-        _settings(base, rules={"enum-value-removed": override})
-    for verb, (exit_code, found) in _every_verb(base, old, new).items():
+        _settings(repo, rules={"enum-value-removed": override})
+    for verb, (exit_code, found) in _every_verb(repo, old, new).items():
         removed = [f for f in found if f["rule"] == "enum-value-removed"]
         assert exit_code == code, (verb, found)
         if severity is None:
@@ -121,22 +110,22 @@ def _padded(path: Path, size: int) -> None:
 
 
 @pytest.mark.parametrize(("limit", "size"), [(20 * 1024 * 1024, 6 * 1024 * 1024), (65536, 131072)])
-def test_every_verb_applies_the_registry_size_limit(base: Path, limit: int, size: int) -> None:
-    _settings(base, limits={"max_file_bytes": limit})
-    git(base, "commit", "-qam", "limit")
-    old = base / "contracts" / QUOTES / "1.0.0.yaml"
-    data = manifest(base, QUOTES, "1.0.0")
+def test_every_verb_applies_the_registry_size_limit(repo: Path, limit: int, size: int) -> None:
+    _settings(repo, limits={"max_file_bytes": limit})
+    git(repo, "commit", "-qam", "limit")
+    old = repo / "contracts" / QUOTES / "1.0.0.yaml"
+    data = manifest(repo, QUOTES, "1.0.0")
     data["version"] = "1.1.0"
     data["description"] = data.get("description", "") + " (1.1)"
-    new = write(base, QUOTES, "1.1.0", data)
+    new = write(repo, QUOTES, "1.1.0", data)
     _padded(new, size)
-    shutil.copytree(base / "contracts", base.parent / "twin" / "contracts")
-    (base.parent / "twin" / "contracts" / QUOTES / "1.1.0.yaml").unlink()
-    validate = run_cli("validate", base / "contracts", "--format", "json", cwd=base)
+    shutil.copytree(repo / "contracts", repo.parent / "twin" / "contracts")
+    (repo.parent / "twin" / "contracts" / QUOTES / "1.1.0.yaml").unlink()
+    validate = run_cli("validate", repo / "contracts", "--format", "json", cwd=repo)
     results = {"validate": (validate.code, _findings(validate.stdout))}
-    generate = _generate_check(base)
+    generate = _generate_check(repo)
     results["generate --check"] = (generate.code, _findings(generate.stdout))
-    results |= _every_verb(base, old, new)
+    results |= _every_verb(repo, old, new)
     for verb, (exit_code, found) in results.items():
         too_large = [
             f
@@ -162,38 +151,38 @@ def _generate_check(root: Path) -> Any:
     )
 
 
-def test_a_limit_over_the_ceiling_is_reported_and_capped(base: Path) -> None:
-    _settings(base, limits={"max_file_bytes": 10**12})
-    result = run_cli("validate", base / "contracts", "--format", "json", cwd=base)
+def test_a_limit_over_the_ceiling_is_reported_and_capped(repo: Path) -> None:
+    _settings(repo, limits={"max_file_bytes": 10**12})
+    result = run_cli("validate", repo / "contracts", "--format", "json", cwd=repo)
     found = [f for f in _findings(result.stdout) if f["rule"] == "registry-config"]
     assert len(found) == 1
     assert "over the hard ceiling of 67,108,864 bytes" in found[0]["message"]
     assert result.code == 1
 
 
-def test_two_manifests_that_ref_shared_schemas_diff_like_their_folders(base: Path) -> None:
-    shared = base / "contracts" / "_schemas"
+def test_two_manifests_that_ref_shared_schemas_diff_like_their_folders(repo: Path) -> None:
+    shared = repo / "contracts" / "_schemas"
     shared.mkdir()
-    data = manifest(base, QUOTES, "1.0.0")
+    data = manifest(repo, QUOTES, "1.0.0")
     (shared / "price.yaml").write_text(
         yaml.safe_dump(data["schema"]["properties"]["price"]), encoding="utf-8"
     )
     data["schema"]["properties"]["price"] = {"$ref": "../_schemas/price.yaml"}
-    write(base, QUOTES, "1.0.0", data)
-    copy = base.parent / "copy"
-    shutil.copytree(base / "contracts", copy / "contracts")
+    write(repo, QUOTES, "1.0.0", data)
+    copy = repo.parent / "copy"
+    shutil.copytree(repo / "contracts", copy / "contracts")
     path = Path("contracts") / QUOTES / "1.0.0.yaml"
-    assert run_cli("validate", base / "contracts", cwd=base).code == 0
-    files = run_cli("diff", copy / path, base / path, "--format", "json", cwd=base)
-    folders = run_cli("diff", copy / "contracts", base / "contracts", "--format", "json", cwd=base)
+    assert run_cli("validate", repo / "contracts", cwd=repo).code == 0
+    files = run_cli("diff", copy / path, repo / path, "--format", "json", cwd=repo)
+    folders = run_cli("diff", copy / "contracts", repo / "contracts", "--format", "json", cwd=repo)
     assert (files.code, _findings(files.stdout)) == (0, [])
     assert (folders.code, _findings(folders.stdout)) == (0, [])
     # and a change made only in the old side's shared file is seen the same way by both
     (copy / "contracts" / "_schemas" / "price.yaml").write_text(
         yaml.safe_dump({"type": "number", "minimum": 0, "maximum": 10}), encoding="utf-8"
     )
-    files = run_cli("diff", copy / path, base / path, "--format", "json", cwd=base)
-    folders = run_cli("diff", copy / "contracts", base / "contracts", "--format", "json", cwd=base)
+    files = run_cli("diff", copy / path, repo / path, "--format", "json", cwd=repo)
+    folders = run_cli("diff", copy / "contracts", repo / "contracts", "--format", "json", cwd=repo)
     # the schema changes found agree; the version verdicts differ by design (two files are a
     # version pair; a folder edited in place is a released version modified)
     versioning = {"released-version-modified", "minor-version-required", "major-version-required"}
@@ -205,14 +194,14 @@ def test_two_manifests_that_ref_shared_schemas_diff_like_their_folders(base: Pat
     }
 
 
-def test_files_that_are_not_regular_are_named_by_every_verb(base: Path) -> None:
-    contracts = base / "contracts"
+def test_files_that_are_not_regular_are_named_by_every_verb(repo: Path) -> None:
+    contracts = repo / "contracts"
     os.symlink("/etc/hostname", contracts / QUOTES / "9.0.0.yaml")
     os.symlink("1.0.0.yaml", contracts / QUOTES / "1.0.1.yaml")  # inside: read as the file
     (contracts / "_schemas").mkdir()
     os.mkfifo(contracts / "_schemas" / "pipe.yaml")  # opening it would block forever
-    git(base, "add", "contracts/quotes.realtime")
-    git(base, "commit", "-qm", "links")
+    git(repo, "add", "contracts/quotes.realtime")
+    git(repo, "commit", "-qm", "links")
     expected = {
         ("registry-irregular-file", "contracts/quotes.realtime/9.0.0.yaml"),
         ("registry-irregular-file", "contracts/_schemas/pipe.yaml"),
@@ -223,7 +212,7 @@ def test_files_that_are_not_regular_are_named_by_every_verb(base: Path) -> None:
         ["diff", "contracts"],
         ["diff", "contracts", "--against", "HEAD"],
     ):
-        result = run_cli(*args, "--format", "json", cwd=base, timeout=60)
+        result = run_cli(*args, "--format", "json", cwd=repo, timeout=60)
         found = {(f["rule"], f["file"]) for f in _findings(result.stdout)}
         assert expected <= found, (args, found)
         messages = [f["message"] for f in _findings(result.stdout) if "9.0.0" in f["file"]]
@@ -232,54 +221,54 @@ def test_files_that_are_not_regular_are_named_by_every_verb(base: Path) -> None:
             f["file"] for f in _findings(result.stdout) if f["rule"] == "registry-irregular-file"
         }
         assert result.code == 1, args
-    generate = _generate_check(base)
+    generate = _generate_check(repo)
     assert generate.code == 3
     failed = {(f["rule"], f["file"]) for f in _findings(generate.stdout)}
     assert {("generate-failed", file) for _, file in expected} <= failed, failed
 
 
-def test_a_narrower_path_reports_only_what_it_selects(base: Path) -> None:
-    contracts = base / "contracts"
+def test_a_narrower_path_reports_only_what_it_selects(repo: Path) -> None:
+    contracts = repo / "contracts"
     os.symlink("/etc/hostname", contracts / "system.health" / "9.0.0.yaml")
     (contracts / "stray.yaml").write_text("a: 1\n", encoding="utf-8")
-    whole = run_cli("validate", "contracts", "--format", "json", cwd=base)
+    whole = run_cli("validate", "contracts", "--format", "json", cwd=repo)
     assert {f["rule"] for f in _findings(whole.stdout)} == {
         "registry-irregular-file",
         "registry-stray-file",
     }
     for narrower in ("contracts/quotes.realtime", "contracts/quotes.realtime/1.0.0.yaml"):
         for args in (["validate", narrower], ["diff", narrower]):
-            result = run_cli(*args, "--format", "json", cwd=base)
+            result = run_cli(*args, "--format", "json", cwd=repo)
             assert (result.code, _findings(result.stdout)) == (0, []), (args, result.stdout)
 
 
-def test_a_path_with_a_newline_in_git_history_is_read_by_object_id(base: Path) -> None:
-    odd = base / "contracts" / "_schemas" / "odd\nname.yaml"
+def test_a_path_with_a_newline_in_git_history_is_read_by_object_id(repo: Path) -> None:
+    odd = repo / "contracts" / "_schemas" / "odd\nname.yaml"
     odd.parent.mkdir()
     odd.write_text("type: string\n", encoding="utf-8")
-    git(base, "add", "contracts")
-    git(base, "commit", "-qm", "odd name")
+    git(repo, "add", "contracts")
+    git(repo, "commit", "-qm", "odd name")
     odd.write_text("type: integer\n", encoding="utf-8")
-    result = run_cli("diff", "contracts", "--against", "HEAD", "--format", "json", cwd=base)
+    result = run_cli("diff", "contracts", "--against", "HEAD", "--format", "json", cwd=repo)
     assert result.code == 0, result.stdout + result.stderr
     assert _findings(result.stdout) == []
 
 
-def test_diff_against_an_empty_ref_is_a_usage_error(base: Path) -> None:
+def test_diff_against_an_empty_ref_is_a_usage_error(repo: Path) -> None:
     for ref in ("", "  "):
-        result = run_cli("diff", "--against", ref, cwd=base)
+        result = run_cli("diff", "--against", ref, cwd=repo)
         assert result.code == 2, result
         assert "--against is empty" in result.stderr
 
 
-def test_a_hostile_ref_never_reaches_a_suggested_command(base: Path) -> None:
-    result = run_cli("diff", "--against", "x$(touch pwned)", cwd=base)
+def test_a_hostile_ref_never_reaches_a_suggested_command(repo: Path) -> None:
+    result = run_cli("diff", "--against", "x$(touch pwned)", cwd=repo)
     assert result.code == 3
     assert "git fetch" not in result.stderr
     assert "not a plain ref name" in result.stderr
-    result = run_cli("diff", "--against", "feature/x", cwd=base)
+    result = run_cli("diff", "--against", "feature/x", cwd=repo)
     assert "run `git fetch origin feature/x:feature/x`" in result.stderr
-    result = run_cli("diff", "--against", "a\nb", cwd=base)
+    result = run_cli("diff", "--against", "a\nb", cwd=repo)
     assert result.code == 2
 
 
@@ -305,15 +294,15 @@ def test_nothing_to_compare_is_said_and_fails_a_gate(tmp_path: Path) -> None:
     assert folders.code == 0
 
 
-def test_two_manifests_of_different_channels_are_said_to_differ(base: Path) -> None:
-    contracts = base / "contracts"
+def test_two_manifests_of_different_channels_are_said_to_differ(repo: Path) -> None:
+    contracts = repo / "contracts"
     result = run_cli(
         "diff",
         contracts / QUOTES / "1.0.0.yaml",
         contracts / "system.health" / "1.0.0.yaml",
         "--format",
         "json",
-        cwd=base,
+        cwd=repo,
     )
     rules = [f["rule"] for f in _findings(result.stdout)]
     assert "diff-other-channel" in rules

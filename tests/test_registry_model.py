@@ -8,7 +8,6 @@ blobs over the limit, odd settings values, anchors and embedded resources.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 from pathlib import Path
 
@@ -18,18 +17,7 @@ from opa_contracts import loader, refs, settings
 from opa_contracts.errors import InputError
 from opa_contracts.trees import DiskTree, GitTree, missing_ref_message
 from opa_contracts.yamlsource import SourceError
-from tests.conftest import CONTRACTS
 from tests.diffing.conftest import git
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(CONTRACTS, root / "contracts")
-    git(tmp_path, "init", "-q", "-b", "main", str(root))
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "registry")
-    return root
 
 
 def test_disk_tree_names_sockets_and_dangling_links(tmp_path: Path) -> None:
