@@ -69,6 +69,7 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
         "NO_COLOR": "1",
         "PYTHONPATH": f"{ROOT}:{GOLDEN / 'src'}",
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",  # no __pycache__ in tests/golden
         "GIT_AUTHOR_NAME": "docs",
         "GIT_AUTHOR_EMAIL": "docs@example.invalid",
         "GIT_COMMITTER_NAME": "docs",
