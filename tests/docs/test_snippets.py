@@ -442,3 +442,18 @@ def test_environment_variables_the_docs_read_are_the_ones_the_tests_set() -> Non
     python = "".join(b.text for b in PYTHON_PAGES_BLOCKS)
     read = set(re.findall(r"os\.environ(?:\.get)?\(\s*\"(\w+)\"", python))
     assert read == {"REDIS_URL", "KAFKA_BOOTSTRAP", "METRICS_PORT"}, read
+
+
+@pytest.mark.slow
+def test_the_worked_example_prints_the_comment_the_page_shows(project: Path) -> None:
+    """docs/compatibility.md, section 5: the shell block's output is the Markdown block after it
+    (the commit id aside)."""
+    page = [b for b in ALL if b.path == "docs/compatibility.md"]
+    index = next(i for i, b in enumerate(page) if b.placeholders())
+    command, shown = page[index], page[index + 1]
+    assert shown.language == "markdown"
+    out = _shell(
+        command, replace_placeholders(command.text, PLACEHOLDERS), project, _env(project.parent)
+    )
+    commit = re.compile(r"main \([0-9a-f]{12}\)")
+    assert commit.sub("main (…)", out) == commit.sub("main (…)", shown.text) + "exit=1\n"
