@@ -38,7 +38,18 @@ def ticker_widened(root: Path) -> None:
     write(root, "quotes.realtime", "1.1.0", data)
 
 
+def enum_value_removed(root: Path) -> None:
+    """quotes.realtime 1.1.0: ``source`` no longer allows ``polygon`` (README, *In CI*)."""
+    data = copy.deepcopy(manifest(root, "quotes.realtime", "1.0.0"))
+    data["version"] = "1.1.0"
+    data["status"] = "draft"
+    data["schema"]["properties"]["source"]["enum"].remove("polygon")
+    data["examples"] = [e for e in data["examples"] if e["payload"]["source"] != "polygon"]
+    write(root, "quotes.realtime", "1.1.0", data)
+
+
 SCENARIOS: dict[str, Callable[[Path], None]] = {
+    "enum-value-removed": enum_value_removed,
     "exchange-required": exchange_required,
     "ticker-widened": ticker_widened,
 }

@@ -457,3 +457,20 @@ def test_the_worked_example_prints_the_comment_the_page_shows(project: Path) -> 
     )
     commit = re.compile(r"main \([0-9a-f]{12}\)")
     assert commit.sub("main (…)", out) == commit.sub("main (…)", shown.text) + "exit=1\n"
+
+
+@pytest.mark.slow
+def test_why_the_ci_recipe_runs_both_validate_and_diff(project: Path) -> None:
+    """README, *In CI and pre-commit*: a new minor version that drops an enum value passes plain
+    `validate`; `validate --history` and `diff --against` the base branch catch it."""
+    from tests.docs.scenarios import enum_value_removed
+
+    enum_value_removed(project)
+    plain = _cli(project, "validate", "contracts")
+    assert plain.returncode == 0, plain.stdout
+    history = _cli(project, "validate", "contracts", "--history")
+    against = _cli(project, "diff", "--against", "origin/main")
+    for run in (history, against):
+        assert run.returncode == 1, run.stdout
+        assert "error enum-value-removed: " in run.stdout, run.stdout
+        assert "publish it as 2.0.0" in run.stdout
