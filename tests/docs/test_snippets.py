@@ -265,7 +265,17 @@ def test_python_blocks_of_a_page_run_in_order(
 # --------------------------------------------------------------------------- YAML, by kind
 
 
-@pytest.mark.parametrize("block", YAML, ids=_ids(YAML))
+# kinds that run several commands (a diff before and after, a generator, CI steps) are slow
+SLOW_KINDS = {"accepted-changes", "generator", "actions-steps", "manifest-fragment"}
+
+
+def _yaml_param(block: Block) -> Any:
+    kind = yaml_kind(load_yaml(block.text), block.text)
+    marks = [pytest.mark.slow] if kind in SLOW_KINDS else []
+    return pytest.param(block, id=block.id, marks=marks)
+
+
+@pytest.mark.parametrize("block", [_yaml_param(b) for b in YAML])
 def test_yaml_block(block: Block, project: Path) -> None:
     data = load_yaml(block.text)
     kind = yaml_kind(data, block.text)
