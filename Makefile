@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
 
-.PHONY: demo test test-fast coverage check lint format types regen bench docs-rules clean
+.PHONY: demo test test-fast coverage check lint format types regen bench docs-rules release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench: $(STAMP)
 	$(PY) benchmarks/runtime_speed.py
 	$(PY) benchmarks/docs_speed.py
 	$(PY) benchmarks/asyncapi_speed.py
+
+## release: VERSION=x.y.z: write the version, commit "Release x.y.z", tag vx.y.z (refuses a dirty
+## tree or an existing tag; push yourself: git push origin HEAD vx.y.z)
+release:
+	$(PYTHON) tools/release.py "$(VERSION)"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tools/asyncapi-validate/node_modules

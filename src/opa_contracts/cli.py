@@ -130,6 +130,14 @@ def diff(
         str | None,
         typer.Option(help="Date used for acceptance expiry (YYYY-MM-DD); default: today."),
     ] = None,
+    suggest_acceptance: Annotated[
+        bool,
+        typer.Option(
+            "--suggest-acceptance",
+            help="After the report, print the accepted-changes.yaml entries that would accept "
+            "every breaking change (text, markdown and json; each reason is a placeholder).",
+        ),
+    ] = False,
     fail_on_empty: Annotated[
         bool | None,
         typer.Option(
@@ -141,6 +149,7 @@ def diff(
     ] = None,
 ) -> None:
     """Say which changes break which readers, under each channel's compatibility mode."""
+    import dataclasses
     import datetime as dt
 
     from opa_contracts.compat.model import Mode
@@ -152,6 +161,8 @@ def diff(
     paths = paths or []
     if len(paths) > 2 or (against is not None and len(paths) > 1):
         fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
+    if suggest_acceptance and output_format.value not in ("text", "markdown", "json"):
+        fail("--suggest-acceptance works with --format text, markdown or json", EXIT_USAGE)
     modes = [m.value for m in Mode]
     if mode is not None and mode.upper() not in modes:
         fail(f"unknown mode {mode!r}; use one of {', '.join(modes)}", EXIT_USAGE)
@@ -177,6 +188,11 @@ def diff(
         fail(str(exc), EXIT_USAGE)
     except OpaContractsError as exc:  # InputError and any other unreadable input
         fail(str(exc), EXIT_INPUT)
+    if suggest_acceptance:
+        from opa_contracts.diffing import suggest
+
+        summary = {**report.summary, suggest.SUMMARY_KEY: suggest.entries(report)}
+        report = dataclasses.replace(report, summary=summary)
     emit(report, output_format.value, color, output)
     empty = any(f.rule == "diff-nothing-to-compare" for f in report.findings)
     if fail_on_empty is None:

@@ -16,6 +16,8 @@ from opa_contracts.pointer import from_path
 from opa_contracts.yamlsource import Document
 
 ACCEPTED_SCHEMA = "accepted-changes-v1.schema.json"
+#: the reason ``diff --suggest-acceptance`` writes; an acceptance that still carries it is refused
+REASON_PLACEHOLDER = "TODO: why no reader breaks (who checked, ticket)"
 
 
 @dataclass
@@ -52,6 +54,11 @@ def parse(data: Any) -> tuple[list[Acceptance], list[tuple[str, str]]]:
     problems = [
         (from_path(list(e.instance_path)), e.message)
         for e in formats.validator(ACCEPTED_SCHEMA).iter_errors(data)
+    ]
+    problems += [
+        (f"/accepted/{i}/reason", "replace the suggested placeholder with why no reader breaks")
+        for i, entry in enumerate(data.get("accepted", []) if isinstance(data, dict) else [])
+        if isinstance(entry, dict) and entry.get("reason") == REASON_PLACEHOLDER
     ]
     if problems:
         return [], problems

@@ -157,6 +157,14 @@ class PairJudge:
             "unverifiable": bool(hit.unverifiable if hit else change.unverifiable),
             "confluent": change.confluent,
             "accepted": acceptance.reason if acceptance else None,
+            # what an entry of accepted-changes.yaml matches: the pointer is into the payload
+            # schema (the finding's own pointer is into the manifest, under /schema)
+            "acceptance": {
+                "rule": change.rule,
+                "channel": new.channel,
+                "pointer": change.pointer,
+                "version": new.version,
+            },
         }
         if hit is not None and hit.witness_found:
             details["witness"] = hit.witness

@@ -21,7 +21,11 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         if f.column:
             props.append(f"col={f.column}")
         props.append(f"title={_prop(f.rule)}")
-        stream.write(f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(f.message)}\n")
+        message = f.message
+        target = f.details.get("acceptance")
+        if isinstance(target, dict):
+            message += f"\naccepted-changes.yaml pointer: {target['pointer'] or '(root)'}"
+        stream.write(f"::{_LEVEL[f.severity]} {','.join(props)}::{_data(message)}\n")
 
 
 def _data(text: str) -> str:

@@ -38,6 +38,9 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
                 case, tag, type=f.rule, message=f"{f.severity.value}: {f.message}"
             )
             element.text = f"{f.location}: {f.severity.value} {f.rule}: {f.message}"
+            target = f.details.get("acceptance")
+            if isinstance(target, dict):
+                element.text += f"\naccepted-changes.yaml pointer: {target['pointer'] or '(root)'}"
     ET.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     stream.write(ET.tostring(suites, encoding="unicode"))

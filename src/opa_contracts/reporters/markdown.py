@@ -45,12 +45,18 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         column = "change" if diff else "finding"
         stream.write(f"| | rule | where | {column} |\n|---|---|---|---|\n")
         for f in findings:
-            where = f"`{f.pointer}`" if diff and f.pointer else f"`{f.location}`"
+            where = f"`{_pointer(f)}`" if diff and _pointer(f) else f"`{f.location}`"
             stream.write(f"| {_ICON[f.severity]} | `{f.rule}` | {where} | {_cell(_short(f))} |\n")
         stream.write("\n")
+        if diff and any("acceptance" in f.details for f in findings):
+            stream.write(
+                "Schema changes are located by their pointer into the payload schema, the "
+                "`pointer` an entry of `accepted-changes.yaml` matches.\n\n"
+            )
         for f in findings:
             if "witness" in f.details:
                 stream.write(_witness(f))
+    stream.write(_suggested(report))
     stream.write(
         "<sub>opa-contracts · modes and rules: docs/compatibility.md, docs/rules.md</sub>\n"
     )
@@ -68,11 +74,35 @@ def _witness(f: Finding) -> str:
     d: dict[str, Any] = f.details
     text = json.dumps(d["witness"], indent=2, ensure_ascii=False, sort_keys=True)
     return (
-        f"<details open><summary>Witness for <code>{f.rule}</code> at <code>{f.pointer}</code>: "
+        f"<details open><summary>Witness for <code>{f.rule}</code> at <code>{_pointer(f)}</code>: "
         f"valid under {d.get('witness_writer')}, rejected by {d.get('witness_reader')}"
         "</summary>\n\n```json\n"
         f"{text}\n```\n\n</details>\n\n"
     )
+
+
+def _pointer(f: Finding) -> str:
+    """A schema change's pointer into the payload schema (what accepted-changes.yaml matches);
+    any other finding's pointer into its manifest."""
+    target = f.details.get("acceptance")
+    if isinstance(target, dict):
+        return str(target["pointer"]) or "/"
+    return f.pointer
+
+
+def _suggested(report: Report) -> str:
+    if report.command != "diff":  # validate and generate never load the diffing package
+        return ""
+    from opa_contracts.diffing import suggest
+
+    suggested = report.summary.get(suggest.SUMMARY_KEY)
+    if suggested is None:
+        return ""
+    if not suggested:
+        return "Nothing to accept: no change breaks a declared mode.\n\n"
+    block = suggest.as_yaml(suggested)
+    head = suggest.heading(len(suggested))
+    return f"#### Accepting these changes\n\n{head}\n\n```yaml\n{block}```\n\n"
 
 
 def _short(f: Finding) -> str:

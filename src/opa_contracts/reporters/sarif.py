@@ -43,6 +43,8 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
                 "channel": f.channel,
                 "version": f.version,
             }
+            if "acceptance" in f.details:  # what an entry of accepted-changes.yaml matches
+                result["properties"]["acceptance"] = f.details["acceptance"]
         results.append(result)
     log = {
         "$schema": SCHEMA,

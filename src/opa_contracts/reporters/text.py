@@ -15,7 +15,7 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     lines = []
     for f in report.findings:
         where = f.location or "(registry)"
-        lines.append((where, f.severity, f.rule, f.message + _witness(f)))
+        lines.append((where, f.severity, f.rule, f.message + _witness(f) + _acceptance(f)))
     summary = _summary(report)
     for line in _targets(report):  # generate: one line per target before its findings
         stream.write(line + "\n")
@@ -23,6 +23,7 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         for where, severity, rule, message in lines:
             stream.write(f"{where}: {severity.value} {rule}: {message}\n")
         stream.write(summary + "\n")
+        stream.write(_suggested(report))
         return
     from rich.console import Console
     from rich.text import Text
@@ -38,6 +39,9 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         console.print(text)
     style = "bold red" if report.count(Severity.ERROR) else "green"
     console.print(Text(summary, style=style))
+    suggested = _suggested(report)
+    if suggested:
+        console.print(Text(suggested.rstrip("\n")))
 
 
 def _witness(f: Finding) -> str:
@@ -47,6 +51,27 @@ def _witness(f: Finding) -> str:
     text = json.dumps(d["witness"], ensure_ascii=False, sort_keys=True)
     writer, reader = d.get("witness_writer"), d.get("witness_reader")
     return f"\n    witness (valid under {writer}, rejected by {reader}): {text}"
+
+
+def _acceptance(f: Finding) -> str:
+    """The pointer an entry of accepted-changes.yaml matches (into the payload schema)."""
+    target = f.details.get("acceptance")
+    if not isinstance(target, dict):
+        return ""
+    return f"\n    accepted-changes.yaml pointer: {target['pointer'] or '(root)'}"
+
+
+def _suggested(report: Report) -> str:
+    if report.command != "diff":  # validate and generate never load the diffing package
+        return ""
+    from opa_contracts.diffing import suggest
+
+    suggested = report.summary.get(suggest.SUMMARY_KEY)
+    if suggested is None:
+        return ""
+    if not suggested:
+        return "\nNothing to accept: no change breaks a declared mode.\n"
+    return f"\n{suggest.heading(len(suggested))}\n\n{suggest.as_yaml(suggested)}"
 
 
 def _summary(report: Report) -> str:
