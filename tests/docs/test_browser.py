@@ -262,13 +262,13 @@ def test_a_clipped_map_says_it_scrolls(
             assert clipped, "the map fits a phone: this test no longer sees the case it is for"
         # the hint is shown exactly when part of the map is hidden
         assert hint.is_visible() == clipped
+        _shot(page, f"docs-map-{path.stem}-{width}.png")
         if clipped:
             assert hint.inner_text() == "Scroll sideways to see the whole map →"
             # and the map does scroll: its right edge can be brought into view
             diagram.evaluate("(map) => { map.scrollLeft = map.scrollWidth; }")
             assert diagram.evaluate("(map) => map.scrollLeft") > 0
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-        _shot(page, f"docs-map-{path.stem}-{width}.png")
     assert console.errors == []
 
 
