@@ -72,11 +72,12 @@ format: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-## regen: rewrite generated docs and golden files
+## regen: rewrite generated docs, golden files and --help snapshots
 regen: $(STAMP)
 	$(BIN)/opa-contracts rules --format markdown > docs/rules.md
 	$(BIN)/opa-contracts generate python --out tests/golden/python
 	$(BIN)/opa-contracts generate docs --out tests/golden/docs
+	UPDATE_SNAPSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_cli_help.py -k snapshot
 
 ## bench: run the benchmarks (figures go in the README)
 bench: $(STAMP)

@@ -18,7 +18,16 @@ import typer
 
 from opa_contracts import __version__
 from opa_contracts.cli_generate import generate_app
-from opa_contracts.cli_report import Color, OutputFormat, emit, fail
+from opa_contracts.cli_report import (
+    COLOR_HELP,
+    FORMAT_HELP,
+    Color,
+    OutputFormat,
+    choice,
+    emit,
+    fail,
+    listed,
+)
 from opa_contracts.exitcodes import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 app = typer.Typer(
@@ -27,10 +36,24 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and errors: 80 columns, no boxes, no words cut
 )
 
 
 app.add_typer(generate_app, name="generate")
+
+
+_Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", metavar="FORMAT", parser=choice(OutputFormat), help=FORMAT_HELP),
+]
+_Color = Annotated[Color, typer.Option(metavar="WHEN", parser=choice(Color), help=COLOR_HELP)]
+_Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."
+    ),
+]
 
 
 class FailOn(enum.StrEnum):
@@ -44,36 +67,54 @@ class RulesFormat(enum.StrEnum):
     markdown = "markdown"
 
 
-def _version(value: bool) -> None:
-    if value:
+# compatibility modes, as manifests spell them (the manifest schema is their one list)
+MODES = (
+    "NONE",
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    """Guard the OPA event-contract registry: validate it, diff it, generate from it."""
+    # not an eager callback: `--version true` or `--version validate` must be an error, not a
+    # version printed over an argument that was never read
+    if ctx.invoked_subcommand is not None:
+        if version:
+            fail(f"--version takes no command (got {ctx.invoked_subcommand!r})", EXIT_USAGE)
+        return
+    if version:
         typer.echo(f"opa-contracts {__version__}")
         raise typer.Exit()
+    typer.echo(ctx.get_help())
+    raise typer.Exit(EXIT_USAGE)
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """Guard the OPA event-contract registry."""
-
-
-@app.command()
+@app.command(short_help="Check a registry's manifests, schemas and examples.")
 def validate(
     path: Annotated[
-        Path, typer.Argument(help="Registry folder, channel folder or manifest file.")
+        Path,
+        typer.Argument(metavar="PATH", help="Registry folder, channel folder or manifest file."),
     ] = Path("contracts"),
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.text,
+    output_format: _Format = OutputFormat.text,
     fail_on: Annotated[
-        FailOn, typer.Option(help="Lowest severity that makes the exit code 1.")
+        FailOn,
+        typer.Option(
+            metavar="SEVERITY",
+            parser=choice(FailOn),
+            help=f"Lowest severity that makes the exit code 1: {listed(FailOn)}.",
+        ),
     ] = FailOn.error,
-    color: Annotated[Color, typer.Option(help="Colour text output.")] = Color.auto,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
-    ] = None,
+    color: _Color = Color.auto,
+    output: _Output = None,
     history: Annotated[
         bool,
         typer.Option(
@@ -98,37 +139,51 @@ def validate(
     raise typer.Exit(EXIT_FINDINGS if report.at_least(threshold) else EXIT_OK)
 
 
-@app.command()
+@app.command(short_help="Say which changes break which readers, by compatibility mode.")
 def diff(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="OLD NEW (two manifests, channel folders or registries), or one registry "
+            metavar="[OLD NEW | REGISTRY]",
+            help="Two manifests, channel folders or registries to compare; or one registry "
             "(default: contracts) whose versions are checked against their predecessors.",
             show_default=False,
         ),
     ] = None,
     against: Annotated[
         str | None,
-        typer.Option(help="Compare the registry in the working tree with this git ref."),
+        typer.Option(
+            metavar="REF",
+            help="Compare the registry in the working tree with this git ref (a branch, tag "
+            "or commit).",
+        ),
     ] = None,
     mode: Annotated[
         str | None,
-        typer.Option(help="Override every channel's compatibility mode for this run."),
+        typer.Option(
+            metavar="MODE",
+            parser=choice(MODES, case_sensitive=False),
+            help="Override every channel's compatibility mode for this run: "
+            f"{listed(MODES)} (any case).",
+        ),
     ] = None,
-    output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = OutputFormat.text,
-    color: Annotated[Color, typer.Option(help="Colour text output.")] = Color.auto,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to a file.")
-    ] = None,
+    output_format: _Format = OutputFormat.text,
+    color: _Color = Color.auto,
+    output: _Output = None,
     witness_budget: Annotated[
-        float, typer.Option(help="Seconds the witness search may spend on one change.", min=0.0)
+        float,
+        typer.Option(
+            metavar="SECONDS",
+            help="Seconds the witness search may spend on one change.",
+            min=0.0,
+        ),
     ] = 0.25,
     today: Annotated[
         str | None,
-        typer.Option(help="Date used for acceptance expiry (YYYY-MM-DD); default: today."),
+        typer.Option(
+            metavar="DATE",
+            help="The date acceptances expire against, as YYYY-MM-DD (default: today).",
+        ),
     ] = None,
     suggest_acceptance: Annotated[
         bool,
@@ -142,8 +197,8 @@ def diff(
         bool | None,
         typer.Option(
             "--fail-on-empty/--no-fail-on-empty",
-            help="Exit 1 when there is nothing to compare (no manifest on either side); "
-            "default: on with --against.",
+            help="Exit 1 when there is nothing to compare (no manifest on either side). "
+            "Default: on with --against, off without.",
             show_default=False,
         ),
     ] = None,
@@ -152,7 +207,6 @@ def diff(
     import dataclasses
     import datetime as dt
 
-    from opa_contracts.compat.model import Mode
     from opa_contracts.diffing.runner import diff_against, diff_history, diff_paths
     from opa_contracts.diffing.values import Options
     from opa_contracts.errors import OpaContractsError, UsageError
@@ -163,9 +217,6 @@ def diff(
         fail("give OLD NEW, or one registry (with or without --against)", EXIT_USAGE)
     if suggest_acceptance and output_format.value not in ("text", "markdown", "json"):
         fail("--suggest-acceptance works with --format text, markdown or json", EXIT_USAGE)
-    modes = [m.value for m in Mode]
-    if mode is not None and mode.upper() not in modes:
-        fail(f"unknown mode {mode!r}; use one of {', '.join(modes)}", EXIT_USAGE)
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
@@ -207,9 +258,16 @@ class SchemaName(enum.StrEnum):
     accepted_changes = "accepted-changes"
 
 
-@app.command()
+@app.command(short_help="Print the JSON Schema of a registry file format.")
 def schema(
-    name: Annotated[SchemaName, typer.Argument(help="Which file format.")] = SchemaName.manifest,
+    name: Annotated[
+        SchemaName,
+        typer.Argument(
+            metavar="NAME",
+            parser=choice(SchemaName),
+            help=f"Which file format: {listed(SchemaName)}.",
+        ),
+    ] = SchemaName.manifest,
 ) -> None:
     """Print the JSON Schema of a registry file format (for editors and other tools)."""
     from opa_contracts.formats import SCHEMA_DIR
@@ -217,10 +275,17 @@ def schema(
     sys.stdout.write((SCHEMA_DIR / f"{name.value}-v1.schema.json").read_text(encoding="utf-8"))
 
 
-@app.command()
+@app.command(short_help="List every rule: id, category, severity and purpose.")
 def rules(
     output_format: Annotated[
-        RulesFormat, typer.Option("--format", "-f", help="Output format.")
+        RulesFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            parser=choice(RulesFormat),
+            help=f"Output format: {listed(RulesFormat)}.",
+        ),
     ] = RulesFormat.text,
 ) -> None:
     """List every rule: id, category, severity and purpose."""

@@ -22,35 +22,55 @@ from typing import Annotated
 
 import typer
 
-from opa_contracts.cli_report import Color, OutputFormat, emit
+from opa_contracts.cli_report import COLOR_HELP, FORMAT_HELP, Color, OutputFormat, choice, emit
 from opa_contracts.exitcodes import EXIT_USAGE
 
 generate_app = typer.Typer(
     help="Generate from the registry: client package, docs, AsyncAPI, JSON Schema, Kafka plan.",
+    short_help="Generate the client package, docs, AsyncAPI, JSON Schema, Kafka plan.",
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and errors, as the other commands
 )
 
 _Check = Annotated[
     bool,
     typer.Option("--check", help="Write nothing; report stale files and exit 1 if there are any."),
 ]
-_Registry = Annotated[Path, typer.Option("--registry", "-r", help="Registry folder.")]
-_Format = Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")]
-_Color = Annotated[Color, typer.Option(help="Colour text output.")]
+_Registry = Annotated[
+    Path, typer.Option("--registry", "-r", metavar="DIR", help="The registry folder.")
+]
+_Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", metavar="FORMAT", parser=choice(OutputFormat), help=FORMAT_HELP),
+]
+_Color = Annotated[Color, typer.Option(metavar="WHEN", parser=choice(Color), help=COLOR_HELP)]
 _Output = Annotated[
-    Path | None, typer.Option("--output", help="Write the report to a file.", show_default=False)
+    Path | None,
+    typer.Option(
+        "--output",
+        metavar="FILE",
+        help="Write the report to FILE instead of stdout.",
+        show_default=False,
+    ),
 ]
 _Out = Annotated[
     Path | None,
-    typer.Option("--out", "-o", help="Output folder (default: the target file's 'out')."),
+    typer.Option(
+        "--out",
+        "-o",
+        metavar="DIR",
+        help="Output folder (default: the target file's 'out').",
+    ),
 ]
 _Target = Annotated[
     str | None,
     typer.Option(
         "--target",
         "-t",
-        help="Target file, or a name in generators/ (default: the one named like the command).",
+        metavar="TARGET",
+        help="A target file, or the name of one in generators/ (default: the one named like "
+        "the command).",
     ),
 ]
 
@@ -95,7 +115,7 @@ _GROUP_OPTIONS = {
 }
 
 
-def _kind_command(kind: str, summary: str) -> None:
+def _kind_command(kind: str, summary: str, short: str) -> None:
     """Register ``generate KIND`` with the usual options."""
 
     def command(
@@ -110,18 +130,34 @@ def _kind_command(kind: str, summary: str) -> None:
         raise typer.Exit(_run(kind, target, out, check, registry, output_format, color, output))
 
     command.__doc__ = summary
-    generate_app.command(kind)(command)
+    generate_app.command(kind, short_help=short)(command)
 
 
 _kind_command(
-    "python", "Generate the typed Python client package (models, decode/encode, metadata)."
+    "python",
+    "Generate the typed Python client package (models, decode/encode, metadata).",
+    "The typed Python client package.",
 )
 _kind_command(
-    "docs", "Generate the docs: Markdown pages and a static HTML site (open html/index.html)."
+    "docs",
+    "Generate the docs: Markdown pages and a static HTML site (open html/index.html).",
+    "Markdown pages and a static HTML site.",
 )
-_kind_command("asyncapi", "Generate one AsyncAPI 3.0 document for the whole registry.")
-_kind_command("jsonschema", "Generate each channel version as a standalone JSON Schema file.")
-_kind_command("kafka", "Generate the Kafka topic plan, topic script and Schema Registry payloads.")
+_kind_command(
+    "asyncapi",
+    "Generate one AsyncAPI 3.0 document for the whole registry.",
+    "One AsyncAPI 3.0 document for the whole registry.",
+)
+_kind_command(
+    "jsonschema",
+    "Generate each channel version as a standalone JSON Schema file.",
+    "Each channel version as a standalone JSON Schema file.",
+)
+_kind_command(
+    "kafka",
+    "Generate the Kafka topic plan, topic script and Schema Registry payloads.",
+    "The Kafka topic plan, topic script and Schema Registry payloads.",
+)
 
 
 def _run(

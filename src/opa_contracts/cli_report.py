@@ -11,6 +11,7 @@ import enum
 import io
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -37,6 +38,35 @@ class Color(enum.StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
+
+
+def choice(values: Iterable[str], *, case_sensitive: bool = True) -> Callable[[str], str]:
+    """The parser of an option whose values are ``values``: a wrong value is a usage error that
+    lists them all and names the nearest ("did you mean ...?")."""
+    names = [str(v) for v in values]
+
+    def parse(text: str) -> str:
+        for name in names:
+            if text == name or (not case_sensitive and text.casefold() == name.casefold()):
+                return name
+        from opa_contracts.hints import did_you_mean
+
+        raise typer.BadParameter(
+            f"{text!r} is not one of {', '.join(names)}{did_you_mean(text, names)}"
+        )
+
+    return parse
+
+
+def listed(values: Iterable[str]) -> str:
+    """``"a, b or c"``: the values for a help text (every choice is shown)."""
+    names = [str(v) for v in values]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
+# the options every verb that writes a report shares, with the same words everywhere
+FORMAT_HELP = f"Report format: {listed(OutputFormat)}."
+COLOR_HELP = f"Colour the text report: {listed(Color)} (auto: on a terminal, unless NO_COLOR)."
 
 
 def use_color(choice: Color) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from opa_contracts import hints
 from opa_contracts.findings import Finding, Severity
 
 DEFAULT_CHANNEL_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
@@ -111,7 +112,8 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
             problems.append(
                 (
                     f"/rules/{name}",
-                    f"unknown rule id {name!r} under rules (see `opa-contracts rules`)",
+                    f"unknown rule id {name!r} under rules"
+                    + (hints.did_you_mean(name, known) or " (see `opa-contracts rules`)"),
                 )
             )
         elif isinstance(value, str) and value in SEVERITY_VALUES:

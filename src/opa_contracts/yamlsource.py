@@ -109,18 +109,24 @@ class Document:
     text: str = ""
     root: yaml.Node | None = None
 
-    def position(self, pointer: str) -> tuple[int, int]:
-        """The 1-based position of ``pointer``, or of its nearest ancestor present in the file."""
+    def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
+        """The 1-based position of ``pointer``, or of its nearest ancestor present in the file.
+
+        With ``key``, a mapping member's position is its key's (``policies:`` rather than the
+        block under it): where a finding about the key itself belongs."""
         if self.root is None and self.text:
             self.root = yaml.compose(self.text, Loader=_Loader)  # released earlier: compose again
         node = self.root
         if node is None:
             return (1, 1)
-        for raw in pointer.split("/")[1:] if pointer else ():
+        tokens = pointer.split("/")[1:] if pointer else []
+        for i, raw in enumerate(tokens):
             token = unescape(raw)
             child = None
             if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value if k.value == token), None)
+                pair = next(((k, v) for k, v in node.value if k.value == token), None)
+                if pair is not None:
+                    child = pair[0] if key and i == len(tokens) - 1 else pair[1]
             elif isinstance(node, yaml.SequenceNode) and token.isdigit():
                 index = int(token)
                 child = node.value[index] if index < len(node.value) else None
@@ -200,18 +206,161 @@ def parse(path: Path, text: str) -> Document | SourceError:
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "invalid YAML"
-    if mark is not None:
-        lines = text.splitlines()
-        line = lines[mark.line] if mark.line < len(lines) else ""
-        if (
-            "\t" in line[: len(line) - len(line.lstrip())]
-            or line[mark.column : mark.column + 1] == "\t"
-        ):
-            problem += " (a tab: YAML does not allow tabs for indentation)"
-    message = f"{exc.context}: {problem}" if exc.context else problem
     if mark is None:
-        return SourceError("yaml-syntax", message)
+        return SourceError("yaml-syntax", f"{exc.context}: {problem}" if exc.context else problem)
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if (
+        "\t" in line[: len(line) - len(line.lstrip())]
+        or line[mark.column : mark.column + 1] == "\t"
+    ):
+        problem += " (a tab: YAML does not allow tabs for indentation)"
+    hint = _slip(exc, lines)
+    if hint is not None:
+        message, at = hint
+        return SourceError("yaml-syntax", message, at + 1, _indent(lines, at) + 1)
+    message = f"{exc.context}: {problem}" if exc.context else problem
     return SourceError("yaml-syntax", message, mark.line + 1, mark.column + 1)
+
+
+def _indent(lines: list[str], index: int) -> int:
+    line = lines[index] if 0 <= index < len(lines) else ""
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content(lines: list[str], index: int) -> str:
+    """Line ``index`` without its comment (a `` #`` outside quotes; good enough for a hint)."""
+    line = lines[index] if 0 <= index < len(lines) else ""
+    return re.split(r"(?:^|\s)#", line, maxsplit=1)[0].rstrip()
+
+
+def _previous(lines: list[str], index: int) -> int:
+    """The index of the last line before ``index`` with content, or -1."""
+    index -= 1
+    while index >= 0 and not _content(lines, index).strip():
+        index -= 1
+    return index
+
+
+_KEY = re.compile(r"^\s*(?:- +)?([^\s#'\"\[{][^:#]*?|'[^']*'|\"[^\"]*\"):(?:\s|$)")
+
+
+def _slip(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[str, int] | None:
+    """A plain-words explanation of the common slips, and the 0-based line to report; None for
+    errors with no better words than PyYAML's."""
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    at = min(mark.line, len(lines) - 1)
+    if "could not find expected ':'" in problem and exc.context_mark is not None:
+        at = exc.context_mark.line
+        text = _content(lines, at).strip()
+        first, _, rest = text.partition(" ")
+        fix = f" (write {first}: {rest.strip()})" if rest.strip() else ""
+        return (
+            f"line {at + 1} has no ':' after its key{fix}; every line of a mapping is "
+            "'key: value', with a space after the colon",
+            at,
+        )
+    if problem == "mapping values are not allowed in this context":
+        here = _content(lines, at)
+        matched = _KEY.match(here)
+        if matched and matched.end() <= mark.column:  # a second ': ' after the key's own
+            name = matched.group(1).strip()
+            value = here[matched.end() :].strip()
+            return (
+                f"the value of {name!r} contains ': ', which YAML reads as a second key; "
+                f'quote the value: {name}: "{value}"',
+                at,
+            )
+        prev = _previous(lines, at)
+        if (
+            prev >= 0
+            and _indent(lines, at) > _indent(lines, prev)
+            and _KEY.match(_content(lines, prev))
+        ):
+            return (
+                f"indentation: line {at + 1} is indented more than line {prev + 1}, whose key "
+                f"already has a value; line it up with the key above it ({_indent(lines, prev)} "
+                "spaces), or move it under a key that has no value",
+                at,
+            )
+        if prev >= 0 and not _KEY.match(_content(lines, prev)):
+            text = _content(lines, prev).strip()
+            first, _, rest = text.partition(" ")
+            fix = f" (write {first}: {rest.strip()})" if rest.strip() else ""
+            return (
+                f"line {prev + 1} has no ':' after its key{fix}; every line of a mapping is "
+                "'key: value', with a space after the colon",
+                prev,
+            )
+        return None
+    if "block mapping" in context and "did not find expected key" in problem:
+        here = _content(lines, at)
+        if here.lstrip().startswith("- "):
+            return (
+                f"line {at + 1} is a list item ('- ') where a key was expected; put the list "
+                "under a key (key:, then the items indented below it)",
+                at,
+            )
+        if exc.context_mark is not None and _indent(lines, at) != exc.context_mark.column:
+            indents = sorted(
+                {
+                    _indent(lines, i)
+                    for i in range(exc.context_mark.line, at)
+                    if _KEY.match(_content(lines, i))
+                }
+            )
+            shown = (
+                " or ".join(x for x in (", ".join(map(str, indents[:-1])), str(indents[-1])) if x)
+                if indents
+                else str(exc.context_mark.column)
+            )
+            return (
+                f"indentation: line {at + 1} is indented by {_indent(lines, at)} spaces, which "
+                f"lines up with no key above it (those are indented by {shown}); indent it "
+                "exactly like the keys it belongs with",
+                at,
+            )
+        quoted = re.search(r"(['\"]).*?\1\S", here)
+        if quoted:
+            return (
+                f"line {at + 1} has text after a closing quote; inside '...' write a quote as "
+                "'' (it''s), or use the other kind of quotes around the value",
+                at,
+            )
+        return None
+    if "while parsing a flow" in context:
+        close = "}" if "mapping" in context else "]"
+        start = exc.context_mark.line if exc.context_mark is not None else at
+        start = min(start, at, max(at - 3, 0) if "flow node" in context else at)
+        for index in range(start, at + 1):
+            line = lines[index] if index < len(lines) else ""
+            if re.search(r"\s#", line) and not re.search(r"\s#", _content(lines, index) + " "):
+                return (
+                    f"line {index + 1}: ' #' starts a comment, which hides the rest of the line "
+                    f"(and its {close!r}); quote a value that contains '#'",
+                    index,
+                )
+        opened = exc.context_mark
+        where = f"line {opened.line + 1}" if opened is not None else "above"
+        return (
+            f"the {'[' if close == ']' else '{'!r} opened on {where} is not closed with "
+            f"{close!r} (or a ',' is missing between two items); quote a value that contains "
+            "',', '[', ']', '{' or '}'",
+            start,
+        )
+    if "found undefined alias" in problem or "while scanning an alias" in context:
+        return (
+            f"line {at + 1}: a value starting with '*' is an alias in YAML; quote it (\"*...\")",
+            at,
+        )
+    if "cannot start any token" in problem and "tab" not in problem:
+        char = lines[at][mark.column : mark.column + 1] if at < len(lines) else ""
+        if char in ("@", "`", "%"):
+            return (f"line {at + 1}: a value cannot start with {char!r} in YAML; quote it", at)
+    return None
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int) -> int:

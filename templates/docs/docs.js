@@ -1,3 +1,23 @@
+// A map wider than its box scrolls sideways: show the hint under it while part of it is hidden.
+(function () {
+  "use strict";
+  var maps = Array.prototype.slice.call(document.querySelectorAll(".diagram"));
+
+  function update() {
+    maps.forEach(function (map) {
+      var hint = map.nextElementSibling;
+      if (hint && hint.classList.contains("scroll-hint")) {
+        var clipped = map.scrollWidth > map.clientWidth + 1;
+        hint.classList.toggle("clipped", clipped);
+        hint.classList.toggle("fits", !clipped);
+      }
+    });
+  }
+
+  window.addEventListener("resize", update);
+  update();
+})();
+
 // The channel filter of the docs index: typing hides the rows that do not match every word.
 // No network, no inline script (the page's CSP allows only this file), text only (no innerHTML).
 (function () {

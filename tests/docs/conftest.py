@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONTRACTS
-from tests.docs.helpers import HOSTILE, generate_docs
+from tests.docs.helpers import HISTORY, HOSTILE, generate_docs
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +20,9 @@ def bundled_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hostile_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The docs of ``tests/fixtures/hostile-docs``, whose every text tries to run script."""
     return generate_docs(HOSTILE, tmp_path_factory.mktemp("docs") / "hostile")
+
+
+@pytest.fixture(scope="session")
+def history_docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The docs of ``tests/fixtures/history-docs``: a long history, one break accepted."""
+    return generate_docs(HISTORY, tmp_path_factory.mktemp("docs") / "history")

@@ -11,6 +11,7 @@ from opa_contracts.generate.targets import Target
 from tests.conftest import FIXTURES, ROOT
 
 HOSTILE = FIXTURES / "hostile-docs"
+HISTORY = FIXTURES / "history-docs"  # long names, breaks with witnesses, one break accepted
 GOLDEN = ROOT / "tests" / "golden" / "docs"
 REGEN = "opa-contracts generate docs --out tests/golden/docs"
 PAYLOAD = "<script>window.__pwned=1</script>"

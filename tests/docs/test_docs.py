@@ -19,6 +19,7 @@ from opa_contracts.generate.run import build
 from tests.conftest import CONTRACTS, FIXTURES, ROOT, run_cli
 from tests.docs.helpers import (
     GOLDEN,
+    HISTORY,
     HOSTILE,
     IMG_PAYLOAD,
     PAYLOAD,
@@ -275,3 +276,38 @@ def test_check_exit_codes(tmp_path: Path) -> None:
     assert broken.code == 3, broken.stderr
     shutil.rmtree(out)
     assert run_cli("generate", "docs", "--out", out, "--check").code == 1
+
+
+def test_accepted_changes_are_accepted_in_the_changelog(history_docs: Path) -> None:
+    markdown = (history_docs / "markdown" / "channels" / "history.docs.md").read_text()
+    accepted = next(line for line in markdown.splitlines() if "`enum-value-removed`" in line)
+    assert accepted.startswith("| **accepted** |")
+    assert (
+        "accepted until 2999-12-31: No publisher ever sent XLON; the desk confirmed it in OPA-999."
+    ) in accepted
+    assert "1 change since 1.0.0; 1 accepted break of BACKWARD, compatible otherwise" in markdown
+    breaking = next(line for line in markdown.splitlines() if "`type-narrowed`" in line)
+    assert breaking.startswith("| **breaking** |")
+
+
+def test_an_expired_acceptance_accepts_nothing() -> None:
+    import datetime as dt
+
+    from opa_contracts import loader
+    from opa_contracts.generate.contracts import collect
+    from opa_contracts.generate.docs import changelog
+
+    sources = collect(loader.load(HISTORY))
+    (channel,) = sources.channels
+    assert [a.rule for a in sources.acceptances] == ["enum-value-removed"]
+
+    def verdict(today: dt.date) -> changelog.Entry:
+        steps = changelog.history(channel, sources.settings, sources.acceptances, today)
+        return next(e for s in steps for e in s.entries if e.rule == "enum-value-removed")
+
+    before = verdict(dt.date(2999, 12, 31))
+    assert (before.verdict, before.expires) == ("accepted", "2999-12-31")
+    after = verdict(dt.date(3000, 1, 1))
+    assert after.verdict == "breaking"
+    assert after.accepted == ""
+    assert after.detail.endswith("; its acceptance expired on 2999-12-31")

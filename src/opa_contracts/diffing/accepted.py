@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from opa_contracts import hints
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.loader import ACCEPTED_CHANGES_FILE, Registry
-from opa_contracts.pointer import from_path
+from opa_contracts.rules.registry import by_id
 from opa_contracts.yamlsource import Document
 
 ACCEPTED_SCHEMA = "accepted-changes-v1.schema.json"
@@ -46,15 +47,12 @@ class Acceptance:
 
 
 def parse(data: Any) -> tuple[list[Acceptance], list[tuple[str, str]]]:
-    """Acceptances from the parsed file, and (pointer, message) shape problems."""
+    """Acceptances from the parsed file, and (pointer, message) problems: its shape, rule ids."""
     from opa_contracts import formats
 
     if data is None:
         return [], []
-    problems = [
-        (from_path(list(e.instance_path)), e.message)
-        for e in formats.validator(ACCEPTED_SCHEMA).iter_errors(data)
-    ]
+    problems = [(p.pointer, p.message) for p in formats.problems(ACCEPTED_SCHEMA, data)]
     problems += [
         (f"/accepted/{i}/reason", "replace the suggested placeholder with why no reader breaks")
         for i, entry in enumerate(data.get("accepted", []) if isinstance(data, dict) else [])
@@ -63,7 +61,13 @@ def parse(data: Any) -> tuple[list[Acceptance], list[tuple[str, str]]]:
     if problems:
         return [], problems
     out = []
+    known = by_id()
     for i, entry in enumerate(data.get("accepted", [])):
+        if entry["rule"] not in known:
+            rule = entry["rule"]
+            fix = hints.did_you_mean(rule, known) or " (see `opa-contracts rules`)"
+            problems.append((f"/accepted/{i}/rule", f"unknown rule id {rule!r}{fix}"))
+            continue
         expires = None
         if "expires" in entry:
             expires = dt.date.fromisoformat(entry["expires"])
@@ -78,7 +82,7 @@ def parse(data: Any) -> tuple[list[Acceptance], list[tuple[str, str]]]:
                 expires=expires,
             )
         )
-    return out, []
+    return out, problems
 
 
 def load(registry: Registry) -> tuple[list[Acceptance], list[Finding]]:

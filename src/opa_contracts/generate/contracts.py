@@ -17,6 +17,8 @@ from typing import Any
 import jsonschema_rs
 
 from opa_contracts import dialects
+from opa_contracts.diffing.accepted import Acceptance
+from opa_contracts.diffing.accepted import load as load_acceptances
 from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
 from opa_contracts.generate.bundle import BundleError, bundle
@@ -85,12 +87,15 @@ class Channel:
 @dataclass(frozen=True)
 class Sources:
     """Everything generators read: the registry's channels, its settings (the one
-    :class:`~opa_contracts.settings.Settings` every verb uses) and a digest of all manifests."""
+    :class:`~opa_contracts.settings.Settings` every verb uses), the breaks its
+    ``accepted-changes.yaml`` accepts (as ``diff`` reads them; a file ``diff`` refuses accepts
+    nothing here either) and a digest of all manifests."""
 
     root: Path
     channels: tuple[Channel, ...]
     digest: str
     settings: Settings = field(default_factory=Settings)
+    acceptances: tuple[Acceptance, ...] = ()
 
 
 def collect(registry: Registry, workers: int = 1) -> Sources:
@@ -123,7 +128,16 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
         channels.append(Channel(name, tuple(versions)))
         for v in versions:
             digest.update(json.dumps(v.manifest, sort_keys=True, ensure_ascii=False).encode())
-    return Sources(registry.root, tuple(channels), digest.hexdigest(), registry.settings)
+    # read through the Registry like every other file (a folder or a git ref alike); its
+    # problems are findings of `diff` and `validate`, not reasons to refuse to generate
+    acceptances, _problems = load_acceptances(registry)
+    return Sources(
+        registry.root,
+        tuple(channels),
+        digest.hexdigest(),
+        registry.settings,
+        tuple(acceptances),
+    )
 
 
 def _read(registry: Registry, path: Path) -> tuple[ContractVersion | None, list[str]]:

@@ -54,8 +54,10 @@ class Context:
         version: str = "",
         details: dict[str, Any] | None = None,
         file: str = "",
+        at_key: bool = False,
     ) -> None:
-        """Record a finding for ``rule`` at ``pointer`` of ``source`` (positions looked up)."""
+        """Record a finding for ``rule`` at ``pointer`` of ``source`` (positions looked up; with
+        ``at_key``, the position of the key ``pointer`` ends in rather than of its value)."""
         severity = self._severity(rule)
         if severity is None:
             self.suppressed += 1
@@ -68,7 +70,7 @@ class Context:
                 return
         # positions cost a second parse of the file: look them up for reported findings only
         if source is not None and source.document is not None and not line:
-            line, column = source.document.position(pointer)
+            line, column = source.document.position(pointer, key=at_key)
         if source is not None and not channel:
             channel, version = self.subjects.get(display, ("", ""))
         self.findings.append(

@@ -6,10 +6,10 @@ from typing import Any
 
 import jsonschema_rs
 
+from opa_contracts.formats import describe
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
 from opa_contracts.validate.context import Context
-from opa_contracts.validate.manifest import describe
 
 MAX_ERRORS_PER_EXAMPLE = 10
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from opa_contracts.jsonschema_vocab import DRAFT4, MODERN_ONLY, is_extension, is_modern
+from opa_contracts import hints
+from opa_contracts.jsonschema_vocab import DRAFT4, KNOWN, MODERN_ONLY, is_extension, is_modern
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import join
 from opa_contracts.schemawalk import walk
@@ -13,6 +14,11 @@ from opa_contracts.validate.context import Context
 # keywords only draft-04..07 define; a 2019-09/2020-12 validator ignores them
 _LEGACY_ONLY = frozenset({"definitions", "dependencies", "additionalItems"})
 _DRAFT4_ONLY = frozenset({"id"})
+# keywords of other specs that authors bring along, and what JSON Schema says instead
+_FOREIGN = {
+    "nullable": '; it is from OpenAPI: allow null with type: [<type>, "null"]',
+    "example": "; it is from OpenAPI: use examples: [...]",
+}
 
 
 def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
@@ -22,8 +28,10 @@ def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
         for key in node:
             if key.startswith("x-"):
                 continue
+            fix = " (name extensions x-...)"
             if is_extension(key):
                 why = "is not a JSON Schema keyword"
+                fix = _FOREIGN.get(key) or hints.did_you_mean(key, KNOWN) or fix
             elif not modern and key in MODERN_ONLY:
                 why = f"is not a {dialect} keyword (2019-09/2020-12 only)"
             elif modern and key in _LEGACY_ONLY - {"definitions"}:
@@ -34,8 +42,8 @@ def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
                 continue
             ctx.emit(
                 "schema-unknown-keyword",
-                f"{key!r} {why}: validators ignore it, so it constrains nothing "
-                "(name extensions x-...)",
+                f"{key!r} {why}: validators ignore it, so it constrains nothing{fix}",
                 source,
                 join(pointer, key),
+                at_key=True,
             )

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
-import jsonschema_rs
-
 from opa_contracts import formats
 from opa_contracts.loader import SourceFile
-from opa_contracts.pointer import from_path
+from opa_contracts.semver import Version
 from opa_contracts.validate.context import Context
 
 MANIFEST_SCHEMA = "manifest-v1.schema.json"
@@ -25,18 +21,17 @@ def check_shape(ctx: Context, source: SourceFile, schema_name: str, rule: str) -
         ctx.emit(rule, f"expected a mapping at the top level, found {_kind(data)}", source)
         return False
     ok = True
-    for error in formats.validator(schema_name).iter_errors(data):
+    for problem in formats.problems(schema_name, data):
         ok = False
-        pointer = from_path(list(error.instance_path))
-        where = pointer or "/"
-        ctx.emit(rule, f"{where}: {describe(error, pointer)}", source, pointer)
+        ctx.emit(rule, problem.message, source, problem.pointer, at_key=problem.key)
     return ok
 
 
 def check_place(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
     """File name = version, folder = channel (each only when declared as a string)."""
     path = source.path
-    if version and path.stem != version:
+    # a version that is not semver gets the schema's error (with its fix), not a rename as well
+    if version and Version.parse(version) is not None and path.stem != version:
         ctx.emit(
             "manifest-file-name",
             f"file is named {path.name!r} but declares version {version!r}; "
@@ -61,22 +56,3 @@ def check_place(ctx: Context, source: SourceFile, channel: str, version: str) ->
 def _kind(value: object) -> str:
     names = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
     return names.get(type(value), type(value).__name__)
-
-
-def describe(error: jsonschema_rs.ValidationError, pointer: str = "") -> str:
-    """The validator's message, made complete where jsonschema-rs abbreviates it."""
-    message: str = error.message
-    options = getattr(error.kind, "options", None)
-    if isinstance(options, list) and "candidates" in message:
-        # "is not one of "a", "b" or 3 other candidates" hides the answer; list them all
-        listed = ", ".join(json.dumps(o, ensure_ascii=False) for o in options)
-        return f"{json.dumps(error.instance, ensure_ascii=False)} is not one of: {listed}"
-    # make the oneOf wording for participants say what is accepted
-    if "is not valid under any of the schemas listed in the 'oneOf'" in message and (
-        pointer.startswith(("/publisher", "/subscribers"))
-    ):
-        return (
-            message.split(" is not valid")[0]
-            + " is neither a service name nor a mapping with 'name'"
-        )
-    return message

@@ -9,9 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 import jsonschema_rs
 
-from opa_contracts import dialects, refs
+from opa_contracts import dialects, formats, refs
 from opa_contracts.loader import Registry, SourceFile
-from opa_contracts.pointer import from_path, join
 from opa_contracts.validate import keywords
 from opa_contracts.validate.context import Context
 
@@ -47,18 +46,18 @@ def check(
     usable = True
     for error in dialects.meta_validator(dialect.name).iter_errors(schema):
         usable = False
-        pointer = join("/schema", *error.instance_path)
-        ctx.emit(
-            "schema-invalid",
-            f"{from_path(list(error.instance_path)) or '/'}: {error.message} "
-            f"(per the {dialect.name} metaschema)",
-            source,
-            pointer,
-        )
+        for problem in formats.explain(error):
+            ctx.emit(
+                "schema-invalid",
+                f"{problem.message} (per the {dialect.name} metaschema)",
+                source,
+                "/schema" + problem.pointer,
+                at_key=problem.key,
+            )
     keywords.check(ctx, source, schema, dialect.name)
-    for pointer, problem in refs.check(ctx.registry, source.path, schema):
+    for pointer, ref_problem in refs.check(ctx.registry, source.path, schema):
         usable = False
-        ctx.emit(problem.rule, problem.message, source, "/schema" + pointer)
+        ctx.emit(ref_problem.rule, ref_problem.message, source, "/schema" + pointer)
     if not usable:
         return None
     try:
@@ -68,6 +67,14 @@ def check(
             retriever=_retriever(ctx.registry),
             base_uri=source.path.as_uri(),
         )
+    except jsonschema_rs.ValidationError as exc:  # a keyword's value, e.g. a pattern no regex
+        for problem in formats.explain(exc):
+            ctx.emit(
+                "schema-invalid",
+                f"schema does not compile: {problem.message}",
+                source,
+                "/schema" + problem.pointer,
+            )
     except (ValueError, jsonschema_rs.ReferencingError) as exc:
         message = str(exc).split("\n", 1)[0]
         ctx.emit("schema-invalid", f"schema does not compile: {message}", source, "/schema")

@@ -7,9 +7,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from opa_contracts import loader, writing
+from opa_contracts import hints, loader, writing
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import SourceFile
+from opa_contracts.rules.registry import validate_rules_by_id
 from opa_contracts.validate import examples, lint, manifest, migration, payload
 from opa_contracts.validate.context import Context, Ignore
 
@@ -203,6 +204,13 @@ def _ignores(source: SourceFile) -> list[Ignore]:
 def _unused_ignores(ctx: Context, source: SourceFile) -> None:
     for ignore in ctx.ignores.get(source.display, ()):
         if not ignore.used and ctx.settings.severities.get(ignore.rule) != "off":
+            known = validate_rules_by_id()
+            if ignore.rule not in known:
+                message = f"lint.ignore names no validation rule {ignore.rule!r}" + (
+                    hints.did_you_mean(ignore.rule, known) or " (see `opa-contracts rules`)"
+                )
+                ctx.emit("lint-ignore-unused", message, source, ignore.at + "/rule")
+                continue
             ctx.emit(
                 "lint-ignore-unused",
                 f"lint.ignore for {ignore.rule!r}"

@@ -3,13 +3,16 @@
 Each version after the first is checked against its predecessor under the mode and open-content
 policy its own manifest declares (else the registry's defaults), as ``opa-contracts diff`` does
 for one pair. A break that the engine proves carries its witness: a message one side writes and
-the other rejects. ``diff`` stays the gate (it also applies accepted changes and the stronger of
-two modes); this page only tells the story.
+the other rejects. A break that ``accepted-changes.yaml`` accepts (and that has not expired) is
+shown as accepted, with the reason and the expiry, as ``diff`` counts it. ``diff`` stays the gate
+(it also applies the stronger of two modes); this page only tells the story.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from opa_contracts.compat import api as engine
@@ -20,6 +23,7 @@ from opa_contracts.compat.model import (
     Policy,
     SchemaCompareError,
 )
+from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.findings import Severity
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.settings import Settings
@@ -35,9 +39,11 @@ class Entry:
     rule: str
     pointer: str
     message: str
-    verdict: str  # "breaking", "compatible", "allowed" (breaks only what the mode ignores)
+    verdict: str  # "breaking", "accepted", "compatible", "allowed" (breaks what the mode ignores)
     detail: str
     witness: str | None
+    accepted: str = ""  # for an accepted break: the reason written in accepted-changes.yaml
+    expires: str = ""  # ... and the last day the acceptance applies (YYYY-MM-DD), if any
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,15 @@ class Step:
         changes = f"{count} change{'s' if count != 1 else ''} since {self.previous}"
         if self.mode == Mode.NONE.value:
             return f"{changes}; not checked (compatibility NONE)"
+        accepted = sum(e.verdict == "accepted" for e in self.entries)
+        also = f", {accepted} accepted" if accepted else ""
         if self.breaking:
             broken = sum(e.verdict == "breaking" for e in self.entries)
             bump = " (major version bump)" if self._major else " without a major version bump"
-            return f"{changes}; {broken} break {self.mode}{bump}"
+            return f"{changes}; {broken} break {self.mode}{bump}{also}"
+        if accepted:
+            s = "s" if accepted != 1 else ""
+            return f"{changes}; {accepted} accepted break{s} of {self.mode}, compatible otherwise"
         return f"{changes}; compatible under {self.mode}"
 
     @property
@@ -78,11 +89,17 @@ class Step:
         return self.contract.semver.major > int(self.previous.split(".")[0])
 
 
-def history(channel: Channel, settings: Settings) -> tuple[Step, ...]:
-    """Every version of ``channel``, oldest first, each judged against its predecessor."""
+def history(
+    channel: Channel,
+    settings: Settings,
+    acceptances: Sequence[Acceptance] = (),
+    today: dt.date | None = None,
+) -> tuple[Step, ...]:
+    """Every version of ``channel``, oldest first, each judged against its predecessor (a break
+    one of ``acceptances`` accepts on ``today``, default the real today, is accepted)."""
     steps = [_first(channel.versions[0], settings)]
     for old, new in zip(channel.versions, channel.versions[1:], strict=False):
-        steps.append(step(old, new, settings))
+        steps.append(step(old, new, settings, acceptances, today or dt.date.today()))
     return tuple(steps)
 
 
@@ -97,9 +114,17 @@ def _first(contract: ContractVersion, settings: Settings) -> Step:
     return Step(contract, None, mode, policy, (), False, "")
 
 
-def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step:
+def step(
+    old: ContractVersion,
+    new: ContractVersion,
+    settings: Settings,
+    acceptances: Sequence[Acceptance] = (),
+    today: dt.date | None = None,
+) -> Step:
     """``new`` judged against ``old`` under ``new``'s mode and policy (and the registry's rule
-    severities: a rule turned off is not told, one turned down is not a break)."""
+    severities: a rule turned off is not told, one turned down is not a break; a break that an
+    acceptance matches is accepted until it expires)."""
+    today = today or dt.date.today()
     mode_name, policy_name = _names(new, settings)
     try:
         mode, policy = Mode.parse(mode_name), Policy.parse(policy_name)
@@ -131,6 +156,21 @@ def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step
             detail = f"breaks {directions} only, which {mode.value} does not protect"
         else:
             verdict, detail = "compatible", ""
+        acceptance = None
+        if verdict == "breaking":
+            acceptance = next(
+                (
+                    a
+                    for a in acceptances
+                    if a.matches(change.rule, new.channel, change.pointer, new.version)
+                ),
+                None,
+            )
+        if acceptance is not None and acceptance.expired(today):
+            detail += f"; its acceptance expired on {acceptance.expires}"
+            acceptance = None
+        elif acceptance is not None:
+            verdict = "accepted"
         entries.append(
             Entry(
                 change.rule,
@@ -139,6 +179,8 @@ def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step
                 verdict,
                 detail,
                 _witness(hit, old.version, new.version),
+                acceptance.reason if acceptance else "",
+                str(acceptance.expires or "") if acceptance else "",
             )
         )
     breaking = any(e.verdict == "breaking" for e in entries)

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate import parallel
 from opa_contracts.generate.contracts import Channel, GenerateError, Sources
 from opa_contracts.generate.docs import diagram, render, views
@@ -80,7 +81,11 @@ def generate(sources: Sources, target: Target) -> FileTree:
     jobs = target.options.get("jobs", 0)
     workers = jobs if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 0 else 1
     pages = parallel.map_items(
-        _page, (names, settings), list(sources.channels), workers, threshold=200
+        _page,
+        (names, settings, sources.acceptances),
+        list(sources.channels),
+        workers,
+        threshold=200,
     )
     links = [_link(p) for p in pages]
     overview = diagram.pages(links)
@@ -104,9 +109,11 @@ def generate(sources: Sources, target: Target) -> FileTree:
     return tree
 
 
-def _page(state: tuple[Mapping[str, str], RegistrySettings], channel: Channel) -> views.Page:
-    names, settings = state
-    return views.page(channel, names[channel.name], settings)
+def _page(
+    state: tuple[Mapping[str, str], RegistrySettings, tuple[Acceptance, ...]], channel: Channel
+) -> views.Page:
+    names, settings, acceptances = state
+    return views.page(channel, names[channel.name], settings, acceptances)
 
 
 def _markdown(

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.generate.docs import changelog
 from opa_contracts.generate.docs.fields import Field, fields
@@ -106,8 +107,11 @@ def slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
-def page(channel: Channel, slug: str, settings: Settings) -> Page:
-    """The page of ``channel`` (its latest version; all versions in the history)."""
+def page(
+    channel: Channel, slug: str, settings: Settings, acceptances: tuple[Acceptance, ...] = ()
+) -> Page:
+    """The page of ``channel`` (its latest version; all versions in the history, with the breaks
+    ``acceptances`` accept shown as accepted)."""
     contract = channel.latest
     manifest = contract.manifest
     publisher = participant(manifest.get("publisher"))
@@ -127,7 +131,7 @@ def page(channel: Channel, slug: str, settings: Settings) -> Page:
         invalid_examples=tuple(
             _example(e.name, e.note, e.payload) for e in contract.invalid_examples
         ),
-        history=changelog.history(channel, settings),
+        history=changelog.history(channel, settings, acceptances),
         paragraphs=paragraphs(contract.description),
     )
 

@@ -10,6 +10,7 @@ changed. Every failure, reading or writing, is a ``ContractError``.
 from __future__ import annotations
 
 import copy
+import difflib
 import importlib
 import json
 import math
@@ -245,16 +246,27 @@ def codec(channel: str, version: str | None = None) -> Codec:
         return found
     known = CHANNELS.get(channel)
     if known is None:
-        message = "unknown channel; known channels: " + ", ".join(sorted(CHANNELS))
+        message = "unknown channel" + _known(channel, sorted(CHANNELS), "channels")
         raise ContractError(channel, version or "", "", message)
     contract = known.get(version)
     if contract is None:
-        message = "unknown version; known versions: " + ", ".join(v.version for v in known.versions)
+        versions = [v.version for v in known.versions]
+        message = "unknown version" + _known(version or "", versions, "versions")
         raise ContractError(channel, version or "", "", message)
     found = _CODECS.get((channel, contract.version)) or Codec(contract)
     _CODECS[(channel, version)] = _CODECS[(channel, contract.version)] = found
     _BY_MODEL[found.model] = found
     return found
+
+
+def _known(name: str, known: list[str], what: str) -> str:
+    """``"; did you mean 'x'? (known ...: ...)"`` with the nearest known names, if any are close."""
+    listed = ", ".join(known)
+    folded = {k.casefold(): k for k in known}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=3, cutoff=0.6)
+    if not close:
+        return f"; known {what}: {listed}"
+    return f"; did you mean {' or '.join(repr(folded[c]) for c in close)}? (known {what}: {listed})"
 
 
 def decode(channel: str, data: bytes | bytearray | str, version: str | None = None) -> BaseModel:
