@@ -189,8 +189,8 @@ def diff(
         bool,
         typer.Option(
             "--suggest-acceptance",
-            help="After the report, print the accepted-changes.yaml entries that would accept "
-            "every breaking change (text, markdown and json; each reason is a placeholder).",
+            help="After the report, print the entries that accept every breaking change, "
+            "to paste into accepted-changes.yaml (text, markdown, json; fill in each reason).",
         ),
     ] = False,
     fail_on_empty: Annotated[
