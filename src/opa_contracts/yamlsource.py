@@ -99,39 +99,76 @@ class SourceError:
     column: int = 0
 
 
+#: Where one value starts, packed as ``line << 32 | column`` (0-based), and, for a mapping or a
+#: sequence, where each of its values starts: a few bytes per value where a PyYAML node with its
+#: two marks takes hundreds (a 3 MB manifest's node tree is over 100 MB).
+Positions = int | tuple[int, "dict[str, Positions] | list[Positions]"]
+
+
 @dataclass
 class Document:
-    """A parsed YAML/JSON file: its data, its text, and the node tree that knows where each
-    value starts (positions are looked up only when a finding needs one)."""
+    """A parsed YAML/JSON file: its data, its text, and where each value starts (looked up only
+    when a finding needs a position)."""
 
     path: Path
     data: Any
     text: str = ""
-    root: yaml.Node | None = None
+    positions: Positions | None = None
 
     def position(self, pointer: str) -> tuple[int, int]:
         """The 1-based position of ``pointer``, or of its nearest ancestor present in the file."""
-        if self.root is None and self.text:
-            self.root = yaml.compose(self.text, Loader=_Loader)  # released earlier: compose again
-        node = self.root
-        if node is None:
+        if self.positions is None and self.text:
+            # released earlier: compose again
+            self.positions = _positions(yaml.compose(self.text, Loader=_Loader), {})
+        here = self.positions
+        if here is None:
             return (1, 1)
         for raw in pointer.split("/")[1:] if pointer else ():
+            if isinstance(here, int):
+                break
+            children = here[1]
             token = unescape(raw)
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value if k.value == token), None)
-            elif isinstance(node, yaml.SequenceNode) and token.isdigit():
-                index = int(token)
-                child = node.value[index] if index < len(node.value) else None
+            child: Positions | None = None
+            if isinstance(children, dict):
+                child = children.get(token)
+            elif token.isdigit() and int(token) < len(children):
+                child = children[int(token)]
             if child is None:
                 break
-            node = child
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
+            here = child
+        packed = here if isinstance(here, int) else here[0]
+        return ((packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1)
 
     def release(self) -> None:
-        """Drop the node tree (a few hundred KB per manifest); positions still work, slower."""
-        self.root = None
+        """Drop the positions; later lookups still work, slower (the text is composed again)."""
+        self.positions = None
+
+
+def _positions(node: yaml.Node | None, memo: dict[int, Positions]) -> Positions | None:
+    """The position tree of a composed node graph (an alias shares its anchor's entry)."""
+    if node is None:
+        return None
+    found = memo.get(id(node))
+    if found is not None:
+        return found
+    packed = node.start_mark.line << 32 | node.start_mark.column
+    out: Positions
+    if isinstance(node, yaml.MappingNode):
+        children: dict[str, Positions] = {}
+        out = (packed, children)
+        memo[id(node)] = out  # before the children: a recursive alias meets itself
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value not in children:
+                children[key.value] = _positions(value, memo) or 0
+    elif isinstance(node, yaml.SequenceNode):
+        items: list[Positions] = []
+        out = (packed, items)
+        memo[id(node)] = out
+        items.extend(_positions(item, memo) or 0 for item in node.value)
+    else:
+        out = packed
+        memo[id(node)] = out
+    return out
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
@@ -194,7 +231,7 @@ def parse(path: Path, text: str) -> Document | SourceError:
         data = _Builder().build(node, 0)
     except _BuildError as exc:
         return exc.error
-    return Document(path, data, text, node)
+    return Document(path, data, text, _positions(node, {}))
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
