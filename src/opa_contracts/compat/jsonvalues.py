@@ -58,7 +58,7 @@ def json_equal(a: Json, b: Json) -> bool:
         return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     if a is None or b is None:
         return a is b
-    return canon(a) == canon(b)
+    return bool(canon(a) == canon(b))
 
 
 def is_trivial(schema: Json) -> bool:
