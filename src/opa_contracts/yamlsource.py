@@ -37,12 +37,23 @@ _INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT_12 = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 
 
-def _int(text: str) -> int:
+#: Integers of any size are kept exact, up to Python's limit for turning one into text (4,300
+#: digits): past it no message could print the value, and parsing it costs quadratic time.
+MAX_INT_DIGITS = 4300
+_MAX_INT = 10**MAX_INT_DIGITS
+
+
+def _int(text: str) -> int | None:
+    """The integer ``text`` spells, or ``None`` when it has more than :data:`MAX_INT_DIGITS`."""
     if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
+        value = int(text[2:], 8)
+    elif text.startswith("0x"):
+        value = int(text[2:], 16)
+    elif len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        return None
+    else:
+        value = int(text, 10)
+    return value if abs(value) < _MAX_INT else None
 
 
 # an anchor (&name) where YAML allows one; a false positive only costs a count
@@ -324,7 +335,16 @@ class _Builder:
         if node.tag == _STR:
             return node.value
         if node.tag == _INT and isinstance(node, yaml.ScalarNode):
-            return _int(node.value) if _INT_12.match(node.value) else self._constructed(node)
+            if not _INT_12.match(node.value):
+                return self._constructed(node)
+            value = _int(node.value)
+            if value is None:
+                self._fail(
+                    node,
+                    "yaml-not-json",
+                    f"an integer of more than {MAX_INT_DIGITS:,} digits is not supported",
+                )
+            return value
         if node.tag == _FLOAT and isinstance(node, yaml.ScalarNode) and _FLOAT_12.match(node.value):
             value = float(node.value)
             if not math.isfinite(value):

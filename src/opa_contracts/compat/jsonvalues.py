@@ -61,6 +61,18 @@ def json_equal(a: Json, b: Json) -> bool:
     return bool(canon(a) == canon(b))
 
 
+def json_number(value: Fraction) -> int | float | None:
+    """``value`` as a JSON number: an int when whole (any size), else the nearest float, or
+    ``None`` when no finite float is near (a fraction beyond the float range)."""
+    if value.denominator == 1:
+        return int(value)
+    try:
+        near = float(value)
+    except OverflowError:
+        return None
+    return near if math.isfinite(near) else None
+
+
 def is_trivial(schema: Json) -> bool:
     """True for schemas that accept everything: ``true``, ``{}``, or annotations only."""
     if schema is True:
