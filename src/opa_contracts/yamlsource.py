@@ -337,14 +337,14 @@ class _Builder:
         if node.tag == _INT and isinstance(node, yaml.ScalarNode):
             if not _INT_12.match(node.value):
                 return self._constructed(node)
-            value = _int(node.value)
-            if value is None:
+            number = _int(node.value)
+            if number is None:
                 self._fail(
                     node,
                     "yaml-not-json",
                     f"an integer of more than {MAX_INT_DIGITS:,} digits is not supported",
                 )
-            return value
+            return number
         if node.tag == _FLOAT and isinstance(node, yaml.ScalarNode) and _FLOAT_12.match(node.value):
             value = float(node.value)
             if not math.isfinite(value):
