@@ -129,6 +129,15 @@ def diff(
     witness_budget: Annotated[
         float, typer.Option(help="Seconds the witness search may spend on one change.", min=0.0)
     ] = 0.25,
+    witness_run_budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds all witness searches of the run may spend together "
+            "(default: 16 × --witness-budget); changes left unsearched count as breaking.",
+            min=0.0,
+            show_default=False,
+        ),
+    ] = None,
     today: Annotated[
         str | None,
         typer.Option(help="Date used for acceptance expiry (YYYY-MM-DD); default: today."),
@@ -164,7 +173,10 @@ def diff(
         _fail(f"--today {today!r} is not a YYYY-MM-DD date", EXIT_USAGE)
         return
     options = Options(
-        mode=mode.upper() if mode else None, today=day, witness_budget_s=witness_budget
+        mode=mode.upper() if mode else None,
+        today=day,
+        witness_budget_s=witness_budget,
+        witness_run_budget_s=witness_run_budget,
     )
     try:
         if against is not None:  # an empty --against is a usage error, never "no ref"

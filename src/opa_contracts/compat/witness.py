@@ -23,6 +23,18 @@ _MAX_CANDIDATES = 20_000
 Segment = str | int
 
 
+@dataclass
+class WitnessBudget:
+    """Seconds that several witness searches may spend together: the searches of one version
+    pair, or every search of one run (``diff``, ``validate --history``, the docs changelog)."""
+
+    seconds: float
+    spent: float = 0.0
+
+    def left(self) -> float:
+        return self.seconds - self.spent
+
+
 @dataclass(frozen=True)
 class WitnessResult:
     """The outcome of one witness search."""

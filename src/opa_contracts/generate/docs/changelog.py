@@ -20,11 +20,15 @@ from opa_contracts.compat.model import (
     Policy,
     SchemaCompareError,
 )
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.findings import Severity
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.settings import Settings
 
 WITNESS_BUDGET_S = 0.1
+# every witness search of one docs run (of each worker process, when pages are built in several)
+# shares this budget, as `diff`'s do: past it, breaks are told without a witness
+_RUN_BUDGET = WitnessBudget(engine.RUN_BUDGETS * WITNESS_BUDGET_S)
 MAX_WITNESS_CHARS = 600  # a witness is proof, not payload: a long one is shortened
 
 
@@ -104,7 +108,12 @@ def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step
     try:
         mode, policy = Mode.parse(mode_name), Policy.parse(policy_name)
         result = engine.check(
-            old.schema, new.schema, mode=mode, policy=policy, witness_budget_s=WITNESS_BUDGET_S
+            old.schema,
+            new.schema,
+            mode=mode,
+            policy=policy,
+            witness_budget_s=WITNESS_BUDGET_S,
+            run_budget=_RUN_BUDGET,
         )
     except (SchemaCompareError, RecursionError, TypeError, ValueError) as exc:
         error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
