@@ -101,6 +101,7 @@ def check(
         if not relevant:
             continue
         found = None
+        long_strings: tuple[Any, ...] = ()
         ran_out: str | None = None
         for direction in relevant:
             limit, scope = witness_budget_s, "change"
@@ -123,6 +124,7 @@ def check(
                 ran_out = scope
             if result.found:
                 found = (direction, result.value)
+                long_strings = result.long_strings
                 break
         checked.append(
             CheckedChange(
@@ -133,6 +135,7 @@ def check(
                 witness_direction=found[0] if found else None,
                 budget_exhausted=ran_out is not None and found is None,
                 budget=ran_out if found is None else None,
+                long_strings=long_strings,
             )
         )
     return CheckResult(

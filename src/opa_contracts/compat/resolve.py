@@ -49,6 +49,11 @@ class Document:
         self._validator: Any = None
         self._vmap: Any = None
 
+    @property
+    def schema_nodes(self) -> list[Mapping[str, Any]]:
+        """Every (object) schema of the document, each once: keyword values, not instances."""
+        return self._nodes
+
     # --- dialect and validation ------------------------------------------------------------
     def _dialect(self) -> str:
         uri = self.root.get("$schema")

@@ -164,6 +164,13 @@ class PairJudge:
             "confluent": change.confluent,
             "accepted": acceptance.reason if acceptance else None,
         }
+        if hit is not None and hit.long_strings:
+            shown = "; ".join(long.describe() for long in hit.long_strings)
+            verdict += f"; witness shown abbreviated: {shown}"
+            details["witness_abbreviated"] = [
+                {"pointer": long.pointer, "char": long.char, "length": long.length}
+                for long in hit.long_strings
+            ]
         if hit is not None and hit.witness_found:
             details["witness"] = hit.witness
             details["witness_writer"] = old.version if hit.writer == "old" else new.version
