@@ -78,6 +78,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/generate_speed.py
 	$(PY) benchmarks/runtime_speed.py
 	$(PY) benchmarks/docs_speed.py
+	$(PY) benchmarks/hostile_speed.py
 	$(PY) benchmarks/asyncapi_speed.py
 
 clean:
