@@ -26,9 +26,14 @@ from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.settings import Settings
 
 WITNESS_BUDGET_S = 0.1
-# every witness search of one docs run (of each worker process, when pages are built in several)
-# shares this budget, as `diff`'s do: past it, breaks are told without a witness
-_RUN_BUDGET = WitnessBudget(engine.RUN_BUDGETS * WITNESS_BUDGET_S)
+
+
+def run_budget() -> WitnessBudget:
+    """What every witness search of one docs run shares (each worker process its own copy, when
+    pages are built in several), as `diff`'s do: past it, breaks are told without a witness."""
+    return WitnessBudget(engine.RUN_BUDGETS * WITNESS_BUDGET_S)
+
+
 MAX_WITNESS_CHARS = 600  # a witness is proof, not payload: a long one is shortened
 
 
@@ -82,11 +87,13 @@ class Step:
         return self.contract.semver.major > int(self.previous.split(".")[0])
 
 
-def history(channel: Channel, settings: Settings) -> tuple[Step, ...]:
+def history(
+    channel: Channel, settings: Settings, budget: WitnessBudget | None = None
+) -> tuple[Step, ...]:
     """Every version of ``channel``, oldest first, each judged against its predecessor."""
     steps = [_first(channel.versions[0], settings)]
     for old, new in zip(channel.versions, channel.versions[1:], strict=False):
-        steps.append(step(old, new, settings))
+        steps.append(step(old, new, settings, budget))
     return tuple(steps)
 
 
@@ -101,7 +108,12 @@ def _first(contract: ContractVersion, settings: Settings) -> Step:
     return Step(contract, None, mode, policy, (), False, "")
 
 
-def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step:
+def step(
+    old: ContractVersion,
+    new: ContractVersion,
+    settings: Settings,
+    budget: WitnessBudget | None = None,
+) -> Step:
     """``new`` judged against ``old`` under ``new``'s mode and policy (and the registry's rule
     severities: a rule turned off is not told, one turned down is not a break)."""
     mode_name, policy_name = _names(new, settings)
@@ -113,7 +125,7 @@ def step(old: ContractVersion, new: ContractVersion, settings: Settings) -> Step
             mode=mode,
             policy=policy,
             witness_budget_s=WITNESS_BUDGET_S,
-            run_budget=_RUN_BUDGET,
+            run_budget=budget,
         )
     except (SchemaCompareError, RecursionError, TypeError, ValueError) as exc:
         error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

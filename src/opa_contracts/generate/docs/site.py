@@ -26,9 +26,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.generate import parallel
 from opa_contracts.generate.contracts import Channel, GenerateError, Sources
-from opa_contracts.generate.docs import diagram, render, views
+from opa_contracts.generate.docs import changelog, diagram, render, views
 from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
 from opa_contracts.settings import Settings as RegistrySettings
@@ -79,8 +80,9 @@ def generate(sources: Sources, target: Target) -> FileTree:
     names = views.slugs([c.name for c in sources.channels])
     jobs = target.options.get("jobs", 0)
     workers = jobs if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 0 else 1
+    budget = changelog.run_budget()
     pages = parallel.map_items(
-        _page, (names, settings), list(sources.channels), workers, threshold=200
+        _page, (names, settings, budget), list(sources.channels), workers, threshold=200
     )
     links = [_link(p) for p in pages]
     overview = diagram.pages(links)
@@ -104,9 +106,11 @@ def generate(sources: Sources, target: Target) -> FileTree:
     return tree
 
 
-def _page(state: tuple[Mapping[str, str], RegistrySettings], channel: Channel) -> views.Page:
-    names, settings = state
-    return views.page(channel, names[channel.name], settings)
+def _page(
+    state: tuple[Mapping[str, str], RegistrySettings, WitnessBudget], channel: Channel
+) -> views.Page:
+    names, settings, budget = state
+    return views.page(channel, names[channel.name], settings, budget)
 
 
 def _markdown(

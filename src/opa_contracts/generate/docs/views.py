@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.generate.docs import changelog
 from opa_contracts.generate.docs.fields import Field, fields
@@ -106,7 +107,9 @@ def slugs(names: list[str]) -> dict[str, str]:
     return out
 
 
-def page(channel: Channel, slug: str, settings: Settings) -> Page:
+def page(
+    channel: Channel, slug: str, settings: Settings, budget: WitnessBudget | None = None
+) -> Page:
     """The page of ``channel`` (its latest version; all versions in the history)."""
     contract = channel.latest
     manifest = contract.manifest
@@ -127,7 +130,7 @@ def page(channel: Channel, slug: str, settings: Settings) -> Page:
         invalid_examples=tuple(
             _example(e.name, e.note, e.payload) for e in contract.invalid_examples
         ),
-        history=changelog.history(channel, settings),
+        history=changelog.history(channel, settings, budget),
         paragraphs=paragraphs(contract.description),
     )
 
