@@ -88,6 +88,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/generate_speed.py
 	$(PY) benchmarks/runtime_speed.py
 	$(PY) benchmarks/docs_speed.py
+	$(PY) benchmarks/hostile_speed.py
 	$(PY) benchmarks/asyncapi_speed.py
 
 ## release: VERSION=x.y.z: write the version, commit "Release x.y.z", tag vx.y.z (refuses a dirty

@@ -178,6 +178,15 @@ def diff(
             min=0.0,
         ),
     ] = 0.25,
+    witness_run_budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds all witness searches of the run may spend together "
+            "(default: 16 × --witness-budget); changes left unsearched count as breaking.",
+            min=0.0,
+            show_default=False,
+        ),
+    ] = None,
     today: Annotated[
         str | None,
         typer.Option(
@@ -222,7 +231,10 @@ def diff(
     except ValueError:
         fail(f"--today {today!r} is not a YYYY-MM-DD date", EXIT_USAGE)
     options = Options(
-        mode=mode.upper() if mode else None, today=day, witness_budget_s=witness_budget
+        mode=mode.upper() if mode else None,
+        today=day,
+        witness_budget_s=witness_budget,
+        witness_run_budget_s=witness_run_budget,
     )
     try:
         if against is not None:  # an empty --against is a usage error, never "no ref"

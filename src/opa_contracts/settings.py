@@ -9,9 +9,10 @@ setting never changes what another verb does.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+import re2
 
 from opa_contracts import hints
 from opa_contracts.findings import Finding, Severity
@@ -29,6 +30,69 @@ MAX_FILE_BYTES_CEILING = 64 * 1024 * 1024
 SEVERITY_VALUES = ("error", "warning", "note", "off")
 
 
+class Match(Protocol):
+    """What a match of a :class:`NamingPattern` offers (the ``re.Match`` methods callers use)."""
+
+    def group(self, *groups: int | str) -> Any: ...
+
+    def span(self, group: int = 0) -> tuple[int, int]: ...
+
+
+class PatternError(ValueError):
+    """A naming regex that RE2 cannot compile (a syntax error, a backreference, a lookaround)."""
+
+
+class NamingPattern:
+    """A naming regex from ``registry.yaml``, run by RE2: matching takes time linear in the text,
+    whatever the pattern (``^(a+)+$`` cannot backtrack for seconds), at the price of
+    backreferences and lookaround, which RE2 refuses to compile.
+
+    Offers what callers use of ``re.Pattern``: ``pattern``, ``search``, ``match``, ``fullmatch``.
+    """
+
+    __slots__ = ("_regexp", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        options = re2.Options()
+        options.log_errors = False  # RE2 would print its own copy of the error on stderr
+        try:
+            self._regexp: Any = re2.compile(pattern, options=options)
+        except re2.error as exc:
+            reason = exc.args[0] if exc.args else exc
+            if isinstance(reason, bytes):
+                reason = reason.decode("utf-8", "replace")
+            raise PatternError(str(reason)) from None
+        self.pattern = pattern
+
+    def search(self, text: str) -> Match | None:
+        found: Match | None = self._regexp.search(text)
+        return found
+
+    def match(self, text: str) -> Match | None:
+        found: Match | None = self._regexp.match(text)
+        return found
+
+    def fullmatch(self, text: str) -> Match | None:
+        found: Match | None = self._regexp.fullmatch(text)
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NamingPattern) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"NamingPattern({self.pattern!r})"
+
+    def __reduce__(self) -> tuple[type[NamingPattern], tuple[str]]:
+        return (NamingPattern, (self.pattern,))
+
+
+_DEFAULT_CHANNEL = NamingPattern(DEFAULT_CHANNEL_PATTERN)
+_DEFAULT_SERVICE = NamingPattern(DEFAULT_SERVICE_PATTERN)
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a registry configures; every field has a default."""
@@ -37,8 +101,8 @@ class Settings:
     name_given: bool = False  # whether registry.yaml names the registry (docs titles use it)
     compatibility: str = "BACKWARD"
     open_content_policy: str = "STRICT"
-    channel_pattern: re.Pattern[str] = re.compile(DEFAULT_CHANNEL_PATTERN)
-    service_pattern: re.Pattern[str] = re.compile(DEFAULT_SERVICE_PATTERN)
+    channel_pattern: NamingPattern = _DEFAULT_CHANNEL
+    service_pattern: NamingPattern = _DEFAULT_SERVICE
     kafka_topic: str = DEFAULT_KAFKA_TOPIC
     kafka_migration: str = "none"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
@@ -81,13 +145,20 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
     migration = _dict(data.get("migration"))
     limits = _dict(data.get("limits"))
 
-    def pattern(key: str, default: str) -> re.Pattern[str]:
+    def pattern(key: str, default: str) -> NamingPattern:
         value = naming.get(key, default)
         try:
-            return re.compile(value if isinstance(value, str) else default)
-        except re.error as exc:
-            problems.append((f"/naming/{key}", f"naming.{key} is not a valid regex: {exc}"))
-            return re.compile(default)
+            return NamingPattern(value if isinstance(value, str) else default)
+        except PatternError as exc:
+            problems.append(
+                (
+                    f"/naming/{key}",
+                    f"naming.{key} is not a valid regex for RE2, the linear-time engine naming "
+                    f"rules run on: {exc} (no backreferences, no lookaround); the default "
+                    f"{default!r} is used",
+                )
+            )
+            return NamingPattern(default)
 
     max_bytes = limits.get("max_file_bytes", DEFAULT_MAX_FILE_BYTES)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):

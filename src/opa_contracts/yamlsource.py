@@ -37,12 +37,23 @@ _INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT_12 = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 
 
-def _int(text: str) -> int:
+#: Integers of any size are kept exact, up to Python's limit for turning one into text (4,300
+#: digits): past it no message could print the value, and parsing it costs quadratic time.
+MAX_INT_DIGITS = 4300
+_MAX_INT = 10**MAX_INT_DIGITS
+
+
+def _int(text: str) -> int | None:
+    """The integer ``text`` spells, or ``None`` when it has more than :data:`MAX_INT_DIGITS`."""
     if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
+        value = int(text[2:], 8)
+    elif text.startswith("0x"):
+        value = int(text[2:], 16)
+    elif len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        return None
+    else:
+        value = int(text, 10)
+    return value if abs(value) < _MAX_INT else None
 
 
 # an anchor (&name) where YAML allows one; a false positive only costs a count
@@ -99,45 +110,91 @@ class SourceError:
     column: int = 0
 
 
+#: Where one value starts, packed as ``line << 32 | column`` (0-based), and, for a mapping or a
+#: sequence, where each of its values starts: a few bytes per value where a PyYAML node with its
+#: two marks takes hundreds (a 3 MB manifest's node tree is over 100 MB).
+#: where a value starts (line << 32 | column), with its children's positions: a mapping's by key
+#: (and where each key itself starts), a sequence's by index
+Positions = int | tuple[int, "list[Positions]"] | tuple[int, "dict[str, Positions]", dict[str, int]]
+
+
 @dataclass
 class Document:
-    """A parsed YAML/JSON file: its data, its text, and the node tree that knows where each
-    value starts (positions are looked up only when a finding needs one)."""
+    """A parsed YAML/JSON file: its data, its text, and where each value starts (looked up only
+    when a finding needs a position)."""
 
     path: Path
     data: Any
     text: str = ""
-    root: yaml.Node | None = None
+    positions: Positions | None = None
 
     def position(self, pointer: str, *, key: bool = False) -> tuple[int, int]:
         """The 1-based position of ``pointer``, or of its nearest ancestor present in the file.
 
         With ``key``, a mapping member's position is its key's (``policies:`` rather than the
         block under it): where a finding about the key itself belongs."""
-        if self.root is None and self.text:
-            self.root = yaml.compose(self.text, Loader=_Loader)  # released earlier: compose again
-        node = self.root
-        if node is None:
+        if self.positions is None and self.text:
+            # released earlier: compose again
+            self.positions = _positions(yaml.compose(self.text, Loader=_Loader), {})
+        here = self.positions
+        if here is None:
             return (1, 1)
         tokens = pointer.split("/")[1:] if pointer else []
         for i, raw in enumerate(tokens):
+            if isinstance(here, int):
+                break
+            children = here[1]
             token = unescape(raw)
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                pair = next(((k, v) for k, v in node.value if k.value == token), None)
-                if pair is not None:
-                    child = pair[0] if key and i == len(tokens) - 1 else pair[1]
-            elif isinstance(node, yaml.SequenceNode) and token.isdigit():
-                index = int(token)
-                child = node.value[index] if index < len(node.value) else None
+            child: Positions | None = None
+            if isinstance(children, dict):
+                child = children.get(token)
+                if child is not None and key and i == len(tokens) - 1:
+                    keys = here[2] if len(here) > 2 else None
+                    return _unpack(keys[token]) if keys and token in keys else _unpack(child)
+            elif token.isdigit() and int(token) < len(children):
+                child = children[int(token)]
             if child is None:
                 break
-            node = child
-        return (node.start_mark.line + 1, node.start_mark.column + 1)
+            here = child
+        return _unpack(here)
 
     def release(self) -> None:
-        """Drop the node tree (a few hundred KB per manifest); positions still work, slower."""
-        self.root = None
+        """Drop the positions; later lookups still work, slower (the text is composed again)."""
+        self.positions = None
+
+
+def _unpack(here: Positions | int) -> tuple[int, int]:
+    packed = here if isinstance(here, int) else here[0]
+    return ((packed >> 32) + 1, (packed & 0xFFFFFFFF) + 1)
+
+
+def _positions(node: yaml.Node | None, memo: dict[int, Positions]) -> Positions | None:
+    """The position tree of a composed node graph (an alias shares its anchor's entry)."""
+    if node is None:
+        return None
+    found = memo.get(id(node))
+    if found is not None:
+        return found
+    packed = node.start_mark.line << 32 | node.start_mark.column
+    out: Positions
+    if isinstance(node, yaml.MappingNode):
+        children: dict[str, Positions] = {}
+        keys: dict[str, int] = {}  # where each key itself starts
+        out = (packed, children, keys)
+        memo[id(node)] = out  # before the children: a recursive alias meets itself
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value not in children:
+                children[key.value] = _positions(value, memo) or 0
+                keys[key.value] = key.start_mark.line << 32 | key.start_mark.column
+    elif isinstance(node, yaml.SequenceNode):
+        items: list[Positions] = []
+        out = (packed, items)
+        memo[id(node)] = out
+        items.extend(_positions(item, memo) or 0 for item in node.value)
+    else:
+        out = packed
+        memo[id(node)] = out
+    return out
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
@@ -200,7 +257,7 @@ def parse(path: Path, text: str) -> Document | SourceError:
         data = _Builder().build(node, 0)
     except _BuildError as exc:
         return exc.error
-    return Document(path, data, text, node)
+    return Document(path, data, text, _positions(node, {}))
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
@@ -436,7 +493,16 @@ class _Builder:
         if node.tag == _STR:
             return node.value
         if node.tag == _INT and isinstance(node, yaml.ScalarNode):
-            return _int(node.value) if _INT_12.match(node.value) else self._constructed(node)
+            if not _INT_12.match(node.value):
+                return self._constructed(node)
+            number = _int(node.value)
+            if number is None:
+                self._fail(
+                    node,
+                    "yaml-not-json",
+                    f"an integer of more than {MAX_INT_DIGITS:,} digits is not supported",
+                )
+            return number
         if node.tag == _FLOAT and isinstance(node, yaml.ScalarNode) and _FLOAT_12.match(node.value):
             value = float(node.value)
             if not math.isfinite(value):

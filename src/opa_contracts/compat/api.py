@@ -20,7 +20,7 @@ from opa_contracts.compat.model import (
     TransitiveResult,
 )
 from opa_contracts.compat.resolve import Document
-from opa_contracts.compat.witness import WitnessSearch
+from opa_contracts.compat.witness import WitnessBudget, WitnessSearch
 
 
 def _documents(old: Any, new: Any) -> tuple[Document, Document]:
@@ -64,6 +64,12 @@ def compare(
     return _changes(old_doc, new_doc, policy)
 
 
+#: all the witness searches of one version pair share this many per-change budgets ...
+PAIR_BUDGETS = 8
+#: ... and all those of one run (every pair) this many, unless the caller gives its own
+RUN_BUDGETS = 16
+
+
 def check(
     old: Mapping[str, Any],
     new: Mapping[str, Any],
@@ -72,16 +78,19 @@ def check(
     policy: Policy = Policy.STRICT,
     witness_budget_s: float = 0.25,
     pair_budget_s: float | None = None,
+    run_budget: WitnessBudget | None = None,
 ) -> CheckResult:
     """The verdict for ``old`` → ``new`` under ``mode``, each break with a witness if found.
 
     Each witness search gets ``witness_budget_s``; all of them together get ``pair_budget_s``
-    (default: 8 searches' worth), so a schema with a thousand undecidable changes cannot stall a
-    run. Breaks left without a witness still count, reported as out of budget.
+    (default: :data:`PAIR_BUDGETS` searches' worth), and, across calls, what is left of
+    ``run_budget``; only time spent searching counts. So a schema with a thousand undecidable
+    changes, or a run with a thousand such pairs, cannot stall. Breaks left without a witness
+    still count, reported with the budget that ran out (:attr:`CheckedChange.budget`).
     """
-    pair_budget = 8 * witness_budget_s if pair_budget_s is None else pair_budget_s
-    deadline = time.monotonic() + pair_budget
-
+    pair = WitnessBudget(
+        PAIR_BUDGETS * witness_budget_s if pair_budget_s is None else pair_budget_s
+    )
     old_doc, new_doc = _documents(old, new)
     changes = _changes(old_doc, new_doc, policy)
     directions = [d for d in DIRECTIONS if d in mode.directions]
@@ -92,15 +101,30 @@ def check(
         if not relevant:
             continue
         found = None
-        exhausted = time.monotonic() > deadline
-        for direction in relevant if not exhausted else ():
+        long_strings: tuple[Any, ...] = ()
+        ran_out: str | None = None
+        for direction in relevant:
+            limit, scope = witness_budget_s, "change"
+            for shared, name in ((pair, "pair"), (run_budget, "run")):
+                if shared is not None and shared.left() < limit:
+                    limit, scope = shared.left(), name
+            if limit <= 0 and scope != "change":
+                ran_out = scope  # not searched at all
+                break
             if direction not in searches:
                 writer, reader = (old_doc, new_doc) if direction == BACKWARD else (new_doc, old_doc)
                 searches[direction] = WitnessSearch(writer, reader)
-            result = searches[direction].find(change, budget_s=witness_budget_s)
-            exhausted = exhausted or result.exhausted
+            started = time.monotonic()
+            result = searches[direction].find(change, budget_s=max(limit, 0.0))
+            took = time.monotonic() - started
+            pair.spent += took
+            if run_budget is not None:
+                run_budget.spent += took
+            if result.exhausted:
+                ran_out = scope
             if result.found:
                 found = (direction, result.value)
+                long_strings = result.long_strings
                 break
         checked.append(
             CheckedChange(
@@ -109,7 +133,9 @@ def check(
                 witness=found[1] if found else None,
                 witness_found=found is not None,
                 witness_direction=found[0] if found else None,
-                budget_exhausted=exhausted and found is None,
+                budget_exhausted=ran_out is not None and found is None,
+                budget=ran_out if found is None else None,
+                long_strings=long_strings,
             )
         )
     return CheckResult(

@@ -62,11 +62,14 @@ def conjuncts(doc: Document, node: Json, path: Path = ()) -> list[Conj]:
             # Duplicate oneOf branches are not redundant: a value matching both is rejected.
             kept = listed if kind == "oneOf" else _dedupe_branches(doc, listed)
             out.append(Conj((*path, kind), kind=kind, branches=kept))
+    if len(out) < 2:
+        return out  # nothing to deduplicate: no need for keys of (possibly large) nodes
     seen: set[Any] = set()
     unique = []
     for c in out:
-        if c.key() not in seen:
-            seen.add(c.key())
+        k = c.key()
+        if k not in seen:
+            seen.add(k)
             unique.append(c)
     return unique
 

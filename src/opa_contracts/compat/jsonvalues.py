@@ -33,8 +33,44 @@ def canon(value: Json) -> Any:
 
 
 def json_equal(a: Json, b: Json) -> bool:
-    """JSON equality: numbers compare by value, booleans are not numbers."""
+    """JSON equality: numbers compare by value, booleans are not numbers.
+
+    The same verdict as comparing :func:`canon` keys, without building them: it stops at the
+    first difference, so comparing two large schemas that differ early is cheap.
+    """
+    if a is b:
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        if isinstance(a, float) and not math.isfinite(a):
+            return isinstance(b, float) and repr(a) == repr(b)
+        if isinstance(b, float) and not math.isfinite(b):
+            return False
+        return bool(a == b)  # int and float compare exactly in Python, at any size
+    if isinstance(a, str) or isinstance(b, str):
+        return type(a) is type(b) and a == b
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        if len(a) != len(b):
+            return False
+        return all(k in b and json_equal(v, b[k]) for k, v in a.items())
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if a is None or b is None:
+        return a is b
     return bool(canon(a) == canon(b))
+
+
+def json_number(value: Fraction) -> int | float | None:
+    """``value`` as a JSON number: an int when whole (any size), else the nearest float, or
+    ``None`` when no finite float is near (a fraction beyond the float range)."""
+    if value.denominator == 1:
+        return int(value)
+    try:
+        near = float(value)
+    except OverflowError:
+        return None
+    return near if math.isfinite(near) else None
 
 
 def is_trivial(schema: Json) -> bool:

@@ -110,6 +110,11 @@ class CheckedChange:
     witness_found: bool = False
     witness_direction: str | None = None
     budget_exhausted: bool = False
+    #: which budget ran out before a witness was found: "change" (one search's), "pair" (the
+    #: searches of one version pair), "run" (every search of one run); None when none did
+    budget: str | None = None
+    #: strings of the witness too long to build, shown abbreviated (witness.LongString)
+    long_strings: tuple[Any, ...] = ()
 
     @property
     def unverifiable(self) -> bool:

@@ -13,6 +13,9 @@ from opa_contracts.compat.jsonvalues import Json, escape, unescape
 from opa_contracts.compat.model import SchemaCompareError
 
 _REFS = ("$ref", "$recursiveRef", "$dynamicRef")
+#: A validator for every sub-schema costs a few KB each (200 MB for 90,000): past this many
+#: sub-schemas the witness search does without them (they only order its candidates).
+MAX_LOCAL_VALIDATOR_NODES = 5_000
 
 
 class Document:
@@ -46,6 +49,11 @@ class Document:
         self._validator: Any = None
         self._vmap: Any = None
 
+    @property
+    def schema_nodes(self) -> list[Mapping[str, Any]]:
+        """Every (object) schema of the document, each once: keyword values, not instances."""
+        return self._nodes
+
     # --- dialect and validation ------------------------------------------------------------
     def _dialect(self) -> str:
         uri = self.root.get("$schema")
@@ -73,7 +81,7 @@ class Document:
     def local_validator(self, node: Json) -> Any:
         """A validator for one sub-schema of this document, or None if it has no pointer."""
         ptr = self.ptr_of.get(id(node))
-        if ptr is None:
+        if ptr is None or len(self._nodes) > MAX_LOCAL_VALIDATOR_NODES:
             return None
         if self._vmap is None:
             self._vmap = jsonschema_rs.validator_map_for(

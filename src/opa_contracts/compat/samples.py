@@ -6,13 +6,14 @@ import itertools
 import math
 import time
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 
 from opa_contracts.compat.engine_objects import search
-from opa_contracts.compat.jsonvalues import Json, canon
+from opa_contracts.compat.jsonvalues import Json, canon, json_number
 from opa_contracts.compat.regex_sample import regex_samples
 from opa_contracts.compat.resolve import Document
-from opa_contracts.compat.samples_typed import FORMAT_SAMPLES, by_type
+from opa_contracts.compat.samples_typed import FORMAT_SAMPLES, MAX_SAMPLE_LENGTH, by_type
 
 _MAX_DEPTH = 6
 _PER_NODE = 80
@@ -44,7 +45,7 @@ class Hints:
         for doc in docs:
             self._gather(doc.root, 0)
         self.numbers = _unique(self.numbers)
-        self.lengths = sorted({x for x in self.lengths if 0 <= x <= 512})
+        self.lengths = sorted({x for x in self.lengths if 0 <= x <= MAX_SAMPLE_LENGTH})
         self.strings = _unique(self.strings)
         self.names = _unique(self.names)
 
@@ -86,12 +87,17 @@ class Hints:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool):
+        return False
+    # an int of any size is a number; never through float (10**400 has no float)
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _around(value: float) -> list[float | int]:
-    out: list[float | int] = [value, value - 1, value + 1, value - 0.5, value + 0.5, value * 2]
-    return [int(v) if float(v).is_integer() and abs(v) < 2**53 else v for v in out]
+    exact = Fraction(value)
+    steps = (Fraction(0), Fraction(-1), Fraction(1), Fraction(-1, 2), Fraction(1, 2))
+    out = [json_number(exact + step) for step in steps] + [json_number(exact * 2)]
+    return [v for v in out if v is not None]
 
 
 def _unique(values: list[Any]) -> list[Any]:

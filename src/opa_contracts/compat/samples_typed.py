@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from opa_contracts.compat.jsonvalues import Json
+from opa_contracts.compat.jsonvalues import Json, json_number
 from opa_contracts.compat.regex_sample import regex_samples
 
 if TYPE_CHECKING:
@@ -22,6 +24,9 @@ FORMAT_SAMPLES = {
     "relative-json-pointer": "0/a", "regex": "^a$",
 }  # fmt: skip
 _FORMATS_BAD = ["", "not-a-value", "2024-13-45"]
+#: The longest string the witness search builds. A longer length bound (``minLength: 3000000000``)
+#: is never built: the search works on a scaled copy of both schemas (see ``witness.py``).
+MAX_SAMPLE_LENGTH = 4096
 
 
 def by_type(s: Samples, node: Mapping[str, Any], t: str, depth: int) -> Iterator[Json]:
@@ -41,22 +46,34 @@ def by_type(s: Samples, node: Mapping[str, Any], t: str, depth: int) -> Iterator
 
 
 def _numbers(s: Samples, node: Mapping[str, Any], *, integral: bool) -> Iterator[Json]:
+    # exact arithmetic: a bound may be an integer of any size (10**400), never turned into a float
     low = node.get("minimum", node.get("exclusiveMinimum"))
     high = node.get("maximum", node.get("exclusiveMaximum"))
     step = node.get("multipleOf")
     base: list[Any] = []
     for bound in (low, high):
-        if isinstance(bound, (int, float)) and not isinstance(bound, bool):
-            base += [bound, bound + 1, bound - 1, bound + 0.5, bound - 0.5]
-    if isinstance(step, (int, float)) and not isinstance(step, bool):
-        start = low if isinstance(low, (int, float)) and not isinstance(low, bool) else 0
-        k0 = int(start // step) if step else 0
-        base += [step * k for k in range(k0, k0 + 4)]
+        if _number(bound):
+            exact = Fraction(bound)
+            base += [exact, exact + 1, exact - 1, exact + Fraction(1, 2), exact - Fraction(1, 2)]
+    if _number(step) and step:
+        start = Fraction(low) if _number(low) else Fraction(0)
+        k0 = math.floor(start / Fraction(step))
+        base += [Fraction(step) * k for k in range(k0, k0 + 4)]
     base += [0, 1, -1, 2, 10, 0.5, -0.5, 1.5, *s.hints.numbers]
     for v in base:
+        if isinstance(v, Fraction):
+            v = json_number(v)
+            if v is None:
+                continue
         if integral and isinstance(v, float) and not v.is_integer():
             continue
         yield int(v) if isinstance(v, float) and v.is_integer() and abs(v) < 2**53 else v
+
+
+def _number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _strings(s: Samples, node: Mapping[str, Any]) -> Iterator[Json]:
@@ -68,7 +85,7 @@ def _strings(s: Samples, node: Mapping[str, Any]) -> Iterator[Json]:
     fmt = node.get("format")
     if isinstance(fmt, str) and fmt in FORMAT_SAMPLES:
         yield FORMAT_SAMPLES[fmt]
-    if isinstance(min_len, int):
+    if isinstance(min_len, int) and not isinstance(min_len, bool) and min_len <= MAX_SAMPLE_LENGTH:
         yield "a" * min_len
     yield from ("", "a", "A1", "x y")
     yield from s.hints.strings

@@ -3,6 +3,7 @@ jsonschema_rs with formats asserted. Only a confirmed witness is ever reported."
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Iterator, Mapping
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opa_contracts import jsonschema_vocab as vocab
-from opa_contracts.compat.jsonvalues import Json, unescape
+from opa_contracts.compat.jsonvalues import Json, escape, unescape
 from opa_contracts.compat.model import Change
 from opa_contracts.compat.regex_sample import regex_samples
 from opa_contracts.compat.resolve import Document
@@ -23,6 +24,30 @@ _MAX_CANDIDATES = 20_000
 Segment = str | int
 
 
+@dataclass
+class WitnessBudget:
+    """Seconds that several witness searches may spend together: the searches of one version
+    pair, or every search of one run (``diff``, ``validate --history``, the docs changelog)."""
+
+    seconds: float
+    spent: float = 0.0
+
+    def left(self) -> float:
+        return self.seconds - self.spent
+
+
+@dataclass(frozen=True)
+class LongString:
+    """A string of a witness too long to build: ``length`` times ``char``, at ``pointer``."""
+
+    pointer: str
+    char: str
+    length: int
+
+    def describe(self) -> str:
+        return f"{self.pointer or '/'} is a string of {self.length:,} {self.char!r} characters"
+
+
 @dataclass(frozen=True)
 class WitnessResult:
     """The outcome of one witness search."""
@@ -31,6 +56,8 @@ class WitnessResult:
     value: Json = None
     exhausted: bool = False
     tried: int = 0
+    # strings of the witness shown abbreviated in ``value`` (their real length is here)
+    long_strings: tuple[LongString, ...] = ()
 
 
 def focus_of(pointer: str, doc: Document) -> list[Segment]:
@@ -85,15 +112,40 @@ def focus_of(pointer: str, doc: Document) -> list[Segment]:
 
 
 class WitnessSearch:
-    """Witness searches for one direction: the writer's candidates are shared between changes."""
+    """Witness searches for one direction: the writer's candidates are shared between changes.
+
+    String lengths are handled symbolically: when a schema bounds a string length past
+    :data:`SMALL_LENGTH` (``minLength: 3000000000``), the search runs on copies of both schemas
+    whose length bounds are scaled down, order kept (:class:`LengthScale`), and a witness found
+    there is mapped back: its long strings are built when short enough and confirmed by the real
+    validators, or else shown abbreviated with their true length.
+    """
 
     def __init__(self, writer: Document, reader: Document) -> None:
+        self.scale = LengthScale.of(writer, reader)
+        self.real = (writer, reader)
+        if self.scale is not None:
+            writer, reader = self.scale.apply(writer), self.scale.apply(reader)
         self.writer = writer
         self.reader = reader
         self.samples = Samples(writer, Hints(writer, reader))
 
     def find(self, change: Change, *, budget_s: float) -> WitnessResult:
         """Search for a message the writer accepts and the reader rejects, near the change."""
+        result = self._find(change, budget_s=budget_s)
+        if result.found and self.scale is not None:
+            result = self.scale.unscale(result)
+            if result.found and not result.long_strings:
+                # built in full: confirmed by the real validators, like any other witness
+                writer, reader = self.real
+                if not (
+                    _valid(writer.validator, result.value)
+                    and not _valid(reader.validator, result.value, default=True)
+                ):
+                    return WitnessResult(False, tried=result.tried)
+        return result
+
+    def _find(self, change: Change, *, budget_s: float) -> WitnessResult:
         deadline = time.monotonic() + budget_s
         self.samples.deadline = deadline
         accept, reject = self.writer.validator, self.reader.validator
@@ -118,6 +170,135 @@ class WitnessSearch:
         except RecursionError:
             return WitnessResult(False, tried=tried)
         return WitnessResult(False, tried=tried)
+
+
+#: String-length bounds up to this are used as they are; longer ones are scaled (see LengthScale).
+SMALL_LENGTH = 1024
+#: A witness string longer than this is shown abbreviated, not built.
+MAX_BUILT_LENGTH = 65_536
+_LENGTH_KEYS = ("minLength", "maxLength")
+# keywords whose verdict on a long string could depend on its exact length or content (and
+# propertyNames, as object keys are not scaled): with any of them in a schema, lengths are not
+# scaled, and long length bounds get no witness (the break is reported unverifiable)
+_LENGTH_SENSITIVE = (
+    "pattern",
+    "format",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+    "propertyNames",
+)
+
+
+class LengthScale:
+    """An order-keeping map from the string-length bounds of two schemas to small numbers.
+
+    Bounds up to :data:`SMALL_LENGTH` stay; longer ones are renumbered in order, each step at
+    most 2 (``3000000000`` → 1025, ``3000000001`` → 1026, ``5000000000`` → 1028), so every
+    interval between two bounds that holds a length still holds one. A string of ``'a'``s
+    meets each length bound in the scaled schemas exactly when one of the mapped-back length
+    meets it in the real ones; no other keyword looks at the length of such a string (schemas
+    with ``pattern``, ``format``, ``content*`` or long ``enum``/``const`` strings are not scaled).
+    """
+
+    def __init__(self, bounds: list[int]) -> None:
+        self.bounds = bounds  # the long bounds, ascending
+        self.mapped: list[int] = []
+        previous, at = SMALL_LENGTH, SMALL_LENGTH
+        for bound in bounds:
+            at += min(bound - previous, 2)
+            self.mapped.append(at)
+            previous = bound
+
+    @classmethod
+    def of(cls, *docs: Document) -> LengthScale | None:
+        """The scale for ``docs``, or None when none is needed or it would not be sound."""
+        long: set[int] = set()
+        for doc in docs:
+            for node in doc.schema_nodes:
+                for key in _LENGTH_KEYS:
+                    value = node.get(key)
+                    if (
+                        isinstance(value, int)
+                        and not isinstance(value, bool)
+                        and value > SMALL_LENGTH
+                    ):
+                        long.add(value)
+        if not long:
+            return None
+        for doc in docs:
+            for node in doc.schema_nodes:
+                if any(k in node for k in _LENGTH_SENSITIVE) or _long_literal(node):
+                    return None
+        return cls(sorted(long))
+
+    def to_small(self, length: int) -> int:
+        if length <= SMALL_LENGTH:
+            return length
+        return self.mapped[self.bounds.index(length)]
+
+    def to_real(self, length: int) -> int:
+        """A real length in the same place, relative to every bound, as scaled ``length``."""
+        if length <= SMALL_LENGTH:
+            return length
+        previous_real, previous_small = SMALL_LENGTH, SMALL_LENGTH
+        for real, small in zip(self.bounds, self.mapped, strict=True):
+            if length == small:
+                return real
+            if length < small:
+                return previous_real + (length - previous_small)  # strictly between two bounds
+            previous_real, previous_small = real, small
+        return previous_real + (length - previous_small)
+
+    def apply(self, doc: Document) -> Document:
+        """A copy of ``doc`` with its long length bounds scaled down."""
+        memo: dict[int, Any] = {}
+        root = copy.deepcopy(doc.root, memo)
+        for node in doc.schema_nodes:
+            twin = memo.get(id(node))
+            if not isinstance(twin, dict):
+                continue
+            for key in _LENGTH_KEYS:
+                value = twin.get(key)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    twin[key] = self.to_small(value)
+        return Document(root, doc.label)
+
+    def unscale(self, result: WitnessResult) -> WitnessResult:
+        """The real-world witness for one found on the scaled schemas."""
+        long: list[LongString] = []
+
+        def real(value: Json, where: str) -> Json:
+            if isinstance(value, str) and len(value) > SMALL_LENGTH:
+                if value != value[0] * len(value):
+                    raise _NotUniform
+                length = self.to_real(len(value))
+                if length <= MAX_BUILT_LENGTH:
+                    return value[0] * length
+                long.append(LongString(where, value[0], length))
+                return f"{value[0] * 16}… ({length:,} × {value[0]!r})"
+            if isinstance(value, dict):
+                return {k: real(v, f"{where}/{escape(k)}") for k, v in value.items()}
+            if isinstance(value, list):
+                return [real(v, f"{where}/{i}") for i, v in enumerate(value)]
+            return value
+
+        try:
+            value = real(result.value, "")
+        except _NotUniform:
+            return WitnessResult(False, tried=result.tried)
+        return WitnessResult(True, value, tried=result.tried, long_strings=tuple(long))
+
+
+class _NotUniform(Exception):
+    """A long witness string that is not one repeated character: it cannot be mapped back."""
+
+
+def _long_literal(node: Mapping[str, Any]) -> bool:
+    values = [node.get("const"), *(node.get("enum") or ())]
+    return any(isinstance(v, str) and len(v) > SMALL_LENGTH for v in values) or any(
+        not isinstance(v, (str, int, float, bool, type(None))) for v in values
+    )
 
 
 def find_witness(

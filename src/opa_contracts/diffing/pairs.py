@@ -15,6 +15,7 @@ from opa_contracts.compat.model import (
     Policy,
     SchemaCompareError,
 )
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.values import Options, Outcome, Side
@@ -31,6 +32,10 @@ class PairJudge:
         self.acceptances = acceptances
         self.settings = settings
         self.pairs = 0
+        run_s = options.witness_run_budget_s
+        self.run_budget = WitnessBudget(
+            engine.RUN_BUDGETS * options.witness_budget_s if run_s is None else run_s
+        )
 
     def mode_of(self, side: Side) -> Mode:
         text = self.options.mode or side.data.get("compatibility") or self.options.default_mode
@@ -54,6 +59,7 @@ class PairJudge:
                 mode=mode,
                 policy=policy,
                 witness_budget_s=self.options.witness_budget_s,
+                run_budget=self.run_budget,
             )
         except (SchemaCompareError, InlineError) as exc:
             outcome.breaking = True
@@ -142,7 +148,7 @@ class PairJudge:
         breaks_mode: bool,
         acceptance: Acceptance | None,
     ) -> Finding:
-        verdict = _verdict(change, hit, mode, old, new, breaks_mode)
+        verdict = _verdict(change, hit, mode, old, new, breaks_mode, self._budget_text(hit))
         if acceptance is not None:
             verdict += f" — accepted: {acceptance.reason}"
         elif breaks_mode and severity is Severity.WARNING:
@@ -166,12 +172,20 @@ class PairJudge:
                 "version": new.version,
             },
         }
+        if hit is not None and hit.long_strings:
+            shown = "; ".join(long.describe() for long in hit.long_strings)
+            verdict += f"; witness shown abbreviated: {shown}"
+            details["witness_abbreviated"] = [
+                {"pointer": long.pointer, "char": long.char, "length": long.length}
+                for long in hit.long_strings
+            ]
         if hit is not None and hit.witness_found:
             details["witness"] = hit.witness
             details["witness_writer"] = old.version if hit.writer == "old" else new.version
             details["witness_reader"] = new.version if hit.writer == "old" else old.version
         if hit is not None and hit.budget_exhausted:
             details["witness_budget_exhausted"] = True
+            details["witness_budget"] = hit.budget
         return self._finding(
             change.rule,
             severity,
@@ -179,6 +193,27 @@ class PairJudge:
             new,
             "/schema" + change.pointer,
             details,
+        )
+
+    def _budget_text(self, hit: CheckedChange | None) -> str:
+        """Why no witness was found, when a budget ran out."""
+        if hit is None or not hit.budget_exhausted:
+            return ""
+        per_change = self.options.witness_budget_s
+        if hit.budget == "run":
+            return (
+                f"the witness searches of this run used up their budget "
+                f"({_seconds(self.run_budget.seconds)}, --witness-run-budget), so this change "
+                "was not searched"
+            )
+        if hit.budget == "pair":
+            return (
+                f"the witness searches of this version pair used up their budget "
+                f"({_seconds(engine.PAIR_BUDGETS * per_change)}, {engine.PAIR_BUDGETS} × "
+                "--witness-budget)"
+            )
+        return (
+            f"the witness search ran out of its budget ({_seconds(per_change)}, --witness-budget)"
         )
 
     def _discipline(self, old: Side, new: Side, outcome: Outcome, mode: Mode) -> list[Finding]:
@@ -238,6 +273,7 @@ def _verdict(
     old: Side,
     new: Side,
     breaks_mode: bool,
+    budget: str = "",
 ) -> str:
     if not breaks_mode:
         if change.breaks:
@@ -255,8 +291,14 @@ def _verdict(
             f"breaks FORWARD: readers still on {old.version} ({readers}) reject messages "
             f"written under {new.version}"
         )
-    if hit is not None and hit.unverifiable:
+    if hit is not None and hit.unverifiable and budget:
+        parts.append(f"unverifiable: {budget}; counts as breaking")
+    elif hit is not None and hit.unverifiable:
         parts.append(
             "unverifiable: no witness found and the engine cannot decide; counts as breaking"
         )
     return "; ".join(parts) or "breaks the mode"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"

@@ -50,6 +50,9 @@ class Options:
     mode: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
     witness_budget_s: float = 0.25
+    # seconds every witness search of the run may spend together; None: RUN_BUDGETS per-change
+    # budgets (compat.api)
+    witness_run_budget_s: float | None = None
     default_mode: str = "BACKWARD"
     default_policy: str = "STRICT"
 

@@ -29,8 +29,16 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         },
         "findings": [finding_dict(f) for f in report.findings],
     }
-    json.dump(document, stream, indent=2, ensure_ascii=False, sort_keys=False)
-    stream.write("\n")
+    # json.dump makes one write call per token (millions for a large report): batch them
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False)
+    batch: list[str] = []
+    for chunk in encoder.iterencode(document):
+        batch.append(chunk)
+        if len(batch) >= 8192:
+            stream.write("".join(batch))
+            batch.clear()
+    batch.append("\n")
+    stream.write("".join(batch))
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

@@ -46,7 +46,7 @@ VALIDATE_RULES: tuple[Rule, ...] = (
         "yaml-not-json",
         "parse",
         E,
-        "Every value can be represented in JSON: string keys, no NaN or infinity, no binary, no merge keys.",
+        "Every value can be represented in JSON: string keys, no NaN or infinity, no binary, no merge keys; integers are exact, up to 4,300 digits.",
     ),
     # registry layout and settings
     Rule(

@@ -23,12 +23,21 @@ from opa_contracts.compat.model import (
     Policy,
     SchemaCompareError,
 )
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.findings import Severity
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.settings import Settings
 
 WITNESS_BUDGET_S = 0.1
+
+
+def run_budget() -> WitnessBudget:
+    """What every witness search of one docs run shares (each worker process its own copy, when
+    pages are built in several), as `diff`'s do: past it, breaks are told without a witness."""
+    return WitnessBudget(engine.RUN_BUDGETS * WITNESS_BUDGET_S)
+
+
 MAX_WITNESS_CHARS = 600  # a witness is proof, not payload: a long one is shortened
 
 
@@ -94,12 +103,14 @@ def history(
     settings: Settings,
     acceptances: Sequence[Acceptance] = (),
     today: dt.date | None = None,
+    budget: WitnessBudget | None = None,
 ) -> tuple[Step, ...]:
     """Every version of ``channel``, oldest first, each judged against its predecessor (a break
-    one of ``acceptances`` accepts on ``today``, default the real today, is accepted)."""
+    one of ``acceptances`` accepts on ``today``, default the real today, is accepted; witness
+    searches share ``budget``, the run's)."""
     steps = [_first(channel.versions[0], settings)]
     for old, new in zip(channel.versions, channel.versions[1:], strict=False):
-        steps.append(step(old, new, settings, acceptances, today or dt.date.today()))
+        steps.append(step(old, new, settings, acceptances, today or dt.date.today(), budget))
     return tuple(steps)
 
 
@@ -120,6 +131,7 @@ def step(
     settings: Settings,
     acceptances: Sequence[Acceptance] = (),
     today: dt.date | None = None,
+    budget: WitnessBudget | None = None,
 ) -> Step:
     """``new`` judged against ``old`` under ``new``'s mode and policy (and the registry's rule
     severities: a rule turned off is not told, one turned down is not a break; a break that an
@@ -129,7 +141,12 @@ def step(
     try:
         mode, policy = Mode.parse(mode_name), Policy.parse(policy_name)
         result = engine.check(
-            old.schema, new.schema, mode=mode, policy=policy, witness_budget_s=WITNESS_BUDGET_S
+            old.schema,
+            new.schema,
+            mode=mode,
+            policy=policy,
+            witness_budget_s=WITNESS_BUDGET_S,
+            run_budget=budget,
         )
     except (SchemaCompareError, RecursionError, TypeError, ValueError) as exc:
         error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -26,10 +26,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate import parallel
 from opa_contracts.generate.contracts import Channel, GenerateError, Sources
-from opa_contracts.generate.docs import diagram, render, views
+from opa_contracts.generate.docs import changelog, diagram, render, views
 from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
 from opa_contracts.settings import Settings as RegistrySettings
@@ -80,9 +81,10 @@ def generate(sources: Sources, target: Target) -> FileTree:
     names = views.slugs([c.name for c in sources.channels])
     jobs = target.options.get("jobs", 0)
     workers = jobs if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 0 else 1
+    budget = changelog.run_budget()
     pages = parallel.map_items(
         _page,
-        (names, settings, sources.acceptances),
+        (names, settings, sources.acceptances, budget),
         list(sources.channels),
         workers,
         threshold=200,
@@ -110,10 +112,11 @@ def generate(sources: Sources, target: Target) -> FileTree:
 
 
 def _page(
-    state: tuple[Mapping[str, str], RegistrySettings, tuple[Acceptance, ...]], channel: Channel
+    state: tuple[Mapping[str, str], RegistrySettings, tuple[Acceptance, ...], WitnessBudget],
+    channel: Channel,
 ) -> views.Page:
-    names, settings, acceptances = state
-    return views.page(channel, names[channel.name], settings, acceptances)
+    names, settings, acceptances, budget = state
+    return views.page(channel, names[channel.name], settings, acceptances, budget)
 
 
 def _markdown(

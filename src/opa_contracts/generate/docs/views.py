@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.generate.docs import changelog
@@ -108,7 +109,11 @@ def slugs(names: list[str]) -> dict[str, str]:
 
 
 def page(
-    channel: Channel, slug: str, settings: Settings, acceptances: tuple[Acceptance, ...] = ()
+    channel: Channel,
+    slug: str,
+    settings: Settings,
+    acceptances: tuple[Acceptance, ...] = (),
+    budget: WitnessBudget | None = None,
 ) -> Page:
     """The page of ``channel`` (its latest version; all versions in the history, with the breaks
     ``acceptances`` accept shown as accepted)."""
@@ -131,7 +136,7 @@ def page(
         invalid_examples=tuple(
             _example(e.name, e.note, e.payload) for e in contract.invalid_examples
         ),
-        history=changelog.history(channel, settings, acceptances),
+        history=changelog.history(channel, settings, acceptances, None, budget),
         paragraphs=paragraphs(contract.description),
     )
 
