@@ -181,8 +181,10 @@ def diff(
     witness_run_budget: Annotated[
         float | None,
         typer.Option(
+            metavar="SECONDS",
             help="Seconds all witness searches of the run may spend together "
-            "(default: 16 × --witness-budget); changes left unsearched count as breaking.",
+            "(default: 16 times the budget of one change); changes left unsearched count "
+            "as breaking.",
             min=0.0,
             show_default=False,
         ),
