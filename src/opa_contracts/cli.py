@@ -29,6 +29,7 @@ from opa_contracts.cli_report import (
     listed,
 )
 from opa_contracts.exitcodes import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
+from opa_contracts.rules import catalog as rc
 
 app = typer.Typer(
     name="opa-contracts",
@@ -259,7 +260,7 @@ def diff(
         summary = {**report.summary, suggest.SUMMARY_KEY: suggest.entries(report)}
         report = dataclasses.replace(report, summary=summary)
     emit(report, output_format.value, color, output)
-    empty = any(f.rule == "diff-nothing-to-compare" for f in report.findings)
+    empty = any(f.rule == rc.DIFF_NOTHING_TO_COMPARE.id for f in report.findings)
     if fail_on_empty is None:
         fail_on_empty = against is not None
     failed = report.at_least(Severity.ERROR) or (empty and fail_on_empty)

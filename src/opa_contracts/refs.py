@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from opa_contracts import pointer as jp
 from opa_contracts.loader import Registry
+from opa_contracts.rules import catalog as rc
 from opa_contracts.schemawalk import in_place_children, walk
 
 
@@ -48,24 +49,27 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
     if address:
         parts = urlsplit(address)
         if parts.scheme == "file":
-            return RefProblem("ref-outside-registry", f"$ref {ref!r} names an absolute file URI")
+            return RefProblem(
+                rc.REF_OUTSIDE_REGISTRY.id, f"$ref {ref!r} names an absolute file URI"
+            )
         if parts.scheme or parts.netloc:
             return RefProblem(
-                "ref-remote", f"$ref {ref!r} points at the network; it is never fetched"
+                rc.REF_REMOTE.id, f"$ref {ref!r} points at the network; it is never fetched"
             )
         target_path = _target(str(path.parent), parts.path)
         if not target_path.is_relative_to(registry.root):
             return RefProblem(
-                "ref-outside-registry", f"$ref {ref!r} leaves the registry folder {registry.root}"
+                rc.REF_OUTSIDE_REGISTRY.id,
+                f"$ref {ref!r} leaves the registry folder {registry.root}",
             )
         if not registry.has(target_path):
             return RefProblem(
-                "ref-unresolvable", f"$ref {ref!r}: file {target_path.name} not found"
+                rc.REF_UNRESOLVABLE.id, f"$ref {ref!r}: file {target_path.name} not found"
             )
         source = registry.file(target_path)
         if source.error is not None:
             return RefProblem(
-                "ref-unresolvable",
+                rc.REF_UNRESOLVABLE.id,
                 f"$ref {ref!r}: target file cannot be read ({source.error.message})",
             )
         path, root = target_path, schema_root(source.data)
@@ -74,11 +78,11 @@ def resolve(registry: Registry, path: Path, root: Any, ref: str) -> Target | Ref
         try:
             return Target(path, root, fragment, jp.resolve(root, fragment))
         except LookupError:
-            return RefProblem("ref-unresolvable", f"$ref {ref!r}: {fragment!r} does not exist")
+            return RefProblem(rc.REF_UNRESOLVABLE.id, f"$ref {ref!r}: {fragment!r} does not exist")
     for here, node in walk(root):
         if node.get("$anchor") == fragment or node.get("$id") == f"#{fragment}":
             return Target(path, root, here, node)
-    return RefProblem("ref-unresolvable", f"$ref {ref!r}: no $anchor named {fragment!r}")
+    return RefProblem(rc.REF_UNRESOLVABLE.id, f"$ref {ref!r}: no $anchor named {fragment!r}")
 
 
 @lru_cache(maxsize=4096)
@@ -110,7 +114,7 @@ def check(registry: Registry, path: Path, schema: Any) -> list[tuple[str, RefPro
             problems.append(
                 (
                     jp.join(loop[0], "$ref"),
-                    RefProblem("ref-cycle", f"$ref loop never reaches the message: {chain}"),
+                    RefProblem(rc.REF_CYCLE.id, f"$ref loop never reaches the message: {chain}"),
                 )
             )
     return problems

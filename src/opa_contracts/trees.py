@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from opa_contracts.errors import InputError, UsageError
+from opa_contracts.rules import catalog as rc
 from opa_contracts.yamlsource import SourceError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -58,7 +59,7 @@ class Tree:
 
 def too_large(size: int, limit: int) -> SourceError:
     return SourceError(
-        "file-too-large", f"file is {size:,} bytes, over the {limit:,}-byte limit for a file"
+        rc.FILE_TOO_LARGE.id, f"file is {size:,} bytes, over the {limit:,}-byte limit for a file"
     )
 
 
@@ -115,14 +116,16 @@ class DiskTree(Tree):
         entry = self._entries.get(rel) if self._entries is not None else None
         entry = entry or self._entry(rel)
         if entry.problem is not None:
-            return SourceError("registry-irregular-file", f"file {entry.problem}; it is not read")
+            return SourceError(
+                rc.REGISTRY_IRREGULAR_FILE.id, f"file {entry.problem}; it is not read"
+            )
         if entry.size > limit:
             return too_large(entry.size, limit)
         try:
             with (self.root / rel).open("rb") as stream:
                 raw = stream.read(limit + 1)  # the file may have grown since it was listed
         except OSError as exc:
-            return SourceError("file-unreadable", f"cannot read file: {exc.strerror or exc}")
+            return SourceError(rc.FILE_UNREADABLE.id, f"cannot read file: {exc.strerror or exc}")
         return too_large(len(raw), limit) if len(raw) > limit else raw
 
 
@@ -273,9 +276,11 @@ class GitTree(Tree):
     def read(self, rel: str, limit: int) -> bytes | SourceError:
         entry = self._entries.get(rel)
         if entry is None:
-            return SourceError("file-unreadable", f"file is not in {self.label}")
+            return SourceError(rc.FILE_UNREADABLE.id, f"file is not in {self.label}")
         if entry.problem is not None:
-            return SourceError("registry-irregular-file", f"file {entry.problem}; it is not read")
+            return SourceError(
+                rc.REGISTRY_IRREGULAR_FILE.id, f"file {entry.problem}; it is not read"
+            )
         if entry.size > limit:
             return too_large(entry.size, limit)
         if rel not in self._blobs:

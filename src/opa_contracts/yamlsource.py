@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import yaml
 
 from opa_contracts.pointer import unescape
+from opa_contracts.rules import catalog as rc
 
 try:  # libyaml is much faster; fall back to the pure-Python loader where it is missing
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -203,12 +204,12 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str | SourceError:
         size = path.stat().st_size
         if size > max_bytes:
             return SourceError(
-                "file-too-large",
+                rc.FILE_TOO_LARGE.id,
                 f"file is {size:,} bytes, over the {max_bytes:,}-byte limit for a manifest",
             )
         raw = path.read_bytes()
     except OSError as exc:
-        return SourceError("file-unreadable", f"cannot read file: {exc.strerror or exc}")
+        return SourceError(rc.FILE_UNREADABLE.id, f"cannot read file: {exc.strerror or exc}")
     return decode(raw)
 
 
@@ -220,7 +221,7 @@ def decode(raw: bytes) -> str | SourceError:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return SourceError(
-            "file-encoding",
+            rc.FILE_ENCODING.id,
             f"file is not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} ({exc.reason})",
             line,
             column,
@@ -235,9 +236,9 @@ def parse(path: Path, text: str) -> Document | SourceError:
     except yaml.MarkedYAMLError as exc:
         return _yaml_error(exc, text)
     except yaml.YAMLError as exc:
-        return SourceError("yaml-syntax", f"YAML error: {exc}")
+        return SourceError(rc.YAML_SYNTAX.id, f"YAML error: {exc}")
     except RecursionError:
-        return SourceError("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+        return SourceError(rc.YAML_TOO_DEEP.id, f"nesting deeper than {MAX_DEPTH} levels")
     if node is None:
         return Document(path, None)
     try:
@@ -247,7 +248,7 @@ def parse(path: Path, text: str) -> Document | SourceError:
         return exc.error
     if size > MAX_NODES:
         return SourceError(
-            "yaml-too-large",
+            rc.YAML_TOO_LARGE.id,
             f"document expands to more than {MAX_NODES:,} values (alias bomb?); "
             "anchors and aliases may not multiply the document",
             node.start_mark.line + 1,
@@ -264,7 +265,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or "invalid YAML"
     if mark is None:
-        return SourceError("yaml-syntax", f"{exc.context}: {problem}" if exc.context else problem)
+        return SourceError(
+            rc.YAML_SYNTAX.id, f"{exc.context}: {problem}" if exc.context else problem
+        )
     lines = text.splitlines()
     line = lines[mark.line] if mark.line < len(lines) else ""
     if (
@@ -275,9 +278,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str) -> SourceError:
     hint = _slip(exc, lines)
     if hint is not None:
         message, at = hint
-        return SourceError("yaml-syntax", message, at + 1, _indent(lines, at) + 1)
+        return SourceError(rc.YAML_SYNTAX.id, message, at + 1, _indent(lines, at) + 1)
     message = f"{exc.context}: {problem}" if exc.context else problem
-    return SourceError("yaml-syntax", message, mark.line + 1, mark.column + 1)
+    return SourceError(rc.YAML_SYNTAX.id, message, mark.line + 1, mark.column + 1)
 
 
 def _indent(lines: list[str], index: int) -> int:
@@ -426,7 +429,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int) -> int:
     if key in memo:
         return memo[key]
     if depth > MAX_DEPTH:
-        _Builder._fail(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+        _Builder._fail(node, rc.YAML_TOO_DEEP.id, f"nesting deeper than {MAX_DEPTH} levels")
     memo[key] = MAX_NODES + 1  # a node reached again while being counted is a recursive alias
     total = 1
     if isinstance(node, yaml.MappingNode):
@@ -457,14 +460,14 @@ class _Builder:
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
-            self._fail(node, "yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+            self._fail(node, rc.YAML_TOO_DEEP.id, f"nesting deeper than {MAX_DEPTH} levels")
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP:
-                self._fail(node, "yaml-syntax", f"tag {node.tag!r} is not allowed in manifests")
+                self._fail(node, rc.YAML_SYNTAX.id, f"tag {node.tag!r} is not allowed in manifests")
             return self._mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
-                self._fail(node, "yaml-syntax", f"tag {node.tag!r} is not allowed in manifests")
+                self._fail(node, rc.YAML_SYNTAX.id, f"tag {node.tag!r} is not allowed in manifests")
             return [self.build(item, depth + 1) for item in node.value]
         if node.tag == _STR:
             return node.value
@@ -475,14 +478,14 @@ class _Builder:
         lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._fail(key_node, "yaml-not-json", "merge keys (<<) are not supported")
+                self._fail(key_node, rc.YAML_NOT_JSON.id, "merge keys (<<) are not supported")
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
-                self._fail(key_node, "yaml-not-json", "mapping keys must be strings")
+                self._fail(key_node, rc.YAML_NOT_JSON.id, "mapping keys must be strings")
             if key in result:
                 self._fail(
                     key_node,
-                    "yaml-duplicate-key",
+                    rc.YAML_DUPLICATE_KEY.id,
                     f"duplicate key {key!r} (first defined on line {lines[key]})",
                 )
             lines[key] = key_node.start_mark.line + 1
@@ -499,14 +502,16 @@ class _Builder:
             if number is None:
                 self._fail(
                     node,
-                    "yaml-not-json",
+                    rc.YAML_NOT_JSON.id,
                     f"an integer of more than {MAX_INT_DIGITS:,} digits is not supported",
                 )
             return number
         if node.tag == _FLOAT and isinstance(node, yaml.ScalarNode) and _FLOAT_12.match(node.value):
             value = float(node.value)
             if not math.isfinite(value):
-                self._fail(node, "yaml-not-json", f"{node.value!r} (NaN or infinity) is not JSON")
+                self._fail(
+                    node, rc.YAML_NOT_JSON.id, f"{node.value!r} (NaN or infinity) is not JSON"
+                )
             return value
         return self._constructed(node)
 
@@ -514,11 +519,15 @@ class _Builder:
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            self._fail(node, "yaml-syntax", exc.problem or str(exc))
+            self._fail(node, rc.YAML_SYNTAX.id, exc.problem or str(exc))
         if isinstance(value, float) and not math.isfinite(value):
-            self._fail(node, "yaml-not-json", f"{node.value!r} (NaN or infinity) is not valid JSON")
+            self._fail(
+                node, rc.YAML_NOT_JSON.id, f"{node.value!r} (NaN or infinity) is not valid JSON"
+            )
         if value is not None and not isinstance(value, str | int | float | bool):
-            self._fail(node, "yaml-not-json", f"{node.tag} values cannot be represented in JSON")
+            self._fail(
+                node, rc.YAML_NOT_JSON.id, f"{node.tag} values cannot be represented in JSON"
+            )
         return value
 
     @staticmethod

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import NONE, B, F, Path, Raw, ok, under
 from opa_contracts.compat.jsonvalues import Json, is_trivial, short
 from opa_contracts.compat.model import BACKWARD
 from opa_contracts.compat.resolve import Document
+from opa_contracts.compat.ruledefs import declared
 
 if TYPE_CHECKING:
     from opa_contracts.compat.engine import Differ
@@ -59,37 +61,37 @@ class Words:
 
 PROPERTIES = Words(
     added_to_closed=Outcome(
-        "property-added-to-closed-model",
+        rst.PROPERTY_ADDED_TO_CLOSED_MODEL.id,
         "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",
         "{member} added to a closed object",
     ),
     added_anything_to_open=Outcome(
-        "property-with-empty-schema-added",
+        rst.PROPERTY_WITH_EMPTY_SCHEMA_ADDED.id,
         "PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
         "{member} that accepts anything declared",
     ),
     added_to_open=Outcome(
-        "property-added-to-open-model",
+        rst.PROPERTY_ADDED_TO_OPEN_MODEL.id,
         "OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
         "{member} declared on an open object: old data may carry it with any value",
     ),
     added_to_partial=Outcome(
-        "property-added-to-partially-open-model",
+        rst.PROPERTY_ADDED_TO_PARTIALLY_OPEN_MODEL.id,
         "PROPERTY_ADDED_{covered}_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
         "{member} declared where {cover} covered it",
     ),
     removed_from_open=Outcome(
-        "property-removed-from-open-model",
+        rst.PROPERTY_REMOVED_FROM_OPEN_MODEL.id,
         "PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",
         "{member} no longer declared on an open object",
     ),
     removed_from_closed=Outcome(
-        "property-removed-from-closed-model",
+        rst.PROPERTY_REMOVED_FROM_CLOSED_MODEL.id,
         "PROPERTY{false}_REMOVED_FROM_CLOSED_CONTENT_MODEL",
         "{member} removed from a closed object",
     ),
     removed_from_partial=Outcome(
-        "property-removed-from-partially-open-model",
+        rst.PROPERTY_REMOVED_FROM_PARTIALLY_OPEN_MODEL.id,
         "PROPERTY_REMOVED_{covered}_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
         "{member} removed; {cover} now covers it",
     ),
@@ -97,37 +99,37 @@ PROPERTIES = Words(
 
 TUPLE_ITEMS = Words(
     added_to_closed=Outcome(
-        "item-added-to-closed-tuple",
+        rst.ITEM_ADDED_TO_CLOSED_TUPLE.id,
         "ITEM_ADDED_TO_CLOSED_CONTENT_MODEL",
         "{member} added to a closed tuple",
     ),
     added_anything_to_open=Outcome(
-        "item-with-empty-schema-added",
+        rst.ITEM_WITH_EMPTY_SCHEMA_ADDED.id,
         "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",
         "{member} that accepts anything declared",
     ),
     added_to_open=Outcome(
-        "item-added-to-open-tuple",
+        rst.ITEM_ADDED_TO_OPEN_TUPLE.id,
         "ITEM_ADDED_TO_OPEN_CONTENT_MODEL",
         "{member} declared where old arrays could hold any value",
     ),
     added_to_partial=Outcome(
-        "item-added-to-partially-open-tuple",
+        rst.ITEM_ADDED_TO_PARTIALLY_OPEN_TUPLE.id,
         "ITEM_ADDED_{covered}_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
         "{member} declared where {cover} covered it",
     ),
     removed_from_open=Outcome(
-        "item-removed-from-open-tuple",
+        rst.ITEM_REMOVED_FROM_OPEN_TUPLE.id,
         "ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL",
         "{member} removed; extra items accept anything",
     ),
     removed_from_closed=Outcome(
-        "item-removed-from-closed-tuple",
+        rst.ITEM_REMOVED_FROM_CLOSED_TUPLE.id,
         "ITEM{false}_REMOVED_FROM_CLOSED_CONTENT_MODEL",
         "{member} removed from a closed tuple",
     ),
     removed_from_partial=Outcome(
-        "item-removed-from-partially-open-tuple",
+        rst.ITEM_REMOVED_FROM_PARTIALLY_OPEN_TUPLE.id,
         "ITEM_REMOVED_{covered}_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL",
         "{member} removed; {cover} now covers it",
     ),
@@ -210,4 +212,4 @@ def open_close(
     else:
         rule, brk, word = "extended", F, "EXTENDED"
     msg = f"{path[-1]} changed from {short(a)} to {short(b)}"
-    return [d.mk(f"{slug}-{rule}", path, a, b, brk, msg, f"{conf}_{word}")]
+    return [d.mk(declared(f"{slug}-{rule}").id, path, a, b, brk, msg, f"{conf}_{word}")]

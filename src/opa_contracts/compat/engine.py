@@ -7,12 +7,14 @@ from typing import Any
 
 from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat import engine_combinators as comb
+from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.changes import BF, NONE, Path, Raw
 from opa_contracts.compat.jsonvalues import Json, json_equal, short
 from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
 from opa_contracts.compat.model import Policy
 from opa_contracts.compat.resolve import Document
 from opa_contracts.compat.rules import LENIENT_RELAXES, UNVERIFIABLE_RULES
+from opa_contracts.rules import catalog as rc
 
 _MAX_STEPS = 200_000
 
@@ -65,7 +67,7 @@ class Differ:
         if self.steps > _MAX_STEPS:
             return [
                 self.mk(
-                    "schema-too-large-to-compare",
+                    rc.SCHEMA_TOO_LARGE_TO_COMPARE.id,
                     (),
                     None,
                     None,
@@ -88,7 +90,7 @@ class Differ:
                 return []
             return [
                 self.mk(
-                    "schema-no-longer-false",
+                    rsc.SCHEMA_NO_LONGER_FALSE.id,
                     (),
                     False,
                     new,
@@ -99,7 +101,7 @@ class Differ:
         if new is False:
             return [
                 self.mk(
-                    "schema-set-to-false",
+                    rsc.SCHEMA_SET_TO_FALSE.id,
                     (),
                     old,
                     False,
@@ -150,7 +152,7 @@ class Differ:
             a, b = o.get(key), n.get(key)
             if not json_equal(a, b):
                 msg = f"annotation {key} changed from {short(a)} to {short(b)}"
-                out.append(self.mk("annotation-changed", (key,), a, b, NONE, msg))
+                out.append(self.mk(rsc.ANNOTATION_CHANGED.id, (key,), a, b, NONE, msg))
         return out
 
 
@@ -161,6 +163,6 @@ def compare_documents(old: Document, new: Document, policy: Policy) -> list[Raw]
     a, b = old.root.get("$schema"), new.root.get("$schema")
     if a != b:
         msg = f"$schema changed from {old.dialect} to {new.dialect}"
-        out.append(differ.mk("dialect-changed", ("$schema",), a, b, NONE, msg))
+        out.append(differ.mk(rsc.DIALECT_CHANGED.id, ("$schema",), a, b, NONE, msg))
     out.extend(differ.diff(old.root, new.root))
     return out

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.changes import B, F, Path, Raw, under
 from opa_contracts.compat.content_model import TUPLE_ITEMS, added, open_close, removed
 from opa_contracts.compat.engine_conditional import slot
@@ -72,7 +73,7 @@ def diff_array(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Ra
     out += bound(d, "maxItems", o.get("maxItems"), n.get("maxItems"))
     a, b = bool(o.get("uniqueItems")), bool(n.get("uniqueItems"))
     if a != b:
-        rule, brk = ("unique-items-added", B) if b else ("unique-items-removed", F)
+        rule, brk = (rsc.UNIQUE_ITEMS_ADDED.id, B) if b else (rsc.UNIQUE_ITEMS_REMOVED.id, F)
         msg = "items must now be unique" if b else "items need no longer be unique"
         conf = "UNIQUE_ITEMS_ADDED" if b else "UNIQUE_ITEMS_REMOVED"
         out.append(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import NONE, B, F, Path, Raw, ok, under
 from opa_contracts.compat.engine_disjoint import overlaps
 from opa_contracts.compat.families import pair
@@ -14,6 +15,7 @@ from opa_contracts.compat.jsonvalues import Json, canon, short
 from opa_contracts.compat.model import BACKWARD, FORWARD
 from opa_contracts.compat.node_types import types_of
 from opa_contracts.compat.resolve import Document
+from opa_contracts.compat.ruledefs import declared
 
 if TYPE_CHECKING:
     from opa_contracts.compat.engine import Differ
@@ -157,7 +159,7 @@ def _all_of(d: Differ, co: list[Conj], cn: list[Conj]) -> list[Raw]:
             msg = f"allOf part {short(_show(b))} added"
             out.append(
                 d.mk(
-                    "all-of-part-added",
+                    rst.ALL_OF_PART_ADDED.id,
                     b.path,
                     None,
                     _show(b),
@@ -176,7 +178,7 @@ def _all_of(d: Differ, co: list[Conj], cn: list[Conj]) -> list[Raw]:
             msg = f"allOf part {short(_show(a))} removed"
             out.append(
                 d.mk(
-                    "all-of-part-removed",
+                    rst.ALL_OF_PART_REMOVED.id,
                     a.path,
                     _show(a),
                     None,
@@ -226,7 +228,7 @@ def _union(d: Differ, a: Conj, b: Conj) -> list[Raw]:
     if a.kind and b.kind and a.kind != b.kind:
         msg = f"{a.kind} became {b.kind}"
         conf = "COMBINED_TYPE_EXTENDED" if b.kind == "anyOf" else "COMBINED_TYPE_CHANGED"
-        out.append(d.mk("combinator-changed", (), a.kind, b.kind, NONE, msg, conf))
+        out.append(d.mk(rst.COMBINATOR_CHANGED.id, (), a.kind, b.kind, NONE, msg, conf))
     pairs = _match(m, similar)
     for i, j in pairs:
         drop = (B if old_covered[i] else NONE) | (F if new_covered[j] else NONE)
@@ -238,7 +240,7 @@ def _union(d: Differ, a: Conj, b: Conj) -> list[Raw]:
         brk = NONE if new_covered[j] else F
         out.append(
             d.mk(
-                f"{slug}-branch-added",
+                declared(f"{slug}-branch-added").id,
                 rel_new[j],
                 None,
                 new_br[j][1],
@@ -252,7 +254,7 @@ def _union(d: Differ, a: Conj, b: Conj) -> list[Raw]:
         brk = NONE if old_covered[i] else B
         out.append(
             d.mk(
-                f"{slug}-branch-removed",
+                declared(f"{slug}-branch-removed").id,
                 rel_old[i],
                 old_br[i][1],
                 None,

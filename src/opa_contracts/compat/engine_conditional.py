@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from opa_contracts.compat import rules_scalar as rsc
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import BF, B, F, Path, Raw, breaks, under
 from opa_contracts.compat.jsonvalues import Json, is_trivial, short
 from opa_contracts.compat.model import BACKWARD, FORWARD
@@ -19,8 +21,8 @@ def slot(
     b: Json,
     path: Path,
     *,
-    added: tuple[str, str] = ("subschema-added", "SCHEMA_ADDED"),
-    removed: tuple[str, str] = ("subschema-removed", "SCHEMA_REMOVED"),
+    added: tuple[str, str] = (rsc.SUBSCHEMA_ADDED.id, "SCHEMA_ADDED"),
+    removed: tuple[str, str] = (rsc.SUBSCHEMA_REMOVED.id, "SCHEMA_REMOVED"),
 ) -> list[Raw]:
     """Changes of an optional sub-schema, where absent means "accepts anything"."""
     ta = a is None or is_trivial(d.o.view(a))
@@ -47,12 +49,20 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
         # An absent `not` excludes nothing; `not: {}` excludes everything, so no "trivial" here.
         if a is None and d.n.view(b) is not False:
             return [
-                d.mk("subschema-added", ("not",), a, b, B, f"not {short(b)} added", "SCHEMA_ADDED")
+                d.mk(
+                    rsc.SUBSCHEMA_ADDED.id,
+                    ("not",),
+                    a,
+                    b,
+                    B,
+                    f"not {short(b)} added",
+                    "SCHEMA_ADDED",
+                )
             ]
         if b is None and d.o.view(a) is not False:
             return [
                 d.mk(
-                    "subschema-removed",
+                    rsc.SUBSCHEMA_REMOVED.id,
                     ("not",),
                     a,
                     b,
@@ -73,7 +83,7 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
     if out_b and out_f:
         return [
             d.mk(
-                "not-changed",
+                rst.NOT_CHANGED.id,
                 ("not",),
                 a,
                 b,
@@ -86,7 +96,7 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
     if out_b:
         return [
             d.mk(
-                "not-extended",
+                rst.NOT_EXTENDED.id,
                 ("not",),
                 a,
                 b,
@@ -97,7 +107,16 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
             )
         ]
     return [
-        d.mk("not-narrowed", ("not",), a, b, F, msg, "NOT_TYPE_NARROWED", unverifiable=unverifiable)
+        d.mk(
+            rst.NOT_NARROWED.id,
+            ("not",),
+            a,
+            b,
+            F,
+            msg,
+            "NOT_TYPE_NARROWED",
+            unverifiable=unverifiable,
+        )
     ]
 
 
@@ -111,12 +130,12 @@ def diff_conditional(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> l
     shown_o = {k: o[k] for k in ("if", "then", "else") if k in o}
     shown_n = {k: n[k] for k in ("if", "then", "else") if k in n}
     if not old_has:
-        return [d.mk("conditional-added", ("if",), None, shown_n, B, "if/then/else added")]
+        return [d.mk(rst.CONDITIONAL_ADDED.id, ("if",), None, shown_n, B, "if/then/else added")]
     if not new_has:
-        return [d.mk("conditional-removed", ("if",), shown_o, None, F, "if/then/else removed")]
+        return [d.mk(rst.CONDITIONAL_REMOVED.id, ("if",), shown_o, None, F, "if/then/else removed")]
     if any(c.breaks for c in d.diff(a, b)):
         msg = f"the if condition changed from {short(a)} to {short(b)}"
-        return [d.mk("conditional-changed", ("if",), shown_o, shown_n, BF, msg)]
+        return [d.mk(rst.CONDITIONAL_CHANGED.id, ("if",), shown_o, shown_n, BF, msg)]
     out = slot(d, o.get("then"), n.get("then"), ("then",))
     out += slot(d, o.get("else"), n.get("else"), ("else",))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import BF, B, F, Raw
 from opa_contracts.compat.engine_conditional import slot
 from opa_contracts.compat.jsonvalues import Json
@@ -48,17 +49,25 @@ def diff_dependencies(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> 
             msg = (
                 f"when {name!r} is present, {sorted(set(b or []) - set(a or []))} are now required"
             )
-            out.append(d.mk("dependent-required-added", path, a, b, B, msg, conf))
+            out.append(d.mk(rst.DEPENDENT_REQUIRED_ADDED.id, path, a, b, B, msg, conf))
         elif b is None or set(b) < set(a):
             conf = "DEPENDENCY_ARRAY_REMOVED" if b is None else "DEPENDENCY_ARRAY_NARROWED"
             msg = (
                 f"when {name!r} is present, {sorted(set(a) - set(b or []))} are no longer required"
             )
-            out.append(d.mk("dependent-required-removed", path, a, b, F, msg, conf))
+            out.append(d.mk(rst.DEPENDENT_REQUIRED_REMOVED.id, path, a, b, F, msg, conf))
         else:
             msg = f"properties required with {name!r} changed from {a} to {b}"
             out.append(
-                d.mk("dependent-required-changed", path, a, b, BF, msg, "DEPENDENCY_ARRAY_CHANGED")
+                d.mk(
+                    rst.DEPENDENT_REQUIRED_CHANGED.id,
+                    path,
+                    a,
+                    b,
+                    BF,
+                    msg,
+                    "DEPENDENCY_ARRAY_CHANGED",
+                )
             )
     for name in sorted(set(so) | set(sn)):
         key = (
@@ -73,7 +82,7 @@ def diff_dependencies(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> 
             so.get(name),
             sn.get(name),
             (key, name),
-            added=("dependent-schema-added", "DEPENDENCY_SCHEMA_ADDED"),
-            removed=("dependent-schema-removed", "DEPENDENCY_SCHEMA_REMOVED"),
+            added=(rst.DEPENDENT_SCHEMA_ADDED.id, "DEPENDENCY_SCHEMA_ADDED"),
+            removed=(rst.DEPENDENT_SCHEMA_REMOVED.id, "DEPENDENCY_SCHEMA_REMOVED"),
         )
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import B, F, Path, Raw
 from opa_contracts.compat.jsonvalues import Json, canon
 from opa_contracts.compat.node_types import enum_values, types_of
@@ -66,7 +67,7 @@ def _pairs(
                 )
                 out.append(
                     d.mk(
-                        "one-of-branches-overlap",
+                        rst.ONE_OF_BRANCHES_OVERLAP.id,
                         rel,
                         None,
                         list(key),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import NONE, B, F, Path, Raw, under
 from opa_contracts.compat.content_model import PROPERTIES, added, open_close, openness, removed
 from opa_contracts.compat.engine_conditional import slot
@@ -114,7 +115,7 @@ def _patterns(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw
             nested = d.diff(rest, schema) if kind == "partial" else []
             out += [
                 *under(path, nested),
-                d.mk("pattern-property-added", path, None, schema, brk, msg),
+                d.mk(rst.PATTERN_PROPERTY_ADDED.id, path, None, schema, brk, msg),
             ]
         else:
             rest, schema = rest_of(n, d.n)[0], po[regex]
@@ -126,7 +127,7 @@ def _patterns(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw
             nested = d.diff(schema, rest) if kind == "partial" else []
             out += [
                 *under(path, nested),
-                d.mk("pattern-property-removed", path, schema, None, brk, msg),
+                d.mk(rst.PATTERN_PROPERTY_REMOVED.id, path, schema, None, brk, msg),
             ]
     return out
 
@@ -141,12 +142,12 @@ def _required(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any], po: Any, pn
             model = "OPEN" if openness(cover(d, o, name, d.o), d.o) == "open" else "UNOPEN"
             conf = f"REQUIRED_PROPERTY_ADDED_TO_{model}_CONTENT_MODEL"
         msg = f"property {name!r} is now required"
-        out.append(d.mk("required-property-added", ("required",), None, name, B, msg, conf))
+        out.append(d.mk(rst.REQUIRED_PROPERTY_ADDED.id, ("required",), None, name, B, msg, conf))
     for name in [x for x in ro if x not in rn]:
         msg = f"property {name!r} is no longer required"
         out.append(
             d.mk(
-                "required-property-removed",
+                rst.REQUIRED_PROPERTY_REMOVED.id,
                 ("required",),
                 name,
                 None,

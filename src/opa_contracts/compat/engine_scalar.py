@@ -8,8 +8,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.changes import BF, NONE, B, F, Path, Raw
 from opa_contracts.compat.jsonvalues import json_equal, short
+from opa_contracts.compat.ruledefs import declared
 
 if TYPE_CHECKING:
     from opa_contracts.compat.engine import Differ
@@ -55,7 +57,7 @@ def bound(d: Differ, key: str, a: Any, b: Any, path: Path | None = None) -> list
     else:
         conf = "INCREASED" if b > a else "DECREASED"
         msg = f"{key} changed from {a} to {b}"
-    rule = f"{_SLUGS[key]}-{word}"
+    rule = declared(f"{_SLUGS[key]}-{word}").id
     return [d.mk(rule, path or (key,), a, b, B if tighter else F, msg, f"{_const(key)}_{conf}")]
 
 
@@ -70,13 +72,19 @@ def diff_string(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
         if a is None:
             out.append(
                 d.mk(
-                    "pattern-added", ("pattern",), a, b, B, f"pattern {b!r} added", "PATTERN_ADDED"
+                    rsc.PATTERN_ADDED.id,
+                    ("pattern",),
+                    a,
+                    b,
+                    B,
+                    f"pattern {b!r} added",
+                    "PATTERN_ADDED",
                 )
             )
         elif b is None:
             out.append(
                 d.mk(
-                    "pattern-removed",
+                    rsc.PATTERN_REMOVED.id,
                     ("pattern",),
                     a,
                     b,
@@ -87,21 +95,21 @@ def diff_string(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
             )
         else:
             msg = f"pattern changed from {a!r} to {b!r}"
-            out.append(d.mk("pattern-changed", ("pattern",), a, b, BF, msg, "PATTERN_CHANGED"))
+            out.append(d.mk(rsc.PATTERN_CHANGED.id, ("pattern",), a, b, BF, msg, "PATTERN_CHANGED"))
     a, b = o.get("format"), n.get("format")
     if a != b:
         if a is None:
-            out.append(d.mk("format-added", ("format",), a, b, B, f"format {b!r} added"))
+            out.append(d.mk(rsc.FORMAT_ADDED.id, ("format",), a, b, B, f"format {b!r} added"))
         elif b is None:
-            out.append(d.mk("format-removed", ("format",), a, b, F, f"format {a!r} removed"))
+            out.append(d.mk(rsc.FORMAT_REMOVED.id, ("format",), a, b, F, f"format {a!r} removed"))
         else:
             msg = f"format changed from {a!r} to {b!r}"
-            out.append(d.mk("format-changed", ("format",), a, b, BF, msg))
+            out.append(d.mk(rsc.FORMAT_CHANGED.id, ("format",), a, b, BF, msg))
     for key in ("contentEncoding", "contentMediaType", "contentSchema"):
         a, b = o.get(key), n.get(key)
         if not json_equal(a, b):
             msg = f"{key} changed from {short(a)} to {short(b)}"
-            out.append(d.mk("content-changed", (key,), a, b, BF, msg))
+            out.append(d.mk(rsc.CONTENT_CHANGED.id, (key,), a, b, BF, msg))
     return out
 
 
@@ -183,13 +191,19 @@ def diff_number(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
     if a is None:
         out.append(
             d.mk(
-                "multiple-of-tightened", path, a, b, B, f"multipleOf {b} added", "MULTIPLE_OF_ADDED"
+                rsc.MULTIPLE_OF_TIGHTENED.id,
+                path,
+                a,
+                b,
+                B,
+                f"multipleOf {b} added",
+                "MULTIPLE_OF_ADDED",
             )
         )
     elif b is None:
         out.append(
             d.mk(
-                "multiple-of-relaxed",
+                rsc.MULTIPLE_OF_RELAXED.id,
                 path,
                 a,
                 b,
@@ -202,9 +216,11 @@ def diff_number(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
         fa, fb = _fraction(a), _fraction(b)
         msg = f"multipleOf changed from {a} to {b}"
         if (fa / fb).denominator == 1:
-            out.append(d.mk("multiple-of-relaxed", path, a, b, F, msg, "MULTIPLE_OF_REDUCED"))
+            out.append(d.mk(rsc.MULTIPLE_OF_RELAXED.id, path, a, b, F, msg, "MULTIPLE_OF_REDUCED"))
         elif (fb / fa).denominator == 1:
-            out.append(d.mk("multiple-of-tightened", path, a, b, B, msg, "MULTIPLE_OF_EXPANDED"))
+            out.append(
+                d.mk(rsc.MULTIPLE_OF_TIGHTENED.id, path, a, b, B, msg, "MULTIPLE_OF_EXPANDED")
+            )
         else:
-            out.append(d.mk("multiple-of-changed", path, a, b, BF, msg, "MULTIPLE_OF_CHANGED"))
+            out.append(d.mk(rsc.MULTIPLE_OF_CHANGED.id, path, a, b, BF, msg, "MULTIPLE_OF_CHANGED"))
     return out

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from opa_contracts import jsonschema_vocab as vocab
+from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.changes import BF, B, F, Raw
 from opa_contracts.compat.jsonvalues import canon, short
 from opa_contracts.compat.node_types import declared_types, enum_values
@@ -23,12 +24,12 @@ def diff_type(
         # Same ``type`` keyword: any difference comes from enum/const, reported there.
         return []
     if tn < to:
-        rule, brk, conf = "type-narrowed", B, "TYPE_NARROWED"
+        rule, brk, conf = rsc.TYPE_NARROWED.id, B, "TYPE_NARROWED"
     elif tn > to:
-        rule, brk = "type-extended", F
+        rule, brk = rsc.TYPE_EXTENDED.id, F
         conf = "SUM_TYPE_EXTENDED" if isinstance(b, list) and len(b) > 1 else "TYPE_EXTENDED"
     else:
-        rule, brk, conf = "type-changed", BF, "TYPE_CHANGED"
+        rule, brk, conf = rsc.TYPE_CHANGED.id, BF, "TYPE_CHANGED"
     msg = f"accepted types changed from {_names(to)} to {_names(tn)}"
     return [d.mk(rule, ("type",), a, b, brk, msg, conf)]
 
@@ -52,13 +53,19 @@ def diff_enum(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw
     if eo is None:
         return [
             d.mk(
-                "enum-added", path, None, b, B, f"{key_n} {short(b)} added", "PRODUCT_TYPE_EXTENDED"
+                rsc.ENUM_ADDED.id,
+                path,
+                None,
+                b,
+                B,
+                f"{key_n} {short(b)} added",
+                "PRODUCT_TYPE_EXTENDED",
             )
         ]
     if en is None:
         return [
             d.mk(
-                "enum-removed",
+                rsc.ENUM_REMOVED.id,
                 path,
                 a,
                 None,
@@ -77,7 +84,7 @@ def diff_enum(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw
     if key_o == key_n == "const":
         return [
             d.mk(
-                "const-changed",
+                rsc.CONST_CHANGED.id,
                 path,
                 a,
                 b,
@@ -88,12 +95,12 @@ def diff_enum(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw
         ]
     if added and removed:
         msg = f"enum values {short(removed)} removed and {short(added)} added"
-        return [d.mk("enum-changed", path, a, b, BF, msg, "ENUM_ARRAY_CHANGED")]
+        return [d.mk(rsc.ENUM_CHANGED.id, path, a, b, BF, msg, "ENUM_ARRAY_CHANGED")]
     if added:
         msg = f"enum values {short(added)} added"
-        return [d.mk("enum-value-added", path, a, b, F, msg, "ENUM_ARRAY_EXTENDED")]
+        return [d.mk(rsc.ENUM_VALUE_ADDED.id, path, a, b, F, msg, "ENUM_ARRAY_EXTENDED")]
     msg = f"enum values {short(removed)} removed"
-    return [d.mk("enum-value-removed", path, a, b, B, msg, "ENUM_ARRAY_NARROWED")]
+    return [d.mk(rsc.ENUM_VALUE_REMOVED.id, path, a, b, B, msg, "ENUM_ARRAY_NARROWED")]
 
 
 def _live(values: list[Any], types: frozenset[str], dialect: str) -> dict[Any, Any]:

@@ -19,6 +19,13 @@ LENIENT_RELAXES: dict[str, frozenset[str]] = {}
 UNVERIFIABLE_RULES: set[str] = set()
 
 RULES: list[Rule] = []
+_BY_ID: dict[str, Rule] = {}
+
+
+def declared(rule_id: str) -> Rule:
+    """The declared rule of an id built from a table (``f"{slug}-branch-added"``): a ``KeyError``
+    for an id nobody declared, so engine code cannot emit a rule the catalog does not list."""
+    return _BY_ID[rule_id]
 
 
 def declare(
@@ -31,19 +38,22 @@ def declare(
     *,
     lenient: frozenset[str] = N,
     unverifiable: bool = False,
-) -> None:
-    RULES.append(
-        Rule(
-            id=rule_id,
-            category="diff",
-            severity=Severity.ERROR if breaks else Severity.NOTE,
-            purpose=purpose,
-            breaks=breaks,
-            confluent=confluent,
-            example=Example(before=before, after=after),
-        )
+) -> Rule:
+    """Declare one diff rule; the returned object is what the engine code that finds the change
+    names (``mk(ENUM_VALUE_REMOVED.id, ...)``), so an id cannot exist apart from its rule."""
+    rule = Rule(
+        id=rule_id,
+        category="diff",
+        severity=Severity.ERROR if breaks else Severity.NOTE,
+        purpose=purpose,
+        breaks=breaks,
+        confluent=confluent,
+        example=Example(before=before, after=after),
     )
+    RULES.append(rule)
+    _BY_ID[rule_id] = rule
     if lenient:
         LENIENT_RELAXES[rule_id] = lenient
     if unverifiable:
         UNVERIFIABLE_RULES.add(rule_id)
+    return rule

@@ -5,11 +5,13 @@ from __future__ import annotations
 from opa_contracts.compat.ruledefs import BF, B, F, N, declare
 
 # --- annotations ---------------------------------------------------------------------------
-declare("id-changed", N, ("ID_CHANGED",), "The $id changed.", '{"$id":"a"}', '{"$id":"b"}')
-declare(
+ID_CHANGED = declare(
+    "id-changed", N, ("ID_CHANGED",), "The $id changed.", '{"$id":"a"}', '{"$id":"b"}'
+)
+TITLE_CHANGED = declare(
     "title-changed", N, ("TITLE_CHANGED",), "The title changed.", '{"title":"a"}', '{"title":"b"}'
 )
-declare(
+DESCRIPTION_CHANGED = declare(
     "description-changed",
     N,
     ("DESCRIPTION_CHANGED",),
@@ -17,8 +19,10 @@ declare(
     '{"description":"a"}',
     '{"description":"b"}',
 )
-declare("default-changed", N, ("DEFAULT_CHANGED",), "The default changed.", '{"default":1}', "{}")
-declare(
+DEFAULT_CHANGED = declare(
+    "default-changed", N, ("DEFAULT_CHANGED",), "The default changed.", '{"default":1}', "{}"
+)
+ANNOTATION_CHANGED = declare(
     "annotation-changed",
     N,
     (),
@@ -26,7 +30,7 @@ declare(
     '{"examples":[1]}',
     '{"examples":[2]}',
 )
-declare(
+DIALECT_CHANGED = declare(
     "dialect-changed",
     N,
     (),
@@ -36,7 +40,7 @@ declare(
 )
 
 # --- whole schemas and types -----------------------------------------------------------------
-declare(
+SCHEMA_SET_TO_FALSE = declare(
     "schema-set-to-false",
     B,
     ("TYPE_CHANGED",),
@@ -44,7 +48,7 @@ declare(
     '{"properties":{"a":{"type":"string"}}}',
     '{"properties":{"a":false}}',
 )
-declare(
+SCHEMA_NO_LONGER_FALSE = declare(
     "schema-no-longer-false",
     F,
     (),
@@ -52,7 +56,7 @@ declare(
     '{"properties":{"a":false}}',
     '{"properties":{"a":{"type":"string"}}}',
 )
-declare(
+TYPE_NARROWED = declare(
     "type-narrowed",
     B,
     ("TYPE_NARROWED",),
@@ -60,7 +64,7 @@ declare(
     '{"type":"number"}',
     '{"type":"integer"}',
 )
-declare(
+TYPE_EXTENDED = declare(
     "type-extended",
     F,
     ("TYPE_EXTENDED", "SUM_TYPE_EXTENDED"),
@@ -68,7 +72,7 @@ declare(
     '{"type":"integer"}',
     '{"type":["integer","null"]}',
 )
-declare(
+TYPE_CHANGED = declare(
     "type-changed",
     BF,
     ("TYPE_CHANGED",),
@@ -76,7 +80,7 @@ declare(
     '{"type":"string"}',
     '{"type":"number"}',
 )
-declare(
+SUBSCHEMA_ADDED = declare(
     "subschema-added",
     B,
     ("SCHEMA_ADDED",),
@@ -84,7 +88,7 @@ declare(
     '{"type":"array"}',
     '{"type":"array","items":{"type":"string"}}',
 )
-declare(
+SUBSCHEMA_REMOVED = declare(
     "subschema-removed",
     F,
     ("SCHEMA_REMOVED",),
@@ -94,7 +98,7 @@ declare(
 )
 
 # --- enum and const ----------------------------------------------------------------------------
-declare(
+ENUM_VALUE_ADDED = declare(
     "enum-value-added",
     F,
     ("ENUM_ARRAY_EXTENDED",),
@@ -102,7 +106,7 @@ declare(
     '{"enum":["a"]}',
     '{"enum":["a","b"]}',
 )
-declare(
+ENUM_VALUE_REMOVED = declare(
     "enum-value-removed",
     B,
     ("ENUM_ARRAY_NARROWED",),
@@ -110,7 +114,7 @@ declare(
     '{"enum":["a","b"]}',
     '{"enum":["a"]}',
 )
-declare(
+ENUM_CHANGED = declare(
     "enum-changed",
     BF,
     ("ENUM_ARRAY_CHANGED",),
@@ -118,7 +122,7 @@ declare(
     '{"enum":["a","b"]}',
     '{"enum":["a","c"]}',
 )
-declare(
+CONST_CHANGED = declare(
     "const-changed",
     BF,
     ("ENUM_ARRAY_CHANGED",),
@@ -126,7 +130,7 @@ declare(
     '{"const":"red"}',
     '{"const":"blue"}',
 )
-declare(
+ENUM_ADDED = declare(
     "enum-added",
     B,
     ("PRODUCT_TYPE_EXTENDED",),
@@ -134,7 +138,7 @@ declare(
     '{"type":"string"}',
     '{"type":"string","enum":["a"]}',
 )
-declare(
+ENUM_REMOVED = declare(
     "enum-removed",
     F,
     ("PRODUCT_TYPE_NARROWED",),
@@ -190,7 +194,7 @@ for _kw, _slug, _side, _family, _loose, _tight in _BOUNDS:
         _bound_example(_kw, _family, _loose),
     )
 
-declare(
+MULTIPLE_OF_TIGHTENED = declare(
     "multiple-of-tightened",
     B,
     ("MULTIPLE_OF_EXPANDED", "MULTIPLE_OF_ADDED"),
@@ -198,7 +202,7 @@ declare(
     '{"type":"number","multipleOf":2}',
     '{"type":"number","multipleOf":10}',
 )
-declare(
+MULTIPLE_OF_RELAXED = declare(
     "multiple-of-relaxed",
     F,
     ("MULTIPLE_OF_REDUCED", "MULTIPLE_OF_REMOVED"),
@@ -206,7 +210,7 @@ declare(
     '{"type":"number","multipleOf":10}',
     '{"type":"number","multipleOf":2}',
 )
-declare(
+MULTIPLE_OF_CHANGED = declare(
     "multiple-of-changed",
     BF,
     ("MULTIPLE_OF_CHANGED",),
@@ -214,7 +218,7 @@ declare(
     '{"type":"number","multipleOf":10}',
     '{"type":"number","multipleOf":11}',
 )
-declare(
+UNIQUE_ITEMS_ADDED = declare(
     "unique-items-added",
     B,
     ("UNIQUE_ITEMS_ADDED",),
@@ -222,7 +226,7 @@ declare(
     '{"type":"array"}',
     '{"type":"array","uniqueItems":true}',
 )
-declare(
+UNIQUE_ITEMS_REMOVED = declare(
     "unique-items-removed",
     F,
     ("UNIQUE_ITEMS_REMOVED",),
@@ -232,7 +236,7 @@ declare(
 )
 
 # --- string languages --------------------------------------------------------------------------
-declare(
+PATTERN_ADDED = declare(
     "pattern-added",
     B,
     ("PATTERN_ADDED",),
@@ -240,7 +244,7 @@ declare(
     '{"type":"string"}',
     '{"type":"string","pattern":"^[A-Z]+$"}',
 )
-declare(
+PATTERN_REMOVED = declare(
     "pattern-removed",
     F,
     ("PATTERN_REMOVED",),
@@ -248,7 +252,7 @@ declare(
     '{"type":"string","pattern":"^[A-Z]+$"}',
     '{"type":"string"}',
 )
-declare(
+PATTERN_CHANGED = declare(
     "pattern-changed",
     BF,
     ("PATTERN_CHANGED",),
@@ -257,7 +261,7 @@ declare(
     '{"type":"string","pattern":"^[A-Z]{1,4}$"}',
     unverifiable=True,
 )
-declare(
+FORMAT_ADDED = declare(
     "format-added",
     B,
     (),
@@ -266,7 +270,7 @@ declare(
     '{"type":"string","format":"date-time"}',
     unverifiable=True,
 )
-declare(
+FORMAT_REMOVED = declare(
     "format-removed",
     F,
     (),
@@ -275,7 +279,7 @@ declare(
     '{"type":"string"}',
     unverifiable=True,
 )
-declare(
+FORMAT_CHANGED = declare(
     "format-changed",
     BF,
     (),
@@ -284,7 +288,7 @@ declare(
     '{"type":"string","format":"date"}',
     unverifiable=True,
 )
-declare(
+CONTENT_CHANGED = declare(
     "content-changed",
     BF,
     (),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from opa_contracts.compat.ruledefs import BF, B, F, N, declare
 
 # --- object content models ---------------------------------------------------------------------
-declare(
+REQUIRED_PROPERTY_ADDED = declare(
     "required-property-added",
     B,
     (
@@ -18,7 +18,7 @@ declare(
     '{"properties":{"a":{"type":"string"}}}',
     '{"properties":{"a":{"type":"string"}},"required":["a"]}',
 )
-declare(
+REQUIRED_PROPERTY_REMOVED = declare(
     "required-property-removed",
     F,
     ("REQUIRED_ATTRIBUTE_REMOVED",),
@@ -26,7 +26,7 @@ declare(
     '{"properties":{"a":{"type":"string"}},"required":["a"]}',
     '{"properties":{"a":{"type":"string"}}}',
 )
-declare(
+PROPERTY_ADDED_TO_OPEN_MODEL = declare(
     "property-added-to-open-model",
     B,
     ("OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL"),
@@ -35,7 +35,7 @@ declare(
     '{"properties":{"a":{"type":"string"},"b":{"type":"number"}}}',
     lenient=B,
 )
-declare(
+PROPERTY_WITH_EMPTY_SCHEMA_ADDED = declare(
     "property-with-empty-schema-added",
     N,
     ("PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",),
@@ -43,7 +43,7 @@ declare(
     '{"additionalProperties":true}',
     '{"additionalProperties":true,"properties":{"a":true}}',
 )
-declare(
+PROPERTY_ADDED_TO_CLOSED_MODEL = declare(
     "property-added-to-closed-model",
     F,
     ("OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL",),
@@ -52,7 +52,7 @@ declare(
     '{"properties":{"a":{"type":"string"},"b":{"type":"number"}},"additionalProperties":false}',
     lenient=F,
 )
-declare(
+PROPERTY_ADDED_TO_PARTIALLY_OPEN_MODEL = declare(
     "property-added-to-partially-open-model",
     N,
     (
@@ -64,7 +64,7 @@ declare(
     '{"additionalProperties":{"type":"string"}}',
     '{"additionalProperties":{"type":"string"},"properties":{"a":{"type":"string"}}}',
 )
-declare(
+PROPERTY_REMOVED_FROM_OPEN_MODEL = declare(
     "property-removed-from-open-model",
     F,
     ("PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL",),
@@ -73,7 +73,7 @@ declare(
     "{}",
     lenient=F,
 )
-declare(
+PROPERTY_REMOVED_FROM_CLOSED_MODEL = declare(
     "property-removed-from-closed-model",
     B,
     (
@@ -85,7 +85,7 @@ declare(
     '{"additionalProperties":false}',
     lenient=B,
 )
-declare(
+PROPERTY_REMOVED_FROM_PARTIALLY_OPEN_MODEL = declare(
     "property-removed-from-partially-open-model",
     N,
     (
@@ -137,7 +137,7 @@ for _kw, _slug in (
         f'{{"type":"object","{_kw}":true}}',
         lenient=F,
     )
-declare(
+PATTERN_PROPERTY_ADDED = declare(
     "pattern-property-added",
     BF,
     (),
@@ -146,7 +146,7 @@ declare(
     '{"type":"object","patternProperties":{"^S_":{"type":"string"}}}',
     lenient=BF,
 )
-declare(
+PATTERN_PROPERTY_REMOVED = declare(
     "pattern-property-removed",
     BF,
     (),
@@ -155,7 +155,7 @@ declare(
     '{"type":"object"}',
     lenient=BF,
 )
-declare(
+DEPENDENT_REQUIRED_ADDED = declare(
     "dependent-required-added",
     B,
     ("DEPENDENCY_ARRAY_ADDED", "DEPENDENCY_ARRAY_EXTENDED"),
@@ -163,7 +163,7 @@ declare(
     '{"type":"object"}',
     '{"type":"object","dependentRequired":{"a":["b"]}}',
 )
-declare(
+DEPENDENT_REQUIRED_REMOVED = declare(
     "dependent-required-removed",
     F,
     ("DEPENDENCY_ARRAY_REMOVED", "DEPENDENCY_ARRAY_NARROWED"),
@@ -171,7 +171,7 @@ declare(
     '{"type":"object","dependentRequired":{"a":["b"]}}',
     '{"type":"object"}',
 )
-declare(
+DEPENDENT_REQUIRED_CHANGED = declare(
     "dependent-required-changed",
     BF,
     ("DEPENDENCY_ARRAY_CHANGED",),
@@ -179,7 +179,7 @@ declare(
     '{"type":"object","dependentRequired":{"a":["b"]}}',
     '{"type":"object","dependentRequired":{"a":["c"]}}',
 )
-declare(
+DEPENDENT_SCHEMA_ADDED = declare(
     "dependent-schema-added",
     B,
     ("DEPENDENCY_SCHEMA_ADDED",),
@@ -187,7 +187,7 @@ declare(
     '{"type":"object"}',
     '{"type":"object","dependentSchemas":{"a":{"required":["b"]}}}',
 )
-declare(
+DEPENDENT_SCHEMA_REMOVED = declare(
     "dependent-schema-removed",
     F,
     ("DEPENDENCY_SCHEMA_REMOVED",),
@@ -198,7 +198,7 @@ declare(
 
 # --- arrays -----------------------------------------------------------------------------------
 _T2 = '{"type":"array","prefixItems":[{"type":"string"}'
-declare(
+ITEM_ADDED_TO_OPEN_TUPLE = declare(
     "item-added-to-open-tuple",
     B,
     ("ITEM_ADDED_TO_OPEN_CONTENT_MODEL",),
@@ -206,7 +206,7 @@ declare(
     _T2 + "]}",
     _T2 + ',{"type":"number"}]}',
 )
-declare(
+ITEM_WITH_EMPTY_SCHEMA_ADDED = declare(
     "item-with-empty-schema-added",
     N,
     ("ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL",),
@@ -214,7 +214,7 @@ declare(
     _T2 + "]}",
     _T2 + ",true]}",
 )
-declare(
+ITEM_ADDED_TO_CLOSED_TUPLE = declare(
     "item-added-to-closed-tuple",
     F,
     ("ITEM_ADDED_TO_CLOSED_CONTENT_MODEL",),
@@ -222,7 +222,7 @@ declare(
     _T2 + '],"items":false}',
     _T2 + ',{"type":"number"}],"items":false}',
 )
-declare(
+ITEM_ADDED_TO_PARTIALLY_OPEN_TUPLE = declare(
     "item-added-to-partially-open-tuple",
     N,
     (
@@ -233,7 +233,7 @@ declare(
     _T2 + '],"items":{"type":"number"}}',
     _T2 + ',{"type":"number"}],"items":{"type":"number"}}',
 )
-declare(
+ITEM_REMOVED_FROM_OPEN_TUPLE = declare(
     "item-removed-from-open-tuple",
     F,
     ("ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL",),
@@ -241,7 +241,7 @@ declare(
     _T2 + ',{"type":"number"}]}',
     _T2 + "]}",
 )
-declare(
+ITEM_REMOVED_FROM_CLOSED_TUPLE = declare(
     "item-removed-from-closed-tuple",
     B,
     ("ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL", "ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL"),
@@ -249,7 +249,7 @@ declare(
     _T2 + ',{"type":"number"}],"items":false}',
     _T2 + '],"items":false}',
 )
-declare(
+ITEM_REMOVED_FROM_PARTIALLY_OPEN_TUPLE = declare(
     "item-removed-from-partially-open-tuple",
     N,
     (
@@ -317,7 +317,7 @@ for _kw, _slug in (("anyOf", "any-of"), ("oneOf", "one-of")):
         f'{{"{_kw}":[{{"type":"string"}},{{"type":"null"}},{{"type":"boolean"}}]}}',
         f'{{"{_kw}":[{{"type":"string"}},{{"type":"null"}}]}}',
     )
-declare(
+ONE_OF_BRANCHES_OVERLAP = declare(
     "one-of-branches-overlap",
     BF,
     (),
@@ -327,7 +327,7 @@ declare(
     '{"oneOf":[{"type":"number"},{"type":"string"},{"type":"integer"}]}',
     unverifiable=True,
 )
-declare(
+ALL_OF_PART_ADDED = declare(
     "all-of-part-added",
     B,
     ("PRODUCT_TYPE_EXTENDED",),
@@ -335,7 +335,7 @@ declare(
     '{"allOf":[{"type":"string"},{"maxLength":5}]}',
     '{"allOf":[{"type":"string"},{"maxLength":5},{"enum":["a"]}]}',
 )
-declare(
+ALL_OF_PART_REMOVED = declare(
     "all-of-part-removed",
     F,
     ("PRODUCT_TYPE_NARROWED",),
@@ -343,7 +343,7 @@ declare(
     '{"allOf":[{"type":"string"},{"maxLength":5},{"enum":["a"]}]}',
     '{"allOf":[{"type":"string"},{"maxLength":5}]}',
 )
-declare(
+COMBINATOR_CHANGED = declare(
     "combinator-changed",
     N,
     ("COMBINED_TYPE_EXTENDED", "COMBINED_TYPE_CHANGED"),
@@ -351,7 +351,7 @@ declare(
     '{"anyOf":[{"type":"string"},{"type":"number"}]}',
     '{"oneOf":[{"type":"string"},{"type":"number"}]}',
 )
-declare(
+NOT_NARROWED = declare(
     "not-narrowed",
     F,
     ("NOT_TYPE_NARROWED",),
@@ -359,7 +359,7 @@ declare(
     '{"not":{"type":"number"}}',
     '{"not":{"type":"integer"}}',
 )
-declare(
+NOT_EXTENDED = declare(
     "not-extended",
     B,
     ("NOT_TYPE_EXTENDED",),
@@ -367,7 +367,7 @@ declare(
     '{"not":{"type":"integer"}}',
     '{"not":{"type":"number"}}',
 )
-declare(
+NOT_CHANGED = declare(
     "not-changed",
     BF,
     ("NOT_TYPE_EXTENDED",),
@@ -375,7 +375,7 @@ declare(
     '{"not":{"type":"string"}}',
     '{"not":{"type":"number"}}',
 )
-declare(
+CONDITIONAL_ADDED = declare(
     "conditional-added",
     B,
     (),
@@ -384,7 +384,7 @@ declare(
     '{"type":"object","if":{"required":["a"]},"then":{"required":["b"]}}',
     unverifiable=True,
 )
-declare(
+CONDITIONAL_REMOVED = declare(
     "conditional-removed",
     F,
     (),
@@ -393,7 +393,7 @@ declare(
     '{"type":"object"}',
     unverifiable=True,
 )
-declare(
+CONDITIONAL_CHANGED = declare(
     "conditional-changed",
     BF,
     (),

@@ -13,6 +13,7 @@ from typing import Any
 from opa_contracts import hints
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.loader import ACCEPTED_CHANGES_FILE, Registry
+from opa_contracts.rules import catalog as rc
 from opa_contracts.rules.registry import by_id
 from opa_contracts.yamlsource import Document
 
@@ -97,7 +98,7 @@ def load(registry: Registry) -> tuple[list[Acceptance], list[Finding]]:
         message = error.message if error else "empty file"
         return [], [
             Finding(
-                "accepted-changes-invalid",
+                rc.ACCEPTED_CHANGES_INVALID.id,
                 Severity.ERROR,
                 message,
                 file=file,
@@ -110,7 +111,7 @@ def load(registry: Registry) -> tuple[list[Acceptance], list[Finding]]:
         line, column = doc.position(pointer)
         findings.append(
             Finding(
-                "accepted-changes-invalid",
+                rc.ACCEPTED_CHANGES_INVALID.id,
                 Severity.ERROR,
                 f"{pointer or '/'}: {message}",
                 file=file,
@@ -140,7 +141,7 @@ def leftovers(
         if acc.expired(today):
             findings.append(
                 Finding(
-                    "accepted-change-expired",
+                    rc.ACCEPTED_CHANGE_EXPIRED.id,
                     Severity.WARNING,
                     f"{subject} expired on {acc.expires}; the change counts as breaking again",
                     **where,
@@ -149,7 +150,7 @@ def leftovers(
         elif not acc.used and acc.channel in compared:
             findings.append(
                 Finding(
-                    "accepted-change-unused",
+                    rc.ACCEPTED_CHANGE_UNUSED.id,
                     Severity.WARNING,
                     f"{subject} matches no change; remove it",
                     **where,

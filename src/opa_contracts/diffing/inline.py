@@ -13,6 +13,7 @@ from typing import Any
 
 from opa_contracts import refs
 from opa_contracts.loader import Registry
+from opa_contracts.rules import catalog as rc
 from opa_contracts.schemawalk import walk
 
 MAX_DEPTH = 32
@@ -60,7 +61,7 @@ class _Inliner:
             raise InlineError(f"$ref {ref!r}: references nest deeper than {MAX_DEPTH} levels")
         found = refs.resolve(self.registry, path, root, ref)
         if isinstance(found, refs.RefProblem):
-            if found.rule == "ref-remote":  # never fetched; the engine treats it as opaque
+            if found.rule == rc.REF_REMOTE.id:  # never fetched; the engine treats it as opaque
                 return {key: self.run(path, root, value, depth) for key, value in node.items()}
             raise InlineError(found.message)
         resolved = self.run(found.path, found.root, copy.deepcopy(found.node), depth + 1)

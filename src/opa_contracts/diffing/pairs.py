@@ -20,6 +20,7 @@ from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.findings import Finding, Severity
+from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import bump_between, next_major, next_minor
 from opa_contracts.settings import Settings
 
@@ -65,7 +66,7 @@ class PairJudge:
             outcome.breaking = True
             outcome.findings.append(
                 self._finding(
-                    "schema-uncomparable",
+                    rc.SCHEMA_UNCOMPARABLE.id,
                     Severity.ERROR,
                     f"{new.channel} {old.version} → {new.version}: cannot compare schemas: {exc}",
                     new,
@@ -117,7 +118,7 @@ class PairJudge:
         if weaker:
             outcome.findings.append(
                 self._finding(
-                    "compatibility-weakened",
+                    rc.COMPATIBILITY_WEAKENED.id,
                     Severity.WARNING,
                     f"{new.channel} {old.version} → {new.version} weakens "
                     f"{' and '.join(weaker)}; this change is still judged under "
@@ -221,7 +222,7 @@ class PairJudge:
         if outcome.breaking and kind != "major":
             return [
                 self._finding(
-                    "major-version-required",
+                    rc.MAJOR_VERSION_REQUIRED.id,
                     Severity.ERROR,
                     f"{new.channel} {old.version} → {new.version} breaks {mode.value}; "
                     f"publish it as {next_major(old.version)} (or accept the change)",
@@ -232,7 +233,7 @@ class PairJudge:
         if outcome.schema_changed and kind in ("patch", "none"):
             return [
                 self._finding(
-                    "minor-version-required",
+                    rc.MINOR_VERSION_REQUIRED.id,
                     Severity.ERROR,
                     f"{new.channel} {old.version} → {new.version} changes the schema; "
                     f"a patch may change only annotations: use {next_minor(old.version)}",

@@ -12,6 +12,7 @@ from opa_contracts.diffing.values import Options, Side
 from opa_contracts.errors import InputError, UsageError
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import Registry
+from opa_contracts.rules import catalog as rc
 
 
 def diff_history(
@@ -73,7 +74,7 @@ def _selected_channels(registry: Registry) -> set[str] | None:
 def _other_channel(old: str, new: str, side: Side) -> Finding:
     line, column = side.position("/channel")
     return Finding(
-        "diff-other-channel",
+        rc.DIFF_OTHER_CHANNEL.id,
         Severity.WARNING,
         f"the two manifests are of different channels ({old} → {new}); they are compared "
         "as if one replaced the other",

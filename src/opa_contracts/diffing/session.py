@@ -15,6 +15,7 @@ from opa_contracts.diffing.pairs import PairJudge
 from opa_contracts.diffing.values import Options, Side
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import Registry
+from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import Version, version_key
 
 
@@ -42,7 +43,7 @@ class DiffSession:
             for shown, problem in registry.irregular():
                 self.findings.append(
                     Finding(
-                        "registry-irregular-file",
+                        rc.REGISTRY_IRREGULAR_FILE.id,
                         Severity.ERROR,
                         f"{shown} {problem} (in {registry.label}); it is not read",
                         file=shown,
@@ -61,12 +62,12 @@ class DiffSession:
         source = registry.file(path)
         if source.document is None or not isinstance(source.data, dict):
             error = source.error
-            if error is not None and error.rule == "registry-irregular-file":
+            if error is not None and error.rule == rc.REGISTRY_IRREGULAR_FILE.id:
                 return None  # reported once, from the registry's listing
             message = error.message if error is not None else "not a mapping"
             self.findings.append(
                 Finding(
-                    "diff-input-unreadable",
+                    rc.DIFF_INPUT_UNREADABLE.id,
                     Severity.ERROR,
                     f"cannot read manifest in {registry.label}: {message}",
                     file=source.display,
@@ -127,7 +128,7 @@ class DiffSession:
         for channel in sorted(old_channels.keys() - new_channels.keys()):
             rel = next(iter(old_channels[channel].values()))
             self._note(
-                "channel-removed",
+                rc.CHANNEL_REMOVED.id,
                 Severity.ERROR,
                 self.old,
                 rel,
@@ -137,7 +138,7 @@ class DiffSession:
         for channel in sorted(new_channels.keys() - old_channels.keys()):
             rel = next(iter(new_channels[channel].values()))
             self._note(
-                "channel-added",
+                rc.CHANNEL_ADDED.id,
                 Severity.NOTE,
                 self.new,
                 rel,
@@ -155,7 +156,7 @@ class DiffSession:
         assert self.old is not None
         for version in sorted(old.keys() - new.keys(), key=version_key):
             self._note(
-                "version-removed",
+                rc.VERSION_REMOVED.id,
                 Severity.ERROR,
                 self.old,
                 old[version],
@@ -172,7 +173,7 @@ class DiffSession:
         for version in sorted(added, key=version_key):
             if newest_old is not None and version_key(version) < version_key(newest_old):
                 self._note(
-                    "version-order",
+                    rc.VERSION_ORDER.id,
                     Severity.ERROR,
                     self.new,
                     new[version],
@@ -201,7 +202,7 @@ class DiffSession:
         line, column = new_side.position("")
         self.findings.append(
             Finding(
-                "released-version-modified",
+                rc.RELEASED_VERSION_MODIFIED.id,
                 Severity.ERROR,
                 f"{channel} {version} is released ({old_side.data.get('status', '?')}) and "
                 "was edited in place; publish the change as a new version",
@@ -239,7 +240,7 @@ class DiffSession:
         if not any(r.manifest_paths for r in sides):
             self.findings.append(
                 Finding(
-                    "diff-nothing-to-compare",
+                    rc.DIFF_NOTHING_TO_COMPARE.id,
                     Severity.WARNING,
                     "nothing to compare: no manifest in " + " nor in ".join(r.label for r in sides),
                 )

@@ -9,6 +9,7 @@ import jsonschema_rs
 from opa_contracts.formats import describe
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
+from opa_contracts.rules import catalog as rc
 from opa_contracts.validate.context import Context
 
 MAX_ERRORS_PER_EXAMPLE = 10
@@ -27,7 +28,7 @@ def check(
         for n, error in enumerate(validator.iter_errors(example["payload"])):
             if n == MAX_ERRORS_PER_EXAMPLE:
                 ctx.emit(
-                    "example-invalid",
+                    rc.EXAMPLE_INVALID.id,
                     f"example {name!r}: more errors not shown",
                     source,
                     base,
@@ -35,7 +36,7 @@ def check(
                 break
             at = from_path(list(error.instance_path))
             ctx.emit(
-                "example-invalid",
+                rc.EXAMPLE_INVALID.id,
                 f"example {name!r} is rejected at {at or '/'}: {describe(error)}",
                 source,
                 base + at,
@@ -48,7 +49,7 @@ def check(
         errors = list(validator.iter_errors(example["payload"]))
         if not errors:
             ctx.emit(
-                "invalid-example-accepted",
+                rc.INVALID_EXAMPLE_ACCEPTED.id,
                 f"invalid example {name!r} is accepted by the schema "
                 f"(it should fail because: {example.get('reason', '?')})",
                 source,
@@ -87,7 +88,7 @@ def _check_reason(
         if x
     )
     ctx.emit(
-        "invalid-example-wrong-reason",
+        rc.INVALID_EXAMPLE_WRONG_REASON.id,
         f"invalid example {name!r} should be rejected {expected}, but is rejected {actual}",
         source,
         pointer,

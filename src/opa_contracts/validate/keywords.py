@@ -8,6 +8,7 @@ from opa_contracts import hints
 from opa_contracts.jsonschema_vocab import DRAFT4, KNOWN, MODERN_ONLY, is_extension, is_modern
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import join
+from opa_contracts.rules import catalog as rc
 from opa_contracts.schemawalk import walk
 from opa_contracts.validate.context import Context
 
@@ -41,7 +42,7 @@ def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
             else:
                 continue
             ctx.emit(
-                "schema-unknown-keyword",
+                rc.SCHEMA_UNKNOWN_KEYWORD.id,
                 f"{key!r} {why}: validators ignore it, so it constrains nothing{fix}",
                 source,
                 join(pointer, key),

@@ -8,6 +8,7 @@ from typing import Any
 from opa_contracts import mojibake
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
+from opa_contracts.rules import catalog as rc
 from opa_contracts.schemawalk import walk
 from opa_contracts.validate.context import Context
 
@@ -18,7 +19,7 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
     naming = ctx.settings
     if isinstance(data.get("channel"), str) and not naming.channel_pattern.search(channel):
         ctx.emit(
-            "channel-name",
+            rc.CHANNEL_NAME.id,
             f"channel {channel!r} does not match the naming rule {naming.channel_pattern.pattern}",
             source,
             "/channel",
@@ -32,7 +33,7 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
         # a wildcard stands for any name: check it as if it were a letter
         if not naming.service_pattern.search(name.replace("*", "x")):
             ctx.emit(
-                "service-name",
+                rc.SERVICE_NAME.id,
                 f"service {name!r} does not match the naming rule {naming.service_pattern.pattern} "
                 "(mark non-OPA systems with external: true)",
                 source,
@@ -44,7 +45,7 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
     redis = _get(data, "transports", "redis", "channel")
     if isinstance(redis, str) and isinstance(data.get("channel"), str) and redis != channel:
         ctx.emit(
-            "redis-channel-name",
+            rc.REDIS_CHANNEL_NAME.id,
             f"Redis channel {redis!r} differs from the channel name {channel!r}",
             source,
             "/transports/redis/channel",
@@ -58,7 +59,7 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
         if found:
             pointer = from_path(path)
             ctx.emit(
-                "text-mojibake",
+                rc.TEXT_MOJIBAKE.id,
                 f"text looks mis-encoded ({found.reason}): {_clip(text)!r}"
                 + (f" should probably read {_clip(found.repaired)!r}" if found.codec else ""),
                 source,
@@ -85,7 +86,7 @@ def _descriptions(ctx: Context, source: SourceFile, schema: Any) -> None:
             # a bare $ref takes its description from the target
             if isinstance(sub, dict) and "description" not in sub and "$ref" not in sub:
                 ctx.emit(
-                    "property-description",
+                    rc.PROPERTY_DESCRIPTION.id,
                     f"property {name!r} has no description",
                     source,
                     join(pointer, "properties", name),
@@ -108,7 +109,7 @@ def _kafka_key(ctx: Context, source: SourceFile, data: dict[str, Any], schema: A
             f"Kafka key {key!r} has type {prop.get('type')!r}; it must be a string or an integer"
         )
     if problem:
-        ctx.emit("kafka-key-property", problem, source, "/transports/kafka/key")
+        ctx.emit(rc.KAFKA_KEY_PROPERTY.id, problem, source, "/transports/kafka/key")
 
 
 def _non_ascii_strings(value: Any) -> Iterator[tuple[list[str | int], str]]:

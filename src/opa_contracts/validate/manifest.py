@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from opa_contracts import formats
 from opa_contracts.loader import SourceFile
+from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import Version
 from opa_contracts.validate.context import Context
 
@@ -33,7 +34,7 @@ def check_place(ctx: Context, source: SourceFile, channel: str, version: str) ->
     # a version that is not semver gets the schema's error (with its fix), not a rename as well
     if version and Version.parse(version) is not None and path.stem != version:
         ctx.emit(
-            "manifest-file-name",
+            rc.MANIFEST_FILE_NAME.id,
             f"file is named {path.name!r} but declares version {version!r}; "
             f"rename it to {version}{path.suffix}",
             source,
@@ -43,7 +44,7 @@ def check_place(ctx: Context, source: SourceFile, channel: str, version: str) ->
         )
     if channel and path.parent.name != channel:
         ctx.emit(
-            "manifest-channel-folder",
+            rc.MANIFEST_CHANNEL_FOLDER.id,
             f"manifest for channel {channel!r} is in folder {path.parent.name!r}; "
             f"move it to {channel}/",
             source,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opa_contracts.loader import SourceFile
+from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import Version
 from opa_contracts.validate.context import Context
 
@@ -19,7 +20,7 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
     if not isinstance(kafka, dict):
         if ctx.settings.kafka_migration != "none" and data.get("status") != "retired":
             ctx.emit(
-                "kafka-mapping-missing",
+                rc.KAFKA_MAPPING_MISSING.id,
                 f"the registry plans the Kafka migration ({ctx.settings.kafka_migration}) but "
                 f"{channel or 'this channel'} declares no transports.kafka topic",
                 source,
@@ -33,7 +34,7 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
     allowed = {expected, f"{expected}.v{major}"} if major.isdigit() else {expected}
     if isinstance(topic, str) and channel and topic not in allowed:
         ctx.emit(
-            "kafka-topic-name",
+            rc.KAFKA_TOPIC_NAME.id,
             f"Kafka topic {topic!r} does not follow the naming rule "
             f"{ctx.settings.kafka_topic!r}: expected {expected!r}",
             source,
@@ -44,7 +45,7 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
     compacted = "compact" in cleanup
     if compacted and not isinstance(kafka.get("key"), str):
         ctx.emit(
-            "kafka-compacted-without-key",
+            rc.KAFKA_COMPACTED_WITHOUT_KEY.id,
             "a compacted topic keeps the last message per key, and brokers refuse messages "
             "without one: set transports.kafka.key",
             source,
@@ -52,7 +53,7 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
         )
     if compacted and mode != "FULL_TRANSITIVE":
         ctx.emit(
-            "kafka-compaction-mode",
+            rc.KAFKA_COMPACTION_MODE.id,
             f"a compacted topic keeps the last message per key forever, so readers of every "
             f"version meet messages of every version; {mode} does not guarantee that — "
             "use FULL_TRANSITIVE",
@@ -62,7 +63,7 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
     retention = kafka.get("retention")
     if retention not in (None, 0, "0ms") and not compacted and mode not in _REPLAY_SAFE:
         ctx.emit(
-            "kafka-retention-mode",
+            rc.KAFKA_RETENTION_MODE.id,
             f"with retention {retention}, a new consumer replays up to {retention} of older "
             f"messages, written under older versions; {mode} checks only the latest version — "
             "use BACKWARD_TRANSITIVE (or FULL_TRANSITIVE)",
@@ -106,7 +107,7 @@ def check_majors(ctx: Context, sources: list[SourceFile]) -> None:
         for parsed, source in versions:
             if parsed.major != first_major:
                 ctx.emit(
-                    "kafka-major-shares-topic",
+                    rc.KAFKA_MAJOR_SHARES_TOPIC.id,
                     f"major version {parsed.major} shares topic {topic!r} with major "
                     f"{first_major}; the topic keeps older messages, so consumers of the new "
                     "major replay messages that break them: give the new major its own topic (e.g. "

@@ -11,6 +11,7 @@ import jsonschema_rs
 
 from opa_contracts import dialects, formats, refs
 from opa_contracts.loader import Registry, SourceFile
+from opa_contracts.rules import catalog as rc
 from opa_contracts.validate import keywords
 from opa_contracts.validate.context import Context
 
@@ -27,7 +28,7 @@ def check(
     dialect = dialects.identify(schema)
     if isinstance(dialect, str):
         ctx.emit(
-            "schema-dialect-unknown",
+            rc.SCHEMA_DIALECT_UNKNOWN.id,
             f"unknown $schema {dialect}; use one of: "
             + ", ".join(d.uri for d in dialects.DIALECTS.values()),
             source,
@@ -38,7 +39,7 @@ def check(
         return None
     if "$schema" not in schema:
         ctx.emit(
-            "schema-dialect-missing",
+            rc.SCHEMA_DIALECT_MISSING.id,
             f"payload schema has no $schema; assuming {dialects.DEFAULT}",
             source,
             "/schema",
@@ -48,7 +49,7 @@ def check(
         usable = False
         for problem in formats.explain(error):
             ctx.emit(
-                "schema-invalid",
+                rc.SCHEMA_INVALID.id,
                 f"{problem.message} (per the {dialect.name} metaschema)",
                 source,
                 "/schema" + problem.pointer,
@@ -70,14 +71,14 @@ def check(
     except jsonschema_rs.ValidationError as exc:  # a keyword's value, e.g. a pattern no regex
         for problem in formats.explain(exc):
             ctx.emit(
-                "schema-invalid",
+                rc.SCHEMA_INVALID.id,
                 f"schema does not compile: {problem.message}",
                 source,
                 "/schema" + problem.pointer,
             )
     except (ValueError, jsonschema_rs.ReferencingError) as exc:
         message = str(exc).split("\n", 1)[0]
-        ctx.emit("schema-invalid", f"schema does not compile: {message}", source, "/schema")
+        ctx.emit(rc.SCHEMA_INVALID.id, f"schema does not compile: {message}", source, "/schema")
     return None
 
 

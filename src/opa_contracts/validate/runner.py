@@ -10,6 +10,7 @@ from typing import Any
 from opa_contracts import hints, loader, writing
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import SourceFile
+from opa_contracts.rules import catalog as rc
 from opa_contracts.rules.registry import validate_rules_by_id
 from opa_contracts.validate import examples, lint, manifest, migration, payload
 from opa_contracts.validate.context import Context, Ignore
@@ -31,23 +32,25 @@ def validate(path: Path, *, history: bool = False, report_to: Path | None = None
         _source_error(ctx, registry.settings_file)
         if registry.settings_file.document is not None:
             manifest.check_shape(
-                ctx, registry.settings_file, manifest.REGISTRY_SCHEMA, "registry-config"
+                ctx, registry.settings_file, manifest.REGISTRY_SCHEMA, rc.REGISTRY_CONFIG.id
             )
             for pointer, message in registry.settings_problems:
-                ctx.emit("registry-config", message, registry.settings_file, pointer)
+                ctx.emit(rc.REGISTRY_CONFIG.id, message, registry.settings_file, pointer)
     for shown, problem in registry.irregular():
-        ctx.emit("registry-irregular-file", f"{shown} {problem}; it is not read", file=shown)
+        ctx.emit(rc.REGISTRY_IRREGULAR_FILE.id, f"{shown} {problem}; it is not read", file=shown)
     stray = [
-        s for s in registry.stray() if s.error is None or s.error.rule != "registry-irregular-file"
+        s
+        for s in registry.stray()
+        if s.error is None or s.error.rule != rc.REGISTRY_IRREGULAR_FILE.id
     ]
     for source in stray:
         ctx.emit(
-            "registry-stray-file",
+            rc.REGISTRY_STRAY_FILE.id,
             "file is not in a channel folder; manifests go in <channel>/<version>.yaml",
             source,
         )
     if not registry.manifest_paths:
-        ctx.emit("registry-empty", f"no manifests found under {registry.root}")
+        ctx.emit(rc.REGISTRY_EMPTY.id, f"no manifests found under {registry.root}")
     _check_manifests(ctx, registry.manifest_paths)
     versions: dict[tuple[str, str], list[Path]] = defaultdict(list)
     for manifest_path in registry.manifest_paths:
@@ -55,7 +58,7 @@ def validate(path: Path, *, history: bool = False, report_to: Path | None = None
     for (channel, version), paths in versions.items():
         for extra in paths[1:]:
             ctx.emit(
-                "manifest-duplicate-version",
+                rc.MANIFEST_DUPLICATE_VERSION.id,
                 f"{channel} {version} is also defined in {loader.display(paths[0])}",
                 registry.file(extra),
                 channel=channel,
@@ -151,7 +154,7 @@ def _by_channel(paths: list[Path]) -> dict[Path, list[Path]]:
 def _check_manifest(ctx: Context, source: SourceFile) -> None:
     if _source_error(ctx, source):
         return
-    manifest.check_shape(ctx, source, manifest.MANIFEST_SCHEMA, "manifest-schema")
+    manifest.check_shape(ctx, source, manifest.MANIFEST_SCHEMA, rc.MANIFEST_SCHEMA.id)
     data = source.data
     if not isinstance(data, dict):
         return
@@ -164,7 +167,7 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
         examples.check(ctx, source, validator, channel, version)
     if not data.get("examples"):
         ctx.emit(
-            "example-missing",
+            rc.EXAMPLE_MISSING.id,
             "manifest has no examples",
             source,
             "/examples",
@@ -179,7 +182,7 @@ def _source_error(ctx: Context, source: SourceFile) -> bool:
     if source.error is None:
         return False
     error = source.error
-    if error.rule == "registry-irregular-file":
+    if error.rule == rc.REGISTRY_IRREGULAR_FILE.id:
         return True  # reported once for the whole registry, from its listing
     ctx.emit(error.rule, error.message, source, line=error.line, column=error.column)
     return True
@@ -209,10 +212,10 @@ def _unused_ignores(ctx: Context, source: SourceFile) -> None:
                 message = f"lint.ignore names no validation rule {ignore.rule!r}" + (
                     hints.did_you_mean(ignore.rule, known) or " (see `opa-contracts rules`)"
                 )
-                ctx.emit("lint-ignore-unused", message, source, ignore.at + "/rule")
+                ctx.emit(rc.LINT_IGNORE_UNUSED.id, message, source, ignore.at + "/rule")
                 continue
             ctx.emit(
-                "lint-ignore-unused",
+                rc.LINT_IGNORE_UNUSED.id,
                 f"lint.ignore for {ignore.rule!r}"
                 + (f" at {ignore.pointer}" if ignore.pointer else "")
                 + " matches no finding; remove it",
