@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from opa_contracts.findings import Severity
 from opa_contracts.rules.model import Example, Rule
 
@@ -20,6 +22,8 @@ UNVERIFIABLE_RULES: set[str] = set()
 
 RULES: list[Rule] = []
 _BY_ID: dict[str, Rule] = {}
+#: rule id -> the module that declared it (listings keep the modules' order, not import order)
+ORIGINS: dict[str, str] = {}
 
 
 def declared(rule_id: str) -> Rule:
@@ -52,6 +56,7 @@ def declare(
     )
     RULES.append(rule)
     _BY_ID[rule_id] = rule
+    ORIGINS[rule_id] = sys._getframe(1).f_globals.get("__name__", "")
     if lenient:
         LENIENT_RELAXES[rule_id] = lenient
     if unverifiable:
