@@ -40,8 +40,22 @@ _SURROGATE = "a string with an unpaired surrogate is not Unicode text"
 # A number token that a double may not hold exactly has more than 15 significant digits or a
 # three-digit exponent; anything else comes back from a double with the value it had. The scan
 # also hits long digit runs in strings and big integers: they only cost a second, exact parse.
-_RISKY_BYTES = re.compile(rb"[0-9.]{16}|[eE][-+]?[0-9]{3}")
+# The scan maps number characters to a small alphabet (digits and "." to "1", "e"/"E" to "e",
+# signs to "s") and looks for 16 "1"s or an exponent of three digits: plain substring searches,
+# ~3x faster than a regex with an alternation (it runs on every message).
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789.eE+-", b"11111111111eess")
+_SIXTEEN_DIGITS = b"1" * 16
 _RISKY_TEXT = re.compile(r"[0-9.]{16}|[eE][-+]?[0-9]{3}")
+
+
+def _risky(data: bytes | bytearray | str) -> bool:
+    """Whether ``data`` may hold a number token a double does not hold exactly."""
+    if isinstance(data, str):
+        return _RISKY_TEXT.search(data) is not None
+    shape = data.translate(_NUMBER_SHAPE)
+    return _SIXTEEN_DIGITS in shape or b"1e111" in shape or b"1es111" in shape
+
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
@@ -170,8 +184,7 @@ class Codec:
             raise ContractError(self.channel, self.version, "", _unreadable(data, exc)) from None
         if not self._is_valid(value):
             raise self.error(value)
-        risky = _RISKY_TEXT.search(data) if isinstance(data, str) else _RISKY_BYTES.search(data)
-        if risky is not None:
+        if _risky(data):
             self._exact(data)
         try:
             message: BaseModel = self._validate(value, strict=False, by_alias=True, by_name=False)
