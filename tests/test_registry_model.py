@@ -147,3 +147,42 @@ def test_the_resolver_on_anchors_ids_and_refused_addresses(tmp_path: Path) -> No
         "/properties/d/$ref": "ref-remote",
         "/properties/e/$ref": "ref-unresolvable",
     }
+
+
+def test_naming_patterns_behave_like_compiled_regexes() -> None:
+    import pickle
+
+    pattern = settings.NamingPattern(r"^opa-[a-z-]+$")
+    assert pattern.search("opa-quotes") is not None
+    assert pattern.match("opa-quotes") is not None
+    assert pattern.fullmatch("opa-quotes\n") is None  # RE2: no match before a final newline
+    assert pattern == settings.NamingPattern(r"^opa-[a-z-]+$")
+    assert len({pattern, settings.NamingPattern(r"^opa-[a-z-]+$")}) == 1
+    assert repr(pattern) == "NamingPattern('^opa-[a-z-]+$')"
+    assert pickle.loads(pickle.dumps(pattern)) == pattern  # forked validate workers get it
+
+
+def test_entries_that_are_not_files_are_named_by_kind() -> None:
+    import stat
+
+    from opa_contracts.trees import _kind
+
+    assert _kind(stat.S_IFCHR) == "a device"
+    assert _kind(stat.S_IFBLK) == "a device"
+    assert _kind(stat.S_IFDIR) == "a folder"
+    assert _kind(stat.S_IFIFO) == "a FIFO"
+    assert _kind(0) == "a special file"
+
+
+def test_git_tree_skips_dot_folders_and_names_a_missing_git(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hidden = repo / "contracts" / ".cache" / "x.yaml"
+    hidden.parent.mkdir()
+    hidden.write_text("a: 1\n", encoding="utf-8")
+    git(repo, "add", "-f", ".")
+    git(repo, "commit", "-q", "-m", "a dot folder")
+    assert not any(".cache" in rel for rel in GitTree(repo / "contracts", "HEAD").entries())
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(InputError, match="git is not installed"):
+        GitTree(repo / "contracts", "HEAD")
