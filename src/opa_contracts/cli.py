@@ -19,10 +19,11 @@ import typer
 from opa_contracts import __version__
 from opa_contracts.cli_generate import generate_app
 from opa_contracts.cli_report import (
-    COLOR_HELP,
-    FORMAT_HELP,
     Color,
+    ColorOption,
+    FormatOption,
     OutputFormat,
+    OutputOption,
     choice,
     emit,
     fail,
@@ -42,19 +43,6 @@ app = typer.Typer(
 
 
 app.add_typer(generate_app, name="generate")
-
-
-_Format = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", metavar="FORMAT", parser=choice(OutputFormat), help=FORMAT_HELP),
-]
-_Color = Annotated[Color, typer.Option(metavar="WHEN", parser=choice(Color), help=COLOR_HELP)]
-_Output = Annotated[
-    Path | None,
-    typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."
-    ),
-]
 
 
 class FailOn(enum.StrEnum):
@@ -105,7 +93,7 @@ def validate(
         Path,
         typer.Argument(metavar="PATH", help="Registry folder, channel folder or manifest file."),
     ] = Path("contracts"),
-    output_format: _Format = OutputFormat.text,
+    output_format: FormatOption = OutputFormat.text,
     fail_on: Annotated[
         FailOn,
         typer.Option(
@@ -114,8 +102,8 @@ def validate(
             help=f"Lowest severity that makes the exit code 1: {listed(FailOn)}.",
         ),
     ] = FailOn.error,
-    color: _Color = Color.auto,
-    output: _Output = None,
+    color: ColorOption = Color.auto,
+    output: OutputOption = None,
     history: Annotated[
         bool,
         typer.Option(
@@ -168,9 +156,9 @@ def diff(
             f"{listed(MODES)} (any case).",
         ),
     ] = None,
-    output_format: _Format = OutputFormat.text,
-    color: _Color = Color.auto,
-    output: _Output = None,
+    output_format: FormatOption = OutputFormat.text,
+    color: ColorOption = Color.auto,
+    output: OutputOption = None,
     witness_budget: Annotated[
         float,
         typer.Option(

@@ -22,7 +22,14 @@ from typing import Annotated
 
 import typer
 
-from opa_contracts.cli_report import COLOR_HELP, FORMAT_HELP, Color, OutputFormat, choice, emit
+from opa_contracts.cli_report import (
+    Color,
+    ColorOption,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    emit,
+)
 from opa_contracts.exitcodes import EXIT_USAGE
 
 generate_app = typer.Typer(
@@ -39,20 +46,6 @@ _Check = Annotated[
 ]
 _Registry = Annotated[
     Path, typer.Option("--registry", "-r", metavar="DIR", help="The registry folder.")
-]
-_Format = Annotated[
-    OutputFormat,
-    typer.Option("--format", "-f", metavar="FORMAT", parser=choice(OutputFormat), help=FORMAT_HELP),
-]
-_Color = Annotated[Color, typer.Option(metavar="WHEN", parser=choice(Color), help=COLOR_HELP)]
-_Output = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        metavar="FILE",
-        help="Write the report to FILE instead of stdout.",
-        show_default=False,
-    ),
 ]
 _Out = Annotated[
     Path | None,
@@ -80,9 +73,9 @@ def _group(
     ctx: typer.Context,
     check: _Check = False,
     registry: _Registry = Path("contracts"),
-    output_format: _Format = OutputFormat.text,
-    color: _Color = Color.auto,
-    output: _Output = None,
+    output_format: FormatOption = OutputFormat.text,
+    color: ColorOption = Color.auto,
+    output: OutputOption = None,
 ) -> None:
     """Generate artefacts from the registry; --check tells whether they are up to date.
 
@@ -123,9 +116,9 @@ def _kind_command(kind: str, summary: str, short: str) -> None:
         check: _Check = False,
         target: _Target = None,
         registry: _Registry = Path("contracts"),
-        output_format: _Format = OutputFormat.text,
-        color: _Color = Color.auto,
-        output: _Output = None,
+        output_format: FormatOption = OutputFormat.text,
+        color: ColorOption = Color.auto,
+        output: OutputOption = None,
     ) -> None:
         raise typer.Exit(_run(kind, target, out, check, registry, output_format, color, output))
 

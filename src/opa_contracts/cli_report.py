@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -67,6 +67,23 @@ def listed(values: Iterable[str]) -> str:
 # the options every verb that writes a report shares, with the same words everywhere
 FORMAT_HELP = f"Report format: {listed(OutputFormat)}."
 COLOR_HELP = f"Colour the text report: {listed(Color)} (auto: on a terminal, unless NO_COLOR)."
+
+# The report options every verb shares, declared once (validate, diff, generate).
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", metavar="FORMAT", parser=choice(OutputFormat), help=FORMAT_HELP),
+]
+ColorOption = Annotated[Color, typer.Option(metavar="WHEN", parser=choice(Color), help=COLOR_HELP)]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to FILE instead of stdout.",
+        show_default=False,
+    ),
+]
 
 
 def use_color(choice: Color) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import IO
+from typing import IO, Any
 
 from opa_contracts.findings import Report
 
@@ -27,3 +27,14 @@ def renderer(name: str) -> Render:
     module = importlib.import_module(FORMATS[name])
     render: Render = module.render
     return render
+
+
+def suggested_acceptances(report: Report) -> list[Any] | None:
+    """The acceptances ``diff --suggest-acceptance`` put in the report (``None``: not asked, or
+    not a diff); validate and generate never load the diffing package for it."""
+    if report.command != "diff":
+        return None
+    from opa_contracts.diffing import suggest
+
+    found: list[Any] | None = report.summary.get(suggest.SUMMARY_KEY)
+    return found

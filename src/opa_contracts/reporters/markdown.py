@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import IO, Any
 
 from opa_contracts.findings import Finding, Report, Severity
+from opa_contracts.reporters.base import suggested_acceptances
 
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
 # command -> (title, what an error is called, the headline when there is none)
@@ -91,13 +92,11 @@ def _pointer(f: Finding) -> str:
 
 
 def _suggested(report: Report) -> str:
-    if report.command != "diff":  # validate and generate never load the diffing package
+    suggested = suggested_acceptances(report)
+    if suggested is None:
         return ""
     from opa_contracts.diffing import suggest
 
-    suggested = report.summary.get(suggest.SUMMARY_KEY)
-    if suggested is None:
-        return ""
     if not suggested:
         return "Nothing to accept: no change breaks a declared mode.\n\n"
     block = suggest.as_yaml(suggested)

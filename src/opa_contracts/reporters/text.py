@@ -6,6 +6,7 @@ import json
 from typing import IO
 
 from opa_contracts.findings import Finding, Report, Severity
+from opa_contracts.reporters.base import suggested_acceptances
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
@@ -62,13 +63,11 @@ def _acceptance(f: Finding) -> str:
 
 
 def _suggested(report: Report) -> str:
-    if report.command != "diff":  # validate and generate never load the diffing package
+    suggested = suggested_acceptances(report)
+    if suggested is None:
         return ""
     from opa_contracts.diffing import suggest
 
-    suggested = report.summary.get(suggest.SUMMARY_KEY)
-    if suggested is None:
-        return ""
     if not suggested:
         return "\nNothing to accept: no change breaks a declared mode.\n"
     return f"\n{suggest.heading(len(suggested))}\n\n{suggest.as_yaml(suggested)}"
