@@ -227,6 +227,17 @@ def test_files_that_are_not_regular_are_named_by_every_verb(repo: Path) -> None:
     assert {("generate-failed", file) for _, file in expected} <= failed, failed
 
 
+def test_diff_of_a_file_that_is_not_regular_names_it(repo: Path) -> None:
+    link = repo / "contracts" / QUOTES / "9.0.0.yaml"
+    os.symlink("/etc/hostname", link)
+    old = repo / "contracts" / QUOTES / "1.0.0.yaml"
+    result = run_cli("diff", old, link, "--format", "json", cwd=repo)
+    assert result.stderr == ""
+    assert result.code == 1
+    found = {(f["rule"], f["file"]) for f in _findings(result.stdout)}
+    assert ("registry-irregular-file", "contracts/quotes.realtime/9.0.0.yaml") in found
+
+
 def test_a_narrower_path_reports_only_what_it_selects(repo: Path) -> None:
     contracts = repo / "contracts"
     os.symlink("/etc/hostname", contracts / "system.health" / "9.0.0.yaml")

@@ -102,7 +102,8 @@ class Registry:
 
     def _read(self, path: Path, limit: int) -> SourceFile:
         shown = display(path)
-        raw = self._raw.pop(path, None) or self.tree.read(self.rel(path), limit)
+        cached = self._raw.pop(path, None)
+        raw = self.tree.read(self.rel(path), limit) if cached is None else cached
         if isinstance(raw, SourceError):
             return SourceFile(path, shown, error=raw)
         text = decode(raw)
@@ -126,12 +127,14 @@ class Registry:
     # -- layout ---------------------------------------------------------------------------------
 
     def manifest_files(self) -> list[Path]:
-        """Every manifest of the registry (files in channel folders), by folder then name."""
+        """Every manifest of the registry (files in channel folders), by folder then name.
+        Entries that are not regular files are not manifests: :meth:`irregular` names them."""
         out = []
-        for rel in sorted(self.tree.entries()):
+        for rel, entry in sorted(self.tree.entries().items()):
             parts = rel.split("/")
             if (
-                len(parts) == 2
+                entry.problem is None
+                and len(parts) == 2
                 and _is_channel_folder(parts[0])
                 and parts[1] not in KNOWN_ROOT_FILES
             ):
@@ -152,8 +155,8 @@ class Registry:
             return []
         return [
             self.file(self.root / rel)
-            for rel in self.tree.entries()
-            if "/" not in rel and rel not in KNOWN_ROOT_FILES
+            for rel, entry in self.tree.entries().items()
+            if "/" not in rel and rel not in KNOWN_ROOT_FILES and entry.problem is None
         ]
 
     def read_paths(self) -> list[Path]:
@@ -214,9 +217,11 @@ def load(path: Path) -> Registry:
     """Read the registry at ``path`` (a registry folder, a channel folder or one manifest)."""
     root, selected = find_root(path)
     registry = _registry(root, DiskTree(root), str(path))
-    registry.manifest_paths = registry.manifest_files() if selected is None else selected
+    registry.manifest_paths = registry.manifest_files()
     if selected is not None:
         registry.scope = frozenset(p.parent.name for p in selected)
+        chosen = set(selected)
+        registry.manifest_paths = [p for p in registry.manifest_paths if p in chosen]
     return registry
 
 

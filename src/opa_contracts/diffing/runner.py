@@ -53,7 +53,9 @@ def diff_paths(
     writing.refuse_inputs(report_to, [old, new])
     if not old_path.is_dir():
         # each file is read inside its own registry, so its $refs resolve as validate resolves them
-        run = DiffSession(old, new, options)
+        run = DiffSession(old, new, options)  # names either file if it is not a regular one
+        if not (old.manifest_paths and new.manifest_paths):
+            return run.report()
         old_side = run.side(old, old.manifest_paths[0])
         new_side = run.side(new, new.manifest_paths[0])
         if old_side is not None and new_side is not None:

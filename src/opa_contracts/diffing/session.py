@@ -62,8 +62,6 @@ class DiffSession:
         source = registry.file(path)
         if source.document is None or not isinstance(source.data, dict):
             error = source.error
-            if error is not None and error.rule == rc.REGISTRY_IRREGULAR_FILE.id:
-                return None  # reported once, from the registry's listing
             message = error.message if error is not None else "not a mapping"
             self.findings.append(
                 Finding(

@@ -23,7 +23,6 @@ from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
 from opa_contracts.generate.bundle import BundleError, bundle
 from opa_contracts.loader import Registry, SourceFile
-from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import Version
 from opa_contracts.settings import Settings
 
@@ -154,8 +153,7 @@ def _contract(
 ) -> ContractVersion | None:
     where = source.display
     if source.error is not None:
-        if source.error.rule != rc.REGISTRY_IRREGULAR_FILE.id:  # listed once, by collect()
-            problems.append(f"{where}:{source.error.line}: {source.error.message}")
+        problems.append(f"{where}:{source.error.line}: {source.error.message}")
         return None
     data = source.data
     if not isinstance(data, dict):

@@ -38,11 +38,7 @@ def validate(path: Path, *, history: bool = False, report_to: Path | None = None
                 ctx.emit(rc.REGISTRY_CONFIG.id, message, registry.settings_file, pointer)
     for shown, problem in registry.irregular():
         ctx.emit(rc.REGISTRY_IRREGULAR_FILE.id, f"{shown} {problem}; it is not read", file=shown)
-    stray = [
-        s
-        for s in registry.stray()
-        if s.error is None or s.error.rule != rc.REGISTRY_IRREGULAR_FILE.id
-    ]
+    stray = registry.stray()
     for source in stray:
         ctx.emit(
             rc.REGISTRY_STRAY_FILE.id,
@@ -182,8 +178,6 @@ def _source_error(ctx: Context, source: SourceFile) -> bool:
     if source.error is None:
         return False
     error = source.error
-    if error.rule == rc.REGISTRY_IRREGULAR_FILE.id:
-        return True  # reported once for the whole registry, from its listing
     ctx.emit(error.rule, error.message, source, line=error.line, column=error.column)
     return True
 
