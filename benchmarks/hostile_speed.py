@@ -27,7 +27,6 @@ on an otherwise idle machine (the load average is printed at the start and the e
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -37,7 +36,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from hostile_inputs import write_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "opa-contracts"
@@ -92,36 +92,8 @@ def git(repo: Path, *args: str) -> str:
 # -- inputs ------------------------------------------------------------------------------------
 
 
-def manifest(version: str, properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "opa-contracts/v1",
-        "channel": "hostile.bench",
-        "version": version,
-        "status": "active",
-        "summary": "s",
-        "description": "d",
-        "owner": "o",
-        "publisher": {"name": "opa-x", "description": "p"},
-        "subscribers": [],
-        "compatibility": "BACKWARD",
-        "schema": {
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "type": "object",
-            "properties": properties,
-        },
-    }
-
-
-def pair(folder: Path, old: dict[str, Any], new: dict[str, Any]) -> tuple[Path, Path]:
-    folder.mkdir(parents=True)
-    paths = folder / "old.yaml", folder / "new.yaml"
-    for path, props, version in zip(paths, (old, new), ("1.0.0", "1.1.0"), strict=True):
-        path.write_text(json.dumps(manifest(version, props), indent=1), encoding="utf-8")
-    return paths
-
-
 def patterns(folder: Path, count: int) -> tuple[Path, Path]:
-    return pair(
+    return write_pair(
         folder,
         {f"p{i}": {"type": "string", "pattern": "^[a-z]+$"} for i in range(count)},
         {f"p{i}": {"type": "string", "pattern": "^[a-z0-9]+$"} for i in range(count)},
@@ -192,7 +164,7 @@ def main() -> None:
         regex = regex_registry(work / "regex")
         small = patterns(work / "changes-4500", 4_500)
         large = patterns(work / "changes-45000", 45_000)
-        huge = pair(
+        huge = write_pair(
             work / "huge-bound",
             {"note": {"type": "string", "minLength": 3_000_000_000}},
             {"note": {"type": "string", "minLength": 3_000_000_001}},

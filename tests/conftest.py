@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import resource
 import shutil
@@ -11,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -25,6 +27,21 @@ class Run:
     code: int
     stdout: str
     stderr: str
+
+
+def benchmark_module(name: str) -> ModuleType:
+    """``benchmarks/NAME.py`` as a module: tests and benchmarks share their input builders."""
+    qualified = f"benchmarks.{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    spec = importlib.util.spec_from_file_location(qualified, ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # registered before it runs, as an import would: its dataclasses look their module up there
+    sys.modules[qualified] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_cli(

@@ -16,7 +16,7 @@ from opa_contracts import loader
 from opa_contracts.generate import output
 from opa_contracts.generate.contracts import GenerateError, collect
 from opa_contracts.generate.run import build
-from tests.conftest import CONTRACTS, FIXTURES, ROOT, run_cli
+from tests.conftest import CONTRACTS, FIXTURES, benchmark_module, run_cli
 from tests.docs.helpers import (
     GOLDEN,
     HISTORY,
@@ -212,13 +212,7 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_worker_processes_change_nothing(tmp_path: Path) -> None:
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import synthetic
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    synthetic = benchmark_module("synthetic")
     registry = tmp_path / "contracts"
     synthetic.write_registry(registry, 210, 2, seed=3)
     serial = build(docs_target(tmp_path / "o", jobs=1), registry)

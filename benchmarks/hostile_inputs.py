@@ -1,0 +1,44 @@
+"""Small hostile manifests, shared by ``hostile_speed.py`` and ``tests/test_bounded_work.py``.
+
+One channel whose schema is an object with the given properties; a pair of versions of it is
+what ``opa-contracts diff OLD NEW`` reads. Written as JSON (JSON is YAML, and writing 45,000
+properties that way is fast).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def manifest(
+    version: str, properties: dict[str, Any], channel: str = "hostile.bounds"
+) -> dict[str, Any]:
+    """A valid manifest of ``channel`` at ``version`` whose payload has ``properties``."""
+    return {
+        "apiVersion": "opa-contracts/v1",
+        "channel": channel,
+        "version": version,
+        "status": "active",
+        "summary": "s",
+        "description": "d",
+        "owner": "o",
+        "publisher": {"name": "opa-x", "description": "p"},
+        "subscribers": [],
+        "compatibility": "BACKWARD",
+        "schema": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": properties,
+        },
+    }
+
+
+def write_pair(folder: Path, old: dict[str, Any], new: dict[str, Any]) -> tuple[Path, Path]:
+    """``folder/old.yaml`` (1.0.0) and ``folder/new.yaml`` (1.1.0) with these properties."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = folder / "old.yaml", folder / "new.yaml"
+    for path, props, version in zip(paths, (old, new), ("1.0.0", "1.1.0"), strict=True):
+        path.write_text(json.dumps(manifest(version, props), indent=1), encoding="utf-8")
+    return paths
