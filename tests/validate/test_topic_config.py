@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from opa_contracts import kafka_config, units
-from tests.conftest import CONTRACTS, FIXTURES, run_cli
+from tests.conftest import CONTRACTS, FIXTURES, ROOT, run_cli
 
 MIGRATION = FIXTURES / "migration"
 
@@ -302,3 +302,34 @@ def test_durations_for_people(ms: int, text: str) -> None:
 )  # fmt: skip
 def test_sizes_for_people(count: int, text: str) -> None:
     assert units.size(count) == text
+
+
+def config_rows() -> list[str]:
+    """The rows of the config table of docs/manifest.md, from the table in the code."""
+    rows = []
+    for c in kafka_config.CONFIGS.values():
+        if c.choices:
+            values = " \\| ".join(f"`{x}`" for x in c.choices)
+            values = f"each of {values}" if c.type == "list" else values
+        elif c.low is None or c.high is None:
+            values = "`true` \\| `false`" if c.type == "boolean" else "any"
+        else:
+            top = c.high in (kafka_config.INT_MAX, kafka_config.LONG_MAX)
+            values = f"≥ {c.low:,}" if top else f"{c.low:,} … {c.high:,}"
+            values += "".join(f" or {x}" for x in c.extra)
+            values += "".join(f" ({n}: {m})" for n, m in c.special)
+        rows.append(f"| `{c.name}` | {c.type} | {values} | {c.unit} | {c.doc} |")
+    return rows
+
+
+def test_docs_list_every_kafka_topic_config() -> None:
+    text = (ROOT / "docs" / "manifest.md").read_text(encoding="utf-8")
+    start = text.index("<!-- topic-configs:")
+    table = text[start:].split("\n\n")[0].splitlines()[3:]
+    assert table == config_rows(), "\n".join(config_rows())
+
+
+def test_the_topic_configs_fixture_validates_clean() -> None:
+    result = run_cli("validate", FIXTURES / "topic-configs", "--fail-on", "warning")
+    assert result.code == 0, result.stdout
+    assert "3 manifests checked; 0 errors, 0 warnings" in result.stdout
