@@ -124,7 +124,9 @@ def plan_registry(tmp_path: Path) -> Path:
                 "      message.timestamp.type: LogAppendTime\n      preallocate: false\n"
                 "      cleanup.policy: [compact, delete]\n      min.cleanable.dirty.ratio: 0.25\n"
             ),
-            "short.topic": "    retention: 12h\n    cleanup_policy: delete\n",
+            "short.topic": (
+                "    retention: 12h\n    cleanup_policy: delete\npolicies: {heartbeat: 90000}\n"
+            ),
         },
     )
 
@@ -208,6 +210,8 @@ def test_docs_show_configs_with_units_and_mark_registry_defaults(
     plain = (out / "markdown" / "channels" / "plain.topic.md").read_text()
     assert "| retention.ms | `3 days (registry default)` |" in plain
     assert "| replication\\_factor | `2 (registry default)` |" in plain
+    short = (out / "markdown" / "channels" / "short.topic.md").read_text()
+    assert "| heartbeat | every 1 min 30 s |" in short  # an integer heartbeat is milliseconds
     html = (out / "html" / "channels" / "short.topic.html").read_text()
     assert "12 h" in html
     assert "43200000" not in html
@@ -333,3 +337,15 @@ def test_the_topic_configs_fixture_validates_clean() -> None:
     result = run_cli("validate", FIXTURES / "topic-configs", "--fail-on", "warning")
     assert result.code == 0, result.stdout
     assert "3 manifests checked; 0 errors, 0 warnings" in result.stdout
+
+
+def test_generate_kafka_refuses_a_topic_with_a_config_it_cannot_pass(tmp_path: Path) -> None:
+    result = run_cli("generate", "kafka", "-r", MIGRATION, "--out", tmp_path / "plan")
+    assert result.code == 3, result.stdout + result.stderr
+    assert (
+        "tests/fixtures/migration/config.typo/1.0.0.yaml: error generate-failed: target kafka "
+        "cannot be generated: transports.kafka: 'retention.msec' is not a Kafka topic config; "
+        "did you mean 'retention.ms'"
+    ) in result.stdout
+    assert result.stdout.count("error generate-failed") == 6
+    assert not (tmp_path / "plan" / "create-topics.sh").exists()

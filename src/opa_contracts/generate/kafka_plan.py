@@ -16,6 +16,9 @@ Output (see docs/artefacts.md):
   ``register.sh`` registers them in order with curl, relaxing the check for a new major version
   (a break the registry would refuse, which the contracts allow).
 
+A topic whose manifest declares a config that is unknown, of the wrong type or out of range
+(``validate`` reports it) is refused: created without it, it would not be the topic planned.
+
 Drafts are left out unless ``options.include_drafts``: a registered schema version cannot be
 edited, and a draft can. Topics used only by retired versions are left out too.
 """
@@ -103,6 +106,10 @@ def plan(sources: Sources, options: Mapping[str, Any]) -> tuple[list[Topic], lis
             released = [v for v in versions if v.status in RELEASED]
             source = (released or versions)[-1]
             kafka = source.transports["kafka"]
+            _, wrong = kafka_config.declared(kafka)
+            if wrong:  # a topic created without a config it declares is not the one planned
+                problems += [f"{source.source}: transports.kafka: {w.message}" for w in wrong]
+                continue
             settings = kafka_config.topic_settings(kafka, defaults)
             config = {"cleanup.policy": "delete"}
             config.update((k, kafka_config.kafka_value(v)) for k, v in settings.config.items())
