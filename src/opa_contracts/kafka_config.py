@@ -333,13 +333,19 @@ def _in_range(config: Config, number: float) -> tuple[Any, str | None]:
     if number in config.extra:
         return number, None
     low, high = config.low, config.high
-    if (low is not None and number < low) or (high is not None and number > high):
-        top = "" if high in (INT_MAX, LONG_MAX) else f" and at most {_num(high)}"
-        return None, (
-            f"{config.name} {_num(number)} is out of range: it must be at least {_num(low)}{top}"
-            + (f" (or {', '.join(map(str, config.extra))})" if config.extra else "")
-        )
-    return number, None
+    too_low = low is not None and number < low
+    too_high = high is not None and number > high
+    if not (too_low or too_high):
+        return number, None
+    if too_high and high in (INT_MAX, LONG_MAX):  # the limit of Kafka's integer type
+        bound = f"at most {_num(high)}"
+    elif high in (INT_MAX, LONG_MAX) or high is None:
+        bound = f"at least {_num(low)}"
+    else:
+        bound = f"between {_num(low)} and {_num(high)}"
+    if config.extra:
+        bound += f" (or {', '.join(map(str, config.extra))})"
+    return None, f"{config.name} {_num(number)} is out of range: it must be {bound}"
 
 
 def kafka_value(value: Any) -> str:
