@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opa_contracts import units
+from opa_contracts import hints, units
 
 INT_MAX = 2**31 - 1
 LONG_MAX = 2**63 - 1
@@ -286,8 +286,6 @@ def check(name: str, value: Any) -> tuple[Any, str | None]:
     problem, in words, with what would be accepted."""
     config = CONFIGS.get(name)
     if config is None:
-        from opa_contracts import hints
-
         return None, f"{name!r} is not a Kafka topic config" + (
             hints.did_you_mean(name, CONFIGS) or " (see docs/manifest.md for the list)"
         )
