@@ -191,6 +191,7 @@ def test_plan_takes_registry_defaults_and_channel_overrides(
     assert passed == expected
 
 
+@pytest.mark.slow
 def test_docs_show_configs_with_units_and_mark_registry_defaults(
     plan_registry: Path, tmp_path: Path
 ) -> None:
