@@ -14,8 +14,10 @@ from typing import Any, Protocol
 
 import re2
 
-from opa_contracts import hints
+from opa_contracts import hints, kafka_config
 from opa_contracts.findings import Finding, Severity
+from opa_contracts.kafka_config import TopicSettings
+from opa_contracts.pointer import join
 
 DEFAULT_CHANNEL_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 DEFAULT_SERVICE_PATTERN = r"^opa-[a-z-]+$"
@@ -107,6 +109,8 @@ class Settings:
     kafka_migration: str = "none"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     severities: dict[str, str] = field(default_factory=dict)
+    # defaults.kafka: partitions, replication factor and topic configs of every Kafka topic
+    kafka_defaults: TopicSettings = field(default_factory=TopicSettings)
 
     def severity(self, rule: str, default: Severity) -> Severity | None:
         """The severity ``rule`` is reported with here (``None``: the registry turned it off)."""
@@ -175,6 +179,7 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
     elif max_bytes < MIN_FILE_BYTES:
         max_bytes = MIN_FILE_BYTES  # the registry schema reports it (minimum: 1024)
 
+    kafka_defaults = _kafka_defaults(_dict(defaults.get("kafka")), problems)
     rules = _dict(data.get("rules"))
     known = _known_rules()
     severities: dict[str, str] = {}
@@ -201,8 +206,31 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
             kafka_migration=_str(migration.get("kafka"), "none"),
             max_file_bytes=max_bytes,
             severities=severities,
+            kafka_defaults=kafka_defaults,
         ),
         problems,
+    )
+
+
+def _kafka_defaults(kafka: dict[str, Any], problems: list[tuple[str, str]]) -> TopicSettings:
+    """``defaults.kafka``: counts and configs checked like a manifest's (a bad one is reported and
+    left out)."""
+    counts: dict[str, int | None] = {}
+    for key in ("partitions", "replication_factor"):
+        value = kafka.get(key)
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        counts[key] = value if ok else None  # the registry schema reports a bad one
+    config: dict[str, Any] = {}
+    for name, raw in _dict(kafka.get("config")).items():
+        value, problem = kafka_config.check(str(name), raw)
+        if problem is not None:
+            problems.append((join("/defaults/kafka/config", str(name)), problem))
+        else:
+            config[str(name)] = value
+    return TopicSettings(
+        partitions=counts["partitions"],
+        replication_factor=counts["replication_factor"],
+        config=dict(sorted(config.items())),
     )
 
 

@@ -34,6 +34,7 @@ REGISTRIES = {
     "bundled": CONTRACTS,
     "hostile": FIXTURES / "hostile",
     "asyncapi-hostile": FIXTURES / "asyncapi-hostile",
+    "topic-configs": FIXTURES / "topic-configs",  # topicConfiguration beyond retention.ms
 }
 # the only diagnostic allowed: AsyncAPI 3.1 exists (the issue asks for a 3.0 document)
 ALLOWED_INFOS = {"asyncapi-latest-version"}

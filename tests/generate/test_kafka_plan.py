@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from opa_contracts.generate import output
-from opa_contracts.generate.kafka_plan import retention_ms
 from opa_contracts.generate.run import build
 from opa_contracts.generate.targets import Target
+from opa_contracts.units import parse_duration
 from tests.conftest import CONTRACTS, FIXTURES, ROOT
 
 HOSTILE = FIXTURES / "asyncapi-hostile"
@@ -41,8 +41,8 @@ def plan(out: Path) -> dict[str, Any]:
      ("15m", 900_000), ("30s", 30_000), ("infinite", -1), (0, 0), (1234, 1234),
      (None, None), ("7 days", None), (True, None)],
 )  # fmt: skip
-def test_retention_ms(value: object, expected: int | None) -> None:
-    assert retention_ms(value) == expected
+def test_parse_duration(value: object, expected: int | None) -> None:
+    assert parse_duration(value) == expected
 
 
 def test_bundled_plan(tmp_path: Path) -> None:

@@ -1,9 +1,12 @@
 """The generated Kafka topic plan applied to a real Kafka-protocol broker (Tansu, in memory).
 
 Topics are created from topics.json with confluent-kafka's AdminClient, as an operator's tooling
-would; the broker must report the planned partitions and store the planned configs. Tansu accepts
-``cleanup.policy`` and ``retention.ms`` without enforcing them and gives every topic one replica
-(pinned in test_servers.py), so the replication factor is asked for but not checked.
+would; the broker must report the planned partitions and store the planned configs. Tansu stores
+every config verbatim without enforcing or even validating it and gives every topic one replica
+(pinned in test_servers.py): this proves that each config of the plan reaches the broker as the
+name=value string Kafka's CreateTopics takes (tests/fixtures/topic-configs declares twelve of them,
+with registry-wide defaults of registry.yaml), not that a real Kafka enforces them. Only the
+topic-configs registry asks for one replica, so only there is the replication factor checked.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from tests.servers import EVENT_DEADLINE, KafkaBroker
 
 
 @pytest.mark.parametrize(
-    "registry", [CONTRACTS, FIXTURES / "asyncapi-hostile"], ids=lambda p: p.name
+    "registry",
+    [CONTRACTS, FIXTURES / "asyncapi-hostile", FIXTURES / "topic-configs"],
+    ids=lambda p: p.name,
 )
 def test_plan_creates_the_topics_it_describes(
     registry: Path, own_kafka_broker: KafkaBroker, tmp_path: Path
@@ -43,7 +48,11 @@ def test_plan_creates_the_topics_it_describes(
         future.result(EVENT_DEADLINE)
     metadata = admin.list_topics(timeout=EVENT_DEADLINE)
     for topic in topics:
-        assert len(metadata.topics[topic["name"]].partitions) == topic["partitions"]
+        partitions = metadata.topics[topic["name"]].partitions
+        assert len(partitions) == topic["partitions"]
+        if registry.name == "topic-configs":  # one replica asked, as many as Tansu gives
+            assert topic["replication_factor"] == 1
+            assert all(len(p.replicas) == 1 for p in partitions.values())
         resource = ConfigResource("topic", topic["name"])
         described = next(iter(admin.describe_configs([resource]).values())).result(EVENT_DEADLINE)
         assert {k: v.value for k, v in described.items()} == topic["config"]

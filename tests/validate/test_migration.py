@@ -15,6 +15,9 @@ RULES = {
     "kafka-retention-mode",
     "kafka-mapping-missing",
     "kafka-major-shares-topic",
+    "kafka-config-unknown",
+    "kafka-config-value",
+    "kafka-config-duplicate",
 }
 
 

@@ -23,7 +23,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opa_contracts.generate import asyncapi_payload, kafka_plan, serialize
+from opa_contracts import kafka_config
+from opa_contracts.generate import asyncapi_payload, serialize
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
@@ -249,10 +250,13 @@ def _kafka(contract: ContractVersion) -> dict[str, Any] | None:
         value = kafka.get(setting)
         if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
             binding[name] = value
-    config: dict[str, Any] = {"cleanup.policy": kafka_plan.cleanup_policy(kafka).split(",")}
-    retention = kafka_plan.retention_ms(kafka.get("retention"))
-    if retention is not None:
-        config["retention.ms"] = retention
+    declared = kafka_config.topic_settings(kafka, kafka_config.TopicSettings()).config
+    config: dict[str, Any] = {"cleanup.policy": str(declared.get("cleanup.policy", "delete"))}
+    config["cleanup.policy"] = config["cleanup.policy"].split(",")
+    # the configs the binding (0.5.0) has a field for
+    for name in ("retention.ms", "retention.bytes", "delete.retention.ms", "max.message.bytes"):
+        if name in declared:
+            config[name] = declared[name]
     binding["topicConfiguration"] = config
     binding["bindingVersion"] = KAFKA_BINDING
     return binding

@@ -223,6 +223,13 @@ TEXT_MOJIBAKE = Rule(
     "No text looks mis-encoded (UTF-8 read as Mac Roman or Windows-1252, e.g. 'Versi√≥n' for 'Versión').",
 )
 
+SCHEMA_ACCEPTS_ANYTHING = Rule(
+    "schema-accepts-anything",
+    "lint",
+    W,
+    "The payload schema constrains something: a root of true, {} or only annotations (title, description, $defs...) with no assertion or applicator keyword accepts any JSON value, so the contract promises nothing.",
+)
+
 VALIDATE_RULES: tuple[Rule, ...] = (
     FILE_UNREADABLE,
     FILE_TOO_LARGE,
@@ -259,6 +266,7 @@ VALIDATE_RULES: tuple[Rule, ...] = (
     KAFKA_KEY_PROPERTY,
     REDIS_CHANNEL_NAME,
     TEXT_MOJIBAKE,
+    SCHEMA_ACCEPTS_ANYTHING,
 )
 
 # Kafka migration guard (the topic plan checked before the move)
@@ -305,6 +313,27 @@ KAFKA_MAPPING_MISSING = Rule(
     "Once registry.yaml declares the Kafka migration, every live channel declares its topic.",
 )
 
+KAFKA_CONFIG_UNKNOWN = Rule(
+    "kafka-config-unknown",
+    "migration",
+    E,
+    "Every name under transports.kafka.config is a topic-level config Kafka documents (a typo is named, with the nearest names).",
+)
+
+KAFKA_CONFIG_VALUE = Rule(
+    "kafka-config-value",
+    "migration",
+    E,
+    "Every Kafka topic config has a value of its type within its range (durations such as 7d and sizes such as 25MiB where the config counts milliseconds or bytes).",
+)
+
+KAFKA_CONFIG_DUPLICATE = Rule(
+    "kafka-config-duplicate",
+    "migration",
+    E,
+    "A topic config is given once: not both as transports.kafka.retention (or cleanup_policy) and under config.",
+)
+
 VALIDATE_RULES += (
     KAFKA_MAJOR_SHARES_TOPIC,
     KAFKA_TOPIC_NAME,
@@ -312,6 +341,9 @@ VALIDATE_RULES += (
     KAFKA_COMPACTION_MODE,
     KAFKA_RETENTION_MODE,
     KAFKA_MAPPING_MISSING,
+    KAFKA_CONFIG_UNKNOWN,
+    KAFKA_CONFIG_VALUE,
+    KAFKA_CONFIG_DUPLICATE,
 )
 
 N = Severity.NOTE

@@ -40,6 +40,7 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
                 pointer,
             )
     schema = data.get("schema")
+    _accepts_anything(ctx, source, schema)
     _descriptions(ctx, source, schema)
     _kafka_key(ctx, source, data, schema)
     redis = _get(data, "transports", "redis", "channel")
@@ -75,6 +76,53 @@ def _participants(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     if isinstance(subscribers, list):
         for i, sub in enumerate(subscribers):
             yield f"/subscribers/{i}", sub
+
+
+#: Keywords that constrain an instance, in any dialect the tool reads (draft-04 to 2020-12):
+#: assertions, and applicators that can. Everything else at a root (title, description,
+#: $schema, $id, $defs, default, examples, $comment, x-...) only annotates.
+CONSTRAINING = frozenset(
+    {
+        "type", "enum", "const", "format",
+        "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
+        "maxLength", "minLength", "pattern",
+        "items", "prefixItems", "additionalItems", "unevaluatedItems", "contains",
+        "maxItems", "minItems", "uniqueItems", "maxContains", "minContains",
+        "properties", "patternProperties", "additionalProperties", "unevaluatedProperties",
+        "propertyNames", "required", "maxProperties", "minProperties",
+        "dependencies", "dependentRequired", "dependentSchemas",
+        "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+        "$ref", "$dynamicRef", "$recursiveRef",
+        "contentEncoding", "contentMediaType", "contentSchema",
+    }
+)  # fmt: skip
+
+
+def _accepts_anything(ctx: Context, source: SourceFile, schema: Any) -> None:
+    """A payload schema whose root constrains nothing: ``true``, ``{}``, or only annotations.
+
+    Only the root is judged: ``{"allOf": [{}]}`` is not reported (an applicator was written, so
+    a constraint was meant), nor is ``false`` (it rejects everything).
+    """
+    if schema is True:
+        reason = "the payload schema is `true`, which accepts every JSON value"
+    elif isinstance(schema, dict) and not schema:
+        reason = "the payload schema is `{}`, which accepts every JSON value"
+    elif isinstance(schema, dict) and not CONSTRAINING.intersection(schema):
+        shown = ", ".join(sorted(schema)[:5]) + (", ..." if len(schema) > 5 else "")
+        reason = (
+            f"the payload schema's root has only annotations ({shown}) and no type, properties, "
+            "enum, $ref or other constraint, so it accepts every JSON value"
+        )
+    else:
+        return
+    ctx.emit(
+        rc.SCHEMA_ACCEPTS_ANYTHING.id,
+        f"{reason}: the contract promises subscribers nothing about the message; "
+        "declare at least its type (and its properties)",
+        source,
+        "/schema",
+    )
 
 
 def _descriptions(ctx: Context, source: SourceFile, schema: Any) -> None:

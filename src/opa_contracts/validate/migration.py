@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from opa_contracts import kafka_config
 from opa_contracts.loader import SourceFile
+from opa_contracts.pointer import join
 from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import Version
 from opa_contracts.validate.context import Context
@@ -40,8 +42,10 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
             source,
             "/transports/kafka/topic",
         )
+    _config(ctx, source, kafka)
+    topic_settings = kafka_config.topic_settings(kafka, ctx.settings.kafka_defaults)
     mode = str(data.get("compatibility") or ctx.settings.compatibility)
-    cleanup = str(kafka.get("cleanup_policy", "delete"))
+    cleanup = str(topic_settings.config.get("cleanup.policy", "delete"))
     compacted = "compact" in cleanup
     if compacted and not isinstance(kafka.get("key"), str):
         ctx.emit(
@@ -58,18 +62,52 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
             f"version meet messages of every version; {mode} does not guarantee that — "
             "use FULL_TRANSITIVE",
             source,
-            "/compatibility" if "compatibility" in data else "/transports/kafka/cleanup_policy",
+            "/compatibility" if "compatibility" in data else _where(kafka, "cleanup.policy"),
         )
-    retention = kafka.get("retention")
-    if retention not in (None, 0, "0ms") and not compacted and mode not in _REPLAY_SAFE:
+    retention = topic_settings.config.get("retention.ms")
+    if retention not in (None, 0) and not compacted and mode not in _REPLAY_SAFE:
+        kept = kafka_config.shown("retention.ms", retention)
         ctx.emit(
             rc.KAFKA_RETENTION_MODE.id,
-            f"with retention {retention}, a new consumer replays up to {retention} of older "
-            f"messages, written under older versions; {mode} checks only the latest version — "
+            f"with retention {kept}, a new consumer replays "
+            + ("every older message" if retention == -1 else f"up to {kept} of older messages")
+            + f", written under older versions; {mode} checks only the latest version — "
             "use BACKWARD_TRANSITIVE (or FULL_TRANSITIVE)",
             source,
-            "/compatibility" if "compatibility" in data else "/transports/kafka/retention",
+            "/compatibility" if "compatibility" in data else _where(kafka, "retention.ms"),
         )
+
+
+_CONFIG_RULES = {
+    "unknown": rc.KAFKA_CONFIG_UNKNOWN,
+    "value": rc.KAFKA_CONFIG_VALUE,
+    "duplicate": rc.KAFKA_CONFIG_DUPLICATE,
+}
+
+
+def _config(ctx: Context, source: SourceFile, kafka: dict[str, Any]) -> None:
+    """Names, types and ranges of ``transports.kafka.config``."""
+    _, problems = kafka_config.declared(kafka)
+    for problem in problems:
+        ctx.emit(
+            _CONFIG_RULES[problem.kind].id,
+            problem.message,
+            source,
+            join("/transports/kafka", *problem.path),
+            at_key=problem.kind == "unknown",
+        )
+
+
+def _where(kafka: dict[str, Any], name: str) -> str:
+    """Where the manifest sets config ``name`` (its short key, its config entry, or neither:
+    the registry's default applies)."""
+    short = next((s for s, n in kafka_config.SHORTHANDS.items() if n == name), None)
+    if short in kafka:
+        return f"/transports/kafka/{short}"
+    config = kafka.get("config")
+    if isinstance(config, dict) and name in config:
+        return join("/transports/kafka/config", name)
+    return "/transports/kafka"
 
 
 def check_majors(ctx: Context, sources: list[SourceFile]) -> None:
@@ -93,11 +131,10 @@ def check_majors(ctx: Context, sources: list[SourceFile]) -> None:
             or not isinstance(version, str)
         ):
             continue
-        keeps = "compact" in str(kafka.get("cleanup_policy", "")) or kafka.get("retention") not in (
-            None,
-            0,
-            "0ms",
-        )
+        config = kafka_config.topic_settings(kafka, ctx.settings.kafka_defaults).config
+        keeps = "compact" in str(config.get("cleanup.policy", "")) or config.get(
+            "retention.ms"
+        ) not in (None, 0)
         parsed = Version.parse(version)
         if keeps and parsed is not None:
             by_topic.setdefault(kafka["topic"], []).append((parsed, source))

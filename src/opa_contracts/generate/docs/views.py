@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from opa_contracts import kafka_config, units
 from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate.contracts import Channel, ContractVersion
@@ -130,7 +131,7 @@ def page(
         subscribers=tuple(p for p in map(participant, subscribed) if p is not None),
         policies=policies(manifest.get("policies")),
         redis=binding(contract.transports.get("redis")),
-        kafka=binding(contract.transports.get("kafka")),
+        kafka=kafka(contract.transports.get("kafka"), settings),
         fields=tuple(fields(contract.schema)),
         examples=tuple(_example(e.name, e.note, e.payload) for e in contract.examples),
         invalid_examples=tuple(
@@ -176,7 +177,9 @@ def policies(value: Any) -> tuple[tuple[str, str], ...]:
             text += f" — {schedule['description']}"
         rows.append(("schedule", text))
     if "heartbeat" in value:
-        rows.append(("heartbeat", f"every {_plain(value['heartbeat'])}"))
+        beat = value["heartbeat"]
+        every = units.duration(beat) if isinstance(beat, int) and beat >= 0 else _plain(beat)
+        rows.append(("heartbeat", f"every {every}"))
     known = {"persistence", "throughput", "latency_target_ms", "schedule", "heartbeat"}
     rows += [(str(k), _plain(v)) for k, v in value.items() if k not in known]
     return tuple(rows)
@@ -205,6 +208,27 @@ def binding(value: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, Mapping):
         return ()
     return tuple((str(k), _plain(v)) for k, v in value.items())
+
+
+def kafka(value: Any, settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The Kafka binding as (setting, value) rows: the manifest's keys in its order, then the
+    partitions, replicas and topic configs the topic gets (registry defaults marked), with units
+    (``7 days``, ``25 MiB``)."""
+    if not isinstance(value, Mapping):
+        return ()
+    topic = kafka_config.topic_settings(value, settings.kafka_defaults)
+    shown = {"partitions", "replication_factor", "config", *kafka_config.SHORTHANDS}
+    rows = [(str(k), _plain(v)) for k, v in value.items() if k not in shown]
+
+    def mark(name: str, text: str) -> str:
+        return f"{text} (registry default)" if name in topic.from_registry else text
+
+    for name in ("partitions", "replication_factor"):
+        count = getattr(topic, name)
+        if count is not None:
+            rows.append((name, mark(name, str(count))))
+    rows += [(n, mark(n, kafka_config.shown(n, v))) for n, v in topic.config.items()]
+    return tuple(rows)
 
 
 def paragraphs(text: str) -> tuple[str, ...]:
