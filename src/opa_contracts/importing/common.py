@@ -91,9 +91,9 @@ class Imported:
         text = yamlsource.read_text(path)
         parsed = yamlsource.parse(path, text) if isinstance(text, str) else text
         if isinstance(parsed, yamlsource.SourceError):
-            detail = f"{parsed.message} ({parsed.rule})"
+            what = "cannot be read" if parsed.rule == rc.FILE_UNREADABLE.id else "is not usable"
             raise self.fatal(
-                f"not a YAML or JSON file: {detail}",
+                f"the file {what}: {parsed.message} ({parsed.rule})",
                 path=path,
                 line=parsed.line,
                 column=parsed.column,
