@@ -988,7 +988,7 @@ def import_document(path: Path) -> Imported:
     try:
         _run(imported, path)
     except Fatal:
-        imported.files.clear()
+        imported.discard()
     return imported
 
 

@@ -81,6 +81,11 @@ class Imported:
             )
         )
 
+    def discard(self) -> None:
+        """After a fatal problem: nothing to write, and only the reasons why to report."""
+        self.files.clear()
+        self.findings = [f for f in self.findings if f.rule == rc.IMPORT_SOURCE_INVALID.id]
+
     def fatal(self, message: str, **where: Any) -> Fatal:
         self.add(rc.IMPORT_SOURCE_INVALID, message, **where)
         return Fatal(message)

@@ -58,7 +58,7 @@ def import_folder(folder: Path, mapping: Path) -> Imported:
     try:
         _Folder(imported, folder, mapping).run()
     except Fatal:
-        imported.files.clear()
+        imported.discard()
     return imported
 
 
@@ -264,7 +264,7 @@ class _Folder:
                 continue  # the schema file's own problems are validate's to report
             self.out.add(
                 rc.IMPORT_SOURCE_INVALID,
-                f"channel entry {index}: {problem.message}",
+                f"channel entry {index}: {problem.message.removeprefix('/: ')}",
                 pointer=at + problem.pointer if problem.pointer not in ("", "/") else at,
                 key=problem.key,
             )
