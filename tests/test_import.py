@@ -19,6 +19,7 @@ from tests.generate.test_asyncapi import ALLOWED_INFOS, parse
 
 IMPORT = FIXTURES / "import"
 SHOP = IMPORT / "shop-3.0.yaml"
+REFS = IMPORT / "refs-3.0.yaml"
 ALERTS = IMPORT / "alerts-2.6.yaml"
 
 
@@ -138,23 +139,54 @@ def test_a_kafka_only_3_0_document_keeps_every_fact_or_names_it(tmp_path: Path) 
     assert run_cli("validate", out).code == EXIT_OK
 
 
-@pytest.mark.slow
-def test_the_asyncapi_regenerated_from_an_import_passes_the_official_parser(
+def test_references_become_local_definitions_shared_files_or_local_pointers(
     tmp_path: Path,
 ) -> None:
-    assert run_cli("import", "asyncapi", SHOP, "--out", tmp_path / "shop").code == EXIT_OK
+    out = tmp_path / "refs"
+    code, found = findings("asyncapi", REFS, "--out", out)
+    assert code == EXIT_OK
+    assert lost(found) == []
+    assert files(out) == [
+        "_schemas/Tag.yaml",  # two channels reach it
+        "a.events/1.0.0.yaml",
+        "b.events/1.0.0.yaml",
+        "registry.yaml",
+        "tree.nodes/1.0.0.yaml",
+    ]
+    # a payload that is a component of its own: the component, its recursion a local "#"
+    nodes = load(out / "tree.nodes/1.0.0.yaml")["schema"]
+    assert nodes["properties"]["children"]["items"] == {"$ref": "#"}
+    a = load(out / "a.events/1.0.0.yaml")["schema"]
+    assert a["properties"]["meta"] == {"$ref": "#/definitions/Meta"}  # one channel: local
+    assert a["definitions"]["Meta"]["description"] == "Where the event comes from."
+    assert a["properties"]["tag"] == {"$ref": "../_schemas/Tag.yaml"}
+    assert load(out / "_schemas/Tag.yaml")["properties"]["parent"] == {"$ref": "#"}
+    b = load(out / "b.events/1.0.0.yaml")["schema"]
+    assert b["properties"]["id"] == {"$ref": "#/definitions/id"}  # into another payload: a copy
+    assert b["definitions"]["id"]["pattern"] == "^a-[0-9]+$"
+    assert run_cli("validate", out).code == EXIT_OK  # every example validates through the refs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", [SHOP, REFS], ids=["shop", "refs"])
+def test_the_asyncapi_regenerated_from_an_import_passes_the_official_parser(
+    tmp_path: Path, source: Path
+) -> None:
+    assert run_cli("import", "asyncapi", source, "--out", tmp_path / "registry").code == EXIT_OK
     out = tmp_path / "asyncapi"
-    assert run_cli("generate", "asyncapi", "-r", tmp_path / "shop", "--out", out).code == EXIT_OK
+    generated = run_cli("generate", "asyncapi", "-r", tmp_path / "registry", "--out", out)
+    assert generated.code == EXIT_OK, generated.stdout
     document = load(out / "asyncapi.yaml")
-    assert sorted(document["channels"]) == ["shop.orders", "shop.payments", "shop.refunds"]
-    assert document["channels"]["shop.orders"]["bindings"]["kafka"]["partitions"] == 12
+    if source == SHOP:
+        assert sorted(document["channels"]) == ["shop.orders", "shop.payments", "shop.refunds"]
+        assert document["channels"]["shop.orders"]["bindings"]["kafka"]["partitions"] == 12
     for name in ("asyncapi.yaml", "asyncapi.json"):
         _, report = parse(out / name)
         assert report["errors"] == [], report["errors"]
         assert report["warnings"] == [], report["warnings"]
         assert {d["code"] for d in report["infos"] + report["hints"]} <= ALLOWED_INFOS
     # the hand-written source itself is valid AsyncAPI: what the import read is what it meant
-    _, report = parse(SHOP)
+    _, report = parse(source)
     assert report["errors"] == []
 
 

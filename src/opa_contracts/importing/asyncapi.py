@@ -55,6 +55,7 @@ _ASYNCAPI_FORMAT = re.compile(r"^application/vnd\.aai\.asyncapi(?:\+json|\+yaml)
 _DIALECT_OF_FORMAT = {"04": "draft-04", "06": "draft-06", "07": "draft-07"}
 _DIALECT_OF_FORMAT |= {"2019-09": "2019-09", "2020-12": "2020-12"}
 _KAFKA = ("kafka", "kafka-secure")
+_TOPIC = re.compile(r"^[a-zA-Z0-9._-]{1,249}$")
 _STATUSES = ("draft", "active", "deprecated", "retired")
 _MODES = (
     *("NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE"),
@@ -257,8 +258,8 @@ class _Importer:
             operation, pointer = self.follow(raw, join("/operations", op_id))
             if not isinstance(operation, dict):
                 continue
-            ref = operation.get("channel")
-            target = _fragment(ref["$ref"]) if isinstance(ref, dict) and "$ref" in ref else ""
+            ref = _dict(operation.get("channel")).get("$ref")
+            target = _fragment(ref) if isinstance(ref, str) else ""
             channel = by_key.get(target) or by_pointer.get(target)
             action = operation.get("action")
             if channel is None or action not in ("send", "receive"):
@@ -350,7 +351,7 @@ class _Importer:
             join(channel.pointer, "bindings", "kafka"),
         )
         if "redis" in channel.servers:
-            redis = ours.get("redis_channel") or channel.address or name
+            redis = _text(ours, "redis_channel") or channel.address or name
             transports["redis"] = {"channel": redis}
         if any(p in _KAFKA for p in channel.servers) or isinstance(binding, dict):
             transports["kafka"] = self._kafka(binding, where, channel, name)
@@ -362,11 +363,18 @@ class _Importer:
 
     def _kafka(self, binding: Any, where: str, channel: _Channel, name: str) -> dict[str, Any]:
         binding = binding if isinstance(binding, dict) else {}
-        topic = binding.get("topic") or channel.address or name
+        topic = _text(binding, "topic") or channel.address or name
+        if not _TOPIC.match(topic):
+            fixed = safe_name(topic)[:249]
+            self.changed(f"kafka topic {topic!r} is written {fixed!r} (a topic name)", where, name)
+            topic = fixed
         kafka: dict[str, Any] = {"topic": topic}
         for key, setting in (("partitions", "partitions"), ("replicas", "replication_factor")):
-            if isinstance(binding.get(key), int) and binding[key] >= 1:
-                kafka[setting] = binding[key]
+            value = binding.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+                kafka[setting] = value
+            elif key in binding:
+                self.lost(f"kafka binding {key}={value!r} of {name!r}", join(where, key), name)
         config = binding.get("topicConfiguration")
         for key, value in config.items() if isinstance(config, dict) else ():
             at = join(where, "topicConfiguration", key)
@@ -539,7 +547,7 @@ class _Importer:
         mine = _dict(node.get(_OURS))
         service = mine.get("service")
         service = service if isinstance(service, str) and service else self.application
-        tags = {t.get("name") for t in node.get("tags", []) if isinstance(t, dict)}
+        tags = {str(t.get("name")) for t in _list(node.get("tags")) if isinstance(t, dict)}
         entry: dict[str, Any] = {"name": service}
         description = node.get("description")
         if isinstance(description, str) and description:
@@ -590,6 +598,16 @@ class _Importer:
             dialect = _DIALECT_OF_FORMAT[match[1]]
         if raw is None:
             raw = {}
+        if not isinstance(raw, dict | bool):
+            if not quiet:
+                self.lost(
+                    f"message {_message_name_of(node)!r} of {name!r} has a payload that is not a "
+                    "schema; the message is not imported",
+                    pointer,
+                    name,
+                    version,
+                )
+            return None
         return _Payload(message, pointer, raw, dialect)
 
     def _key(self, payloads: list[_Payload], name: str, version: str) -> str | None:
@@ -734,6 +752,10 @@ def _text(holder: dict[str, Any], key: str) -> str:
     return value if isinstance(value, str) and value.strip() else ""
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -851,7 +873,11 @@ class _Schemas:
         for i, payload in enumerate(payloads):
             schema, pointer = payload.schema, payload.pointer
             # a payload that is only a reference to an unshared component: the component itself
-            if isinstance(schema, dict) and set(schema) == {"$ref"}:
+            if (
+                isinstance(schema, dict)
+                and set(schema) == {"$ref"}
+                and isinstance(schema["$ref"], str)
+            ):
                 piece, rest = self.piece(_fragment(schema["$ref"]))
                 if not rest and not self.shared(piece) and piece.startswith(SCHEMA_PREFIX):
                     schema, pointer = self.importer.at(piece), piece
@@ -898,7 +924,7 @@ class _Schemas:
             schema = {"anyOf": converted}
         while pending:
             piece = pending.pop()
-            at = f"/{defs_key}/{escape(local[piece])}"
+            at = f"/{defs_key}/{escape(self.name_of(piece))}"
             local[piece] = rewrite(self.importer.at(piece), [*regions, (piece, at)], False)
         if isinstance(schema, dict):
             if local:
