@@ -45,6 +45,7 @@ def lost(found: list[dict[str, Any]]) -> list[str]:
     return [f["message"] for f in found if f["rule"] == "import-fact-lost"]
 
 
+@pytest.mark.slow  # imports, then validates or generates
 def test_generated_asyncapi_imports_to_a_registry_that_generates_it_again(tmp_path: Path) -> None:
     """The fixed point: generate → import → generate gives the same bytes (YAML and JSON).
 
@@ -72,6 +73,7 @@ def test_generated_asyncapi_imports_to_a_registry_that_generates_it_again(tmp_pa
         assert load(again / rel) == load(registry / rel), rel
 
 
+@pytest.mark.slow  # imports, then validates or generates
 def test_a_kafka_only_3_0_document_keeps_every_fact_or_names_it(tmp_path: Path) -> None:
     out = tmp_path / "shop"
     code, found = findings("asyncapi", SHOP, "--out", out)
@@ -139,6 +141,7 @@ def test_a_kafka_only_3_0_document_keeps_every_fact_or_names_it(tmp_path: Path) 
     assert run_cli("validate", out).code == EXIT_OK
 
 
+@pytest.mark.slow  # imports, then validates or generates
 def test_references_become_local_definitions_shared_files_or_local_pointers(
     tmp_path: Path,
 ) -> None:
@@ -190,6 +193,7 @@ def test_the_asyncapi_regenerated_from_an_import_passes_the_official_parser(
     assert report["errors"] == []
 
 
+@pytest.mark.slow  # imports, then validates or generates
 def test_a_2_6_document_maps_publish_and_subscribe_as_2_6_defines_them(tmp_path: Path) -> None:
     out = tmp_path / "alerts"
     code, found = findings("asyncapi", ALERTS, "--out", out)
@@ -220,6 +224,7 @@ def test_a_2_6_document_maps_publish_and_subscribe_as_2_6_defines_them(tmp_path:
     assert run_cli("validate", out).code == EXIT_OK
 
 
+@pytest.mark.slow  # imports, then validates or generates
 def test_a_json_schema_folder_and_its_mapping(tmp_path: Path) -> None:
     out = tmp_path / "shop"
     code, found = findings(
@@ -315,6 +320,10 @@ BAD_MAPPINGS = {
         "status: live}\n",
         "channel entry 0: /status",
     ),
+    "channel-leaves-the-folder": (
+        "channels:\n  - {schema: orders/created.json, channel: ../../evil, publisher: opa-x}\n",
+        "'../../evil' cannot be a folder name",
+    ),
     "no-publisher": (
         "channels:\n  - {schema: orders/created.json, channel: a.b}\n",
         'channel entry 0: "publisher" is a required property',
@@ -337,6 +346,23 @@ def test_a_bad_mapping_is_named_and_nothing_is_written(tmp_path: Path, name: str
     assert not (tmp_path / "o").exists()
 
 
+def test_a_schema_file_referring_to_the_network_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "a.json").write_text(
+        '{"type": "object",\n "properties": {"x": {"$ref": "https://example.com/x.json"}}}\n',
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("channels:\n  - {schema: a.json, channel: a.b, publisher: opa-a}\n")
+    run = run_cli("import", "jsonschema", folder, "--mapping", mapping, "--out", tmp_path / "o")
+    assert run.code == EXIT_INPUT
+    assert run.stdout.startswith(f"{folder / 'a.json'}:2:"), run.stdout
+    assert "is a URL that is no file's $id; it is never fetched" in run.stdout
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow  # imports, then validates or generates
 def test_existing_files_are_replaced_only_with_force_and_the_source_never(
     tmp_path: Path,
 ) -> None:

@@ -189,6 +189,10 @@ def to_yaml(data: Any, header: str) -> bytes:
 def write(imported: Imported, out: Path, force: bool, header: str) -> bool:
     """Write the registry into ``out``; False (and a finding) when a file is in the way."""
     contents = {rel: to_yaml(data, header) for rel, data in sorted(imported.files.items())}
+    for rel in contents:  # names come from the source: none may leave the output folder
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise ValueError(f"an imported file name leaves the output folder: {rel!r}")
     sources = {os.path.realpath(p) for p in imported.read}
     refused: list[str] = []
     for rel in contents:

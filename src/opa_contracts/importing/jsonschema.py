@@ -36,6 +36,7 @@ from opa_contracts.importing.common import (
     Fatal,
     Imported,
     registry_settings,
+    safe_name,
     unique,
 )
 from opa_contracts.pointer import join
@@ -259,6 +260,14 @@ class _Folder:
         rank = {key: n for n, key in enumerate(ORDER)}
         manifest = dict(sorted(manifest.items(), key=lambda kv: rank.get(kv[0], len(ORDER))))
         at = join("/channels", index)
+        channel = manifest["channel"]
+        if isinstance(channel, str) and channel and safe_name(channel) != channel:
+            self.out.add(
+                rc.IMPORT_SOURCE_INVALID,
+                f"channel entry {index}: {channel!r} cannot be a folder name (letters, digits, "
+                f"'.', '_' and '-'; {safe_name(channel)!r} would do)",
+                pointer=join(at, "channel"),
+            )
         for problem in formats.problems(MANIFEST_FORMAT, manifest):
             if problem.pointer.startswith("/schema"):
                 continue  # the schema file's own problems are validate's to report
