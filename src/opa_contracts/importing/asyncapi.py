@@ -115,6 +115,7 @@ class _Importer:
             version if isinstance(version, str) and SEMVER.match(version) else "1.0.0"
         )
         self.kept: set[tuple[str, str]] = set()  # (message pointer, key) placed in a schema
+        self.messages: set[str] = set()  # pointers of the messages channels carry
 
     # ------------------------------------------------------------------ findings and references
 
@@ -745,6 +746,11 @@ class _Importer:
             pointer = join("/components/schemas", key)
             if pointer not in self.schemas.used:
                 self.lost(f"component schema {key!r}, which no message uses", pointer)
+        messages = components.get("messages") if isinstance(components, dict) else None
+        for key in messages if isinstance(messages, dict) else ():
+            pointer = join("/components/messages", key)
+            if pointer not in self.messages:
+                self.lost(f"component message {key!r}, which no channel carries", pointer)
 
 
 def _text(holder: dict[str, Any], key: str) -> str:
@@ -1054,5 +1060,6 @@ def _run(imported: Imported, path: Path) -> None:
         for manifest in importer.channel(channel, taken):
             imported.files[f"{manifest['channel']}/{manifest['version']}.yaml"] = manifest
             manifests.append(manifest)
+    importer.messages = {m.pointer for c in channels for m in c.messages}
     importer.document_leftovers()
     imported.files["registry.yaml"] = registry_settings(importer.title, manifests)
