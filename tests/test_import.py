@@ -73,6 +73,44 @@ def test_generated_asyncapi_imports_to_a_registry_that_generates_it_again(tmp_pa
         assert load(again / rel) == load(registry / rel), rel
 
 
+def _without(node: Any, key: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _without(v, key) for k, v in node.items() if k != key}
+    if isinstance(node, list):
+        return [_without(v, key) for v in node]
+    return node
+
+
+@pytest.mark.slow
+def test_a_hostile_registry_round_trips_but_for_what_the_document_cannot_hold(
+    tmp_path: Path,
+) -> None:
+    """Hostile names, texts and schemas of every dialect: the regenerated document equals the
+    first one but for the two documented differences. Schemas in another dialect come back as
+    the draft-07 form the document holds (a note each), and ``info.version`` of a registry with
+    drafts is derived from a digest of the files, which differ."""
+    first, second, registry = tmp_path / "first", tmp_path / "second", tmp_path / "imported"
+    hostile = FIXTURES / "hostile"
+    assert run_cli("generate", "asyncapi", "-r", hostile, "--out", first).code == EXIT_OK
+    code, found = findings("asyncapi", first / "asyncapi.json", "--out", registry)
+    assert code == EXIT_OK
+    assert lost(found) == []
+    assert run_cli("generate", "asyncapi", "-r", registry, "--out", second).code == EXIT_OK
+    before, after = load(first / "asyncapi.yaml"), load(second / "asyncapi.yaml")
+    dialects = [
+        (name, message["x-opa-contracts"]["dialect"])
+        for name, message in before["components"]["messages"].items()
+        if message["x-opa-contracts"]["dialect"] != "draft-07"
+    ]
+    assert dialects  # the fixture has schemas of other dialects
+    notes = [f for f in found if "the document holds it converted to draft-07" in f["message"]]
+    assert len(notes) == len(dialects)
+    assert after["info"]["version"].split("+")[0] == before["info"]["version"].split("+")[0]
+    for document in (before, after):
+        del document["info"]["version"]
+    assert _without(after, "dialect") == _without(before, "dialect")
+
+
 @pytest.mark.slow  # imports, then validates or generates
 def test_a_kafka_only_3_0_document_keeps_every_fact_or_names_it(tmp_path: Path) -> None:
     out = tmp_path / "shop"

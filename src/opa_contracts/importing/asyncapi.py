@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from opa_contracts import dialects
+from opa_contracts.generate.asyncapi_payload import fragment
 from opa_contracts.importing.common import (
     API_VERSION,
     SEMVER,
@@ -969,16 +970,17 @@ class _Schemas:
     ) -> str:
         for start, place in regions:
             if _inside(target, start):
-                return "#" + place + target[len(start) :]
+                return fragment(place + target[len(start) :])
         piece, rest = self.piece(target)
         if self.shared(piece):
             file = self.share(piece)
-            return (file if file_level else f"../_schemas/{file}") + (f"#{rest}" if rest else "")
+            where = file if file_level else f"../_schemas/{file}"
+            return where + (fragment(rest) if rest else "")
         if piece not in local:
             local[piece] = None
             self.name_of(piece)
             pending.append(piece)
-        return f"#/{defs_key}/{escape(self.name_of(piece))}{rest}"
+        return fragment(f"/{defs_key}/{escape(self.name_of(piece))}{rest}")
 
     def share(self, piece: str) -> str:
         """The file name of a shared piece, written once (its references re-pointed)."""
@@ -998,10 +1000,10 @@ class _Schemas:
                 if key == "$ref" and isinstance(sub, str):
                     target = _fragment(sub)
                     if _inside(target, piece):
-                        out[key] = "#" + target[len(piece) :]
+                        out[key] = fragment(target[len(piece) :])
                     else:
                         other, rest = self.piece(target)
-                        out[key] = self.share(other) + (f"#{rest}" if rest else "")
+                        out[key] = self.share(other) + (fragment(rest) if rest else "")
                 else:
                     out[key] = rewrite(sub)
             return out
