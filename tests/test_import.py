@@ -432,3 +432,17 @@ def test_fail_on_warning_turns_lost_facts_into_exit_1(tmp_path: Path) -> None:
     assert run.code == EXIT_FINDINGS
     assert (out / "registry.yaml").is_file()  # written all the same: the findings are advice
     assert "import: 3 manifests written to" in run.stdout.splitlines()[-1]
+
+
+def test_a_file_that_cannot_be_written_is_named_with_the_reason_and_exit_3(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "shop"
+    run = run_cli("import", "asyncapi", SHOP, "--out", out, file_size_limit=200)
+    assert run.code == EXIT_INPUT
+    assert run.stderr.startswith(f"opa-contracts: cannot write {out}/"), run.stderr
+    assert "Traceback" not in run.stderr
+    # each file is whole or absent: no manifest cut short, no temporary file left
+    assert [p.name for p in out.rglob(".*.tmp")] == []
+    for path in out.rglob("*.yaml"):
+        load(path)
