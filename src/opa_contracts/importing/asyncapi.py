@@ -117,6 +117,7 @@ class _Importer:
         )
         self.kept: set[tuple[str, str]] = set()  # (message pointer, key) placed in a schema
         self.messages: set[str] = set()  # pointers of the messages channels carry
+        self.schemas = _Schemas(self)
 
     # ------------------------------------------------------------------ findings and references
 
@@ -458,7 +459,7 @@ class _Importer:
             version_transports["kafka"] = _with_key(version_transports["kafka"], key)
         if version_transports:
             manifest["transports"] = version_transports
-        manifest["schema"] = self._schema(payloads, name, version, mine)
+        manifest["schema"] = self.schemas.payload(payloads, name, version)
         examples = self._examples(payloads, name, version)
         if examples:
             manifest["examples"] = examples
@@ -652,11 +653,6 @@ class _Importer:
             return match[1] if match else None
         return None
 
-    def _schema(
-        self, payloads: list[_Payload], name: str, version: str, mine: dict[str, Any]
-    ) -> Any:
-        return self.schemas.payload(payloads, name, version, mine)
-
     def _examples(self, payloads: list[_Payload], name: str, version: str) -> list[dict[str, Any]]:
         examples: list[dict[str, Any]] = []
         names: set[str] = set()
@@ -717,8 +713,6 @@ class _Importer:
                 name,
                 version,
             )
-
-    schemas: _Schemas
 
     def document_leftovers(self) -> None:
         known = {"asyncapi", "info", "servers", "channels", "operations", "components"}
@@ -871,9 +865,7 @@ class _Schemas:
     def shared(self, piece: str) -> bool:
         return len(self.users.get(piece, ())) > 1
 
-    def payload(
-        self, payloads: list[_Payload], name: str, version: str, mine: dict[str, Any]
-    ) -> Any:
+    def payload(self, payloads: list[_Payload], name: str, version: str) -> Any:
         dialect = payloads[0].dialect
         regions: list[tuple[str, str]] = []  # (document pointer, manifest schema pointer)
         bodies = []
@@ -1044,7 +1036,6 @@ def _run(imported: Imported, path: Path) -> None:
             pointer="/asyncapi",
         )
     importer = _Importer(imported, data, major)
-    importer.schemas = _Schemas(importer)
     importer.check_refs()
     protocols = importer.servers()
     channels = importer.channels(protocols)
