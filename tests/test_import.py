@@ -245,7 +245,10 @@ def test_a_2_6_document_maps_publish_and_subscribe_as_2_6_defines_them(tmp_path:
     ]
     alerts = load(out / "alerts.raised/1.2.0.yaml")
     assert alerts["publisher"] == "opa-alerting"  # subscribe: the application sends
-    assert alerts["transports"] == {"redis": {"channel": "alerts.raised"}}
+    assert alerts["transports"] == {  # no servers listed: on both
+        "redis": {"channel": "alerts.raised"},
+        "kafka": {"topic": "alerts.raised", "partitions": 3, "retention": "1d"},
+    }
     assert alerts["examples"] == [
         {"name": "aapl", "payload": {"alert_id": "a-1", "ticker": "AAPL"}}
     ]
@@ -255,11 +258,19 @@ def test_a_2_6_document_maps_publish_and_subscribe_as_2_6_defines_them(tmp_path:
     messages = lost(found)
     assert any("'quoteAvro'" in m and "vnd.apache.avro" in m for m in messages)  # ...and said
     assert any(m.startswith("channel 'user.userId.alerts' parameters") for m in messages)
+    assert quotes["transports"] == {"redis": {"channel": "quotes.realtime"}}  # servers: [cache]
     user = load(out / "user.userId.alerts/1.2.0.yaml")
-    assert user["transports"]["redis"]["channel"] == "user/{userId}/alerts"
+    assert user["transports"] == {
+        "redis": {"channel": "user/{userId}/alerts"},
+        "kafka": {"topic": "user.userId.alerts"},  # an address that cannot be a topic name
+    }
+    assert load(out / "registry.yaml")["naming"]["kafka_topic"] == "{channel}"
     changed = [f["message"] for f in found if f["rule"] == "import-fact-changed"]
     assert any("traits" in m for m in changed)
     assert any("is named 'user.userId.alerts'" in m for m in changed)
+    assert any(
+        "kafka topic 'user/{userId}/alerts' is written 'user.userId.alerts'" in m for m in changed
+    )
     assert run_cli("validate", out).code == EXIT_OK
 
 
