@@ -457,3 +457,62 @@ def test_a_file_that_cannot_be_written_is_named_with_the_reason_and_exit_3(
     assert [p.name for p in out.rglob(".*.tmp")] == []
     for path in out.rglob("*.yaml"):
         load(path)
+
+
+@pytest.mark.slow
+def test_a_web_of_shared_components_is_imported_within_cpu_and_memory(tmp_path: Path) -> None:
+    """300 channels that all reach a chain of 300 components each referring to the next two:
+    every component is written once, as a shared file, by a run under 1 GiB and 60 s of CPU."""
+    from tests.test_bounded_work import run_limited
+
+    size = 300
+    schemas = {
+        f"C{i}": {
+            "type": "object",
+            "description": f"Link {i}.",
+            "properties": {
+                f"to{j}": {"$ref": f"#/components/schemas/C{j}"} for j in (i + 1, i + 2) if j < size
+            },
+        }
+        for i in range(size)
+    }
+    channels = {
+        f"c{i}": {
+            "address": f"web.c{i}",
+            "messages": {"m": {"payload": {"$ref": "#/components/schemas/C0"}}},
+        }
+        for i in range(size)
+    }
+    document = {
+        "asyncapi": "3.0.0",
+        "info": {"title": "opa-web", "version": "1.0.0"},
+        "channels": channels,
+        "components": {"schemas": schemas},
+    }
+    source = tmp_path / "web.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    run = run_limited("import", "asyncapi", source, "--out", tmp_path / "web")
+    assert run.code == EXIT_OK, run.stdout[-2000:] + run.stderr
+    written = files(tmp_path / "web")
+    assert len([f for f in written if f.startswith("_schemas/")]) == size
+    assert len([f for f in written if f.endswith("/1.0.0.yaml")]) == size
+    assert load(tmp_path / "web/_schemas/C0.yaml")["properties"]["to1"] == {"$ref": "C1.yaml"}
+
+
+@pytest.mark.slow
+def test_a_long_chain_of_schema_files_is_imported_within_cpu_and_memory(tmp_path: Path) -> None:
+    from tests.test_bounded_work import run_limited
+
+    folder, size = tmp_path / "schemas", 2000
+    folder.mkdir()
+    for i in range(size):
+        link = {"$ref": f"s{i + 1}.json"} if i + 1 < size else {"type": "string"}
+        schema = {"type": "object", "properties": {"next": {**link, "description": "Next."}}}
+        (folder / f"s{i}.json").write_text(json.dumps(schema), encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("channels:\n  - {schema: s0.json, channel: chain.head, publisher: opa-a}\n")
+    out = tmp_path / "chain"
+    run = run_limited("import", "jsonschema", folder, "--mapping", mapping, "--out", out)
+    assert run.code == EXIT_OK, run.stdout[-2000:] + run.stderr
+    assert len(list((out / "_schemas").iterdir())) == size - 1
+    assert load(out / "_schemas/s1.yaml")["properties"]["next"]["$ref"] == "s2.yaml"

@@ -828,6 +828,7 @@ class _Schemas:
         self.users: dict[str, set[str]] = {}  # piece pointer -> channels that reach it
         self.used: set[str] = set()
         self.files: dict[str, str] = {}  # shared piece pointer -> file name
+        self.queue: list[str] = []  # shared pieces named, not yet written
         self.names: dict[str, str] = {}
 
     def piece(self, target: str) -> tuple[str, str]:
@@ -975,33 +976,38 @@ class _Schemas:
         return fragment(f"/{defs_key}/{escape(self.name_of(piece))}{rest}")
 
     def share(self, piece: str) -> str:
-        """The file name of a shared piece, written once (its references re-pointed)."""
-        if piece in self.files:
-            return self.files[piece]
-        file = f"{self.name_of(piece)}.yaml"
-        self.files[piece] = file
-        node = self.importer.at(piece)
+        """The file name of a shared piece; the file is written by :meth:`write_shared`."""
+        if piece not in self.files:
+            self.files[piece] = f"{self.name_of(piece)}.yaml"
+            self.queue.append(piece)
+        return self.files[piece]
 
-        def rewrite(value: Any) -> Any:
-            if isinstance(value, list):
-                return [rewrite(v) for v in value]
-            if not isinstance(value, dict):
-                return value
-            out: dict[str, Any] = {}
-            for key, sub in value.items():
-                if key == "$ref" and isinstance(sub, str):
-                    target = _fragment(sub)
-                    if _inside(target, piece):
-                        out[key] = fragment(target[len(piece) :])
+    def write_shared(self) -> None:
+        """Write every shared piece once, its references re-pointed (a queue, not recursion:
+        a chain of components is as long as the document makes it)."""
+        while self.queue:
+            piece = self.queue.pop()
+
+            def rewrite(value: Any, piece: str = piece) -> Any:
+                if isinstance(value, list):
+                    return [rewrite(v) for v in value]
+                if not isinstance(value, dict):
+                    return value
+                out: dict[str, Any] = {}
+                for key, sub in value.items():
+                    if key == "$ref" and isinstance(sub, str):
+                        target = _fragment(sub)
+                        if _inside(target, piece):
+                            out[key] = fragment(target[len(piece) :])
+                        else:
+                            other, rest = self.piece(target)
+                            out[key] = self.share(other) + (fragment(rest) if rest else "")
                     else:
-                        other, rest = self.piece(target)
-                        out[key] = self.share(other) + (fragment(rest) if rest else "")
-                else:
-                    out[key] = rewrite(sub)
-            return out
+                        out[key] = rewrite(sub)
+                return out
 
-        self.importer.out.files[f"_schemas/{file}"] = rewrite(node)
-        return file
+            written = rewrite(self.importer.at(piece))
+            self.importer.out.files[f"_schemas/{self.files[piece]}"] = written
 
 
 def _inside(target: str, start: str) -> bool:
@@ -1053,6 +1059,7 @@ def _run(imported: Imported, path: Path) -> None:
         for manifest in importer.channel(channel, taken):
             imported.files[f"{manifest['channel']}/{manifest['version']}.yaml"] = manifest
             manifests.append(manifest)
+    importer.schemas.write_shared()
     importer.messages = {m.pointer for c in channels for m in c.messages}
     importer.document_leftovers()
     imported.files["registry.yaml"] = registry_settings(importer.title, manifests)

@@ -73,6 +73,7 @@ class _Folder:
         self.places: dict[Path, str] = {}  # real path -> output path (manifest or _schemas file)
         self.ids: dict[str, Path] = {}  # absolute $id -> real path
         self.shared_names: set[str] = set()
+        self.queue: list[Path] = []  # files placed under _schemas/, not yet copied
 
     def run(self) -> None:
         if not self.folder.is_dir():
@@ -114,6 +115,7 @@ class _Folder:
             if isinstance(channel, str) and isinstance(version, str):
                 self.places.setdefault(path, f"{channel}/{version}.yaml")
         manifests = [self.manifest(i, entry, path) for i, entry, path in entries]
+        self.copy_shared()
         if any(f.rule == rc.IMPORT_SOURCE_INVALID.id for f in self.out.findings):
             raise Fatal("mapping")
         taken: set[str] = set()
@@ -172,14 +174,21 @@ class _Folder:
         return self.schemas[path]
 
     def place(self, path: Path) -> str:
-        """Where a file lands in the registry: its manifest, or a copy under ``_schemas/``."""
+        """Where a file lands in the registry: its manifest, or a copy under ``_schemas/``
+        (written by :meth:`copy_shared`)."""
         if path not in self.places:
             rel = path.relative_to(self.root).as_posix()
             stem = posixpath.splitext(rel)[0]
-            name = unique(f"_schemas/{stem}.yaml", self.shared_names)
-            self.places[path] = name
-            self.out.files[name] = self.rewrite(self.read(path), path)
+            self.places[path] = unique(f"_schemas/{stem}.yaml", self.shared_names)
+            self.queue.append(path)
         return self.places[path]
+
+    def copy_shared(self) -> None:
+        """Copy every file the mapped schemas reach (a queue, not recursion: a chain of files
+        is as long as the folder makes it)."""
+        while self.queue:
+            path = self.queue.pop()
+            self.out.files[self.places[path]] = self.rewrite(self.read(path), path)
 
     def rewrite(self, node: Any, path: Path) -> Any:
         """A schema with every ``$ref`` to another file re-pointed at its place in the
