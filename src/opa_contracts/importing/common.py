@@ -18,13 +18,12 @@ from typing import Any
 
 from opa_contracts import settings as st
 from opa_contracts import yamlsource
-from opa_contracts.errors import WriteError
 from opa_contracts.findings import Finding
 from opa_contracts.generate import serialize
 from opa_contracts.loader import display
 from opa_contracts.rules import catalog as rc
 from opa_contracts.rules.model import Rule
-from opa_contracts.writing import replace_file, sync_folder, write_error
+from opa_contracts.writing import default_permissions, replace_file, sync_folder, write_error
 
 API_VERSION = "opa-contracts/v1"
 SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$")
@@ -237,17 +236,9 @@ def write(imported: Imported, out: Path, force: bool, header: str) -> bool:
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-            replace_file(target, content, _permissions(), sync=False)
+            replace_file(target, content, default_permissions(), sync=False)
     except OSError as exc:  # mkdir: a file in the way, no permission
         raise write_error(exc, Path(exc.filename or out)) from None
-    except WriteError:
-        raise
     for folder in sorted(folders):
         sync_folder(folder)
     return True
-
-
-def _permissions() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
