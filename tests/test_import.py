@@ -516,3 +516,35 @@ def test_a_long_chain_of_schema_files_is_imported_within_cpu_and_memory(tmp_path
     assert run.code == EXIT_OK, run.stdout[-2000:] + run.stderr
     assert len(list((out / "_schemas").iterdir())) == size - 1
     assert load(out / "_schemas/s1.yaml")["properties"]["next"]["$ref"] == "s2.yaml"
+
+
+def test_a_content_type_is_the_manifest_encoding_where_the_format_has_one(tmp_path: Path) -> None:
+    """msgpack payloads: ``encoding: msgpack`` when the manifest format declares encodings, else
+    a lost fact; a ``defaultContentType`` applies to every message that names none."""
+    from opa_contracts import formats
+
+    source = tmp_path / "packed.yaml"
+    source.write_text(
+        "asyncapi: 3.0.0\ninfo: {title: opa-packed, version: 1.0.0}\n"
+        "defaultContentType: application/msgpack\n"
+        "channels:\n  packed.events:\n    messages:\n"
+        "      m: {payload: {type: object}}\n"
+        "      n: {contentType: application/json, payload: {type: object}}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "packed"
+    code, found = findings("asyncapi", source, "--out", out)
+    assert code == EXIT_OK
+    manifest = load(out / "packed.events/1.0.0.yaml")
+    encodings = formats.load("manifest-v1.schema.json")["properties"].get("encoding", {})
+    if "msgpack" in encodings.get("enum", []):
+        assert manifest["encoding"] == "msgpack"
+        assert lost(found) == [
+            "message content type 'application/json' of 'packed.events': the registry has no "
+            "place for it"  # one channel version, one encoding: the first message's
+        ]
+    else:
+        assert "encoding" not in manifest
+        assert sorted(lost(found)) == [
+            "defaultContentType 'application/msgpack': the registry has no place for it"
+        ]

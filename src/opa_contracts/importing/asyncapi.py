@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from opa_contracts import dialects
+from opa_contracts import dialects, formats
 from opa_contracts.generate.asyncapi_payload import fragment
 from opa_contracts.importing.common import (
     API_VERSION,
@@ -63,6 +63,13 @@ _MODES = (
     *("FULL", "FULL_TRANSITIVE"),
 )
 _OURS = "x-opa-contracts"
+MANIFEST_FORMAT = "manifest-v1.schema.json"
+_KAFKA_CONFIG = ("$defs", "transports", "properties", "kafka", "properties", "config")
+#: content types and the manifest encoding each says (msgpack has several names in use)
+_ENCODINGS = {"application/json": "json", "text/json": "json"}
+_ENCODINGS |= dict.fromkeys(
+    ("application/msgpack", "application/x-msgpack", "application/vnd.msgpack"), "msgpack"
+)
 SCHEMA_PREFIX = "/components/schemas/"
 
 
@@ -118,6 +125,9 @@ class _Importer:
         self.kept: set[tuple[str, str]] = set()  # (message pointer, key) placed in a schema
         self.messages: set[str] = set()  # pointers of the messages channels carry
         self.schemas = _Schemas(self)
+        default = data.get("defaultContentType")
+        self.default_content = default if isinstance(default, str) else "application/json"
+        self.default_lost = False  # a message took defaultContentType, which has no place
 
     # ------------------------------------------------------------------ findings and references
 
@@ -389,7 +399,12 @@ class _Importer:
             if key == "retention.ms" and isinstance(value, int) and not isinstance(value, bool):
                 kafka["retention"] = duration(value)
                 continue
+            if _format_has(*_KAFKA_CONFIG):  # a manifest format with any topic config
+                kafka.setdefault("config", {})[key] = value
+                continue
             self.lost(f"kafka topic setting {key}={value!r} of {name!r}", at, name)
+        if "config" in kafka:
+            kafka["config"] = kafka.pop("config")  # last, as the manifest format lists it
         for key in binding:
             if key not in (
                 "topic",
@@ -459,6 +474,9 @@ class _Importer:
             version_transports["kafka"] = _with_key(version_transports["kafka"], key)
         if version_transports:
             manifest["transports"] = version_transports
+        encoding = self._encoding(payloads, name, version)
+        if encoding is not None and encoding != "json":
+            manifest["encoding"] = encoding
         manifest["schema"] = self.schemas.payload(payloads, name, version)
         examples = self._examples(payloads, name, version)
         if examples:
@@ -472,6 +490,28 @@ class _Importer:
                 if key_name.startswith("x-") and key_name != _OURS:
                     manifest.setdefault(key_name, value)
         return manifest
+
+    def _encoding(self, payloads: list[_Payload], name: str, version: str) -> str | None:
+        """The manifest's ``encoding`` for the messages' content type (the first one's), when
+        the manifest format has it; a content type it cannot say is reported."""
+        found: str | None = None
+        for payload in payloads:
+            node = payload.message.node
+            content = _text(node, "contentType") or self.default_content
+            encoding = _ENCODINGS.get(content.split(";")[0].strip().lower())
+            if encoding is not None and encoding in _encodings() and found in (None, encoding):
+                found = encoding
+                self.kept.add((payload.message.pointer, "contentType"))
+            elif "contentType" in node:
+                self.lost(
+                    f"message content type {content!r} of {name!r}",
+                    join(payload.message.pointer, "contentType"),
+                    name,
+                    version,
+                )
+            else:
+                self.default_lost = True
+        return found
 
     def _texts(
         self, channel: _Channel, payloads: list[_Payload], name: str, version: str
@@ -682,7 +722,7 @@ class _Importer:
     def _message_leftovers(self, payload: _Payload, name: str, version: str, status: str) -> None:
         node = payload.message.node
         known = {"payload", "schemaFormat", "summary", "description", "examples", "bindings"}
-        known |= {"deprecated", _OURS, "messageId"}
+        known |= {"deprecated", _OURS, "messageId", "contentType"}  # see _encoding
         for key, value in node.items():
             where = join(payload.message.pointer, key)
             if key in known or key.startswith("x-") or (payload.message.pointer, key) in self.kept:
@@ -690,8 +730,6 @@ class _Importer:
             if key == "name" and value == name:
                 continue
             if key == "title" and value == f"{name} {version}":
-                continue
-            if key == "contentType" and value == "application/json":
                 continue
             if key == "tags" and value == [{"name": status}]:
                 continue
@@ -720,8 +758,8 @@ class _Importer:
         for key in self.doc:
             if key not in known:
                 self.lost(f"document {key}", join("", key))
-        if self.doc.get("defaultContentType", "application/json") != "application/json":
-            self.lost("defaultContentType", "/defaultContentType")
+        if self.default_lost:
+            self.lost(f"defaultContentType {self.default_content!r}", "/defaultContentType")
         for key, value in self.info.items():
             if key in ("title", "version"):
                 continue
@@ -746,6 +784,21 @@ class _Importer:
             pointer = join("/components/messages", key)
             if pointer not in self.messages:
                 self.lost(f"component message {key!r}, which no channel carries", pointer)
+
+
+def _format_has(*path: str) -> bool:
+    """Whether the manifest format has the field at ``path`` (its JSON Schema's keys)."""
+    node: Any = formats.load(MANIFEST_FORMAT)
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return isinstance(node, dict)
+
+
+def _encodings() -> tuple[str, ...]:
+    """The encodings a manifest can declare: ``json`` always, others when the format has them."""
+    node = formats.load(MANIFEST_FORMAT).get("properties", {}).get("encoding", {})
+    listed = node.get("enum") if isinstance(node, dict) else None
+    return tuple(str(e) for e in listed) if isinstance(listed, list) else ("json",)
 
 
 def _text(holder: dict[str, Any], key: str) -> str:
