@@ -28,6 +28,9 @@ COMMANDS = [
     ("generate", "asyncapi"),
     ("generate", "jsonschema"),
     ("generate", "kafka"),
+    ("import",),
+    ("import", "asyncapi"),
+    ("import", "jsonschema"),
 ]
 
 

@@ -18,6 +18,7 @@ import typer
 
 from opa_contracts import __version__
 from opa_contracts.cli_generate import generate_app
+from opa_contracts.cli_import import import_app
 from opa_contracts.cli_report import (
     Color,
     ColorOption,
@@ -43,6 +44,7 @@ app = typer.Typer(
 
 
 app.add_typer(generate_app, name="generate")
+app.add_typer(import_app, name="import")
 
 
 class FailOn(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""The exit codes of every verb (``validate``, ``diff``, ``generate``), defined once.
+"""The exit codes of every verb (``validate``, ``diff``, ``generate``, ``import``), defined once.
 
 The README's *Exit codes* table documents them; each CLI module imports them from here.
 """

@@ -68,7 +68,7 @@ def write_report(path: Path, content: bytes) -> None:
         except OSError as exc:
             raise write_error(exc, path) from None
         return
-    permissions = stat.S_IMODE(info.st_mode) if info is not None else _default_permissions()
+    permissions = stat.S_IMODE(info.st_mode) if info is not None else default_permissions()
     # through a symlink the user made: its target is replaced, the link stays
     replace_file(Path(os.path.realpath(path)), content, permissions, shown=path)
 
@@ -122,7 +122,7 @@ def write_error(exc: OSError, path: Path) -> WriteError:
     return WriteError(f"cannot write {display(Path(path))}: {exc.strerror or exc}")
 
 
-def _default_permissions() -> int:
+def default_permissions() -> int:
     """What ``open(path, "w")`` would give a new file: 0o666 less the umask."""
     mask = os.umask(0)
     os.umask(mask)

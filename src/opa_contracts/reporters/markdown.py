@@ -15,6 +15,7 @@ _WORDS = {
     "validate": ("Contract validation", "error", "No errors"),
     "diff": ("Contract diff", "breaking problem", "No breaking changes"),
     "generate": ("Generated files", "stale or failed output", "Generated files are up to date"),
+    "import": ("Registry import", "error", "Imported"),
 }
 
 

@@ -80,6 +80,11 @@ def _summary(report: Report) -> str:
         checked = f"{report.manifests_checked} manifest{'s' * (report.manifests_checked != 1)}"
     elif report.command == "generate":
         checked = _generated(report)
+    elif report.command == "import":
+        written = report.manifests_checked
+        checked = f"{written} manifest{'s' * (written != 1)} written" + (
+            f" to {report.summary['out']}" if written and "out" in report.summary else ""
+        )
     else:
         checked = f"{report.summary.get('pairs', 0)} version pair(s)"
     parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
@@ -87,7 +92,7 @@ def _summary(report: Report) -> str:
         parts.append(f"{notes} note{'s' * (notes != 1)}")
     if report.suppressed:
         parts.append(f"{report.suppressed} suppressed")
-    verb = "" if report.command == "generate" else " checked"
+    verb = "" if report.command in ("generate", "import") else " checked"
     return f"{report.command}: {checked}{verb}; " + ", ".join(parts)
 
 

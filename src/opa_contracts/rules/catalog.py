@@ -511,3 +511,35 @@ GENERATE_RULES: tuple[Rule, ...] = (
     GENERATE_FAILED,
     GENERATE_OUTPUT_IO,
 )
+
+# rules of ``import`` about the source it reads and the registry it writes (importing/)
+IMPORT_SOURCE_INVALID = Rule(
+    "import-source-invalid",
+    "import",
+    E,
+    "The source of `import` can be used: an AsyncAPI 2.6 or 3.0 document (YAML or JSON), or a folder of JSON Schema files with a valid mapping file; every $ref stays inside the source (a remote one is never fetched) and resolves. Nothing is written (exit 3).",
+)
+IMPORT_FACT_LOST = Rule(
+    "import-fact-lost",
+    "import",
+    W,
+    "Every fact of the imported source has a place in the registry. One that has none (a security scheme, message headers, a correlation id, channel parameters, a non-JSON payload format, a second publisher...) is named here, with where it was, so nothing is dropped silently.",
+)
+IMPORT_FACT_CHANGED = Rule(
+    "import-fact-changed",
+    "import",
+    Severity.NOTE,
+    "A fact of the source is kept in another form: a channel name made a folder name, several messages of one channel joined in an anyOf, message traits merged, a publisher nobody declared, a schema whose dialect generate had converted.",
+)
+IMPORT_OUTPUT_REFUSED = Rule(
+    "import-output-refused",
+    "import",
+    E,
+    "`import` never replaces an existing file unless --force, and never writes over its own source, even with --force. Nothing is written (exit 2).",
+)
+IMPORT_RULES: tuple[Rule, ...] = (
+    IMPORT_SOURCE_INVALID,
+    IMPORT_FACT_LOST,
+    IMPORT_FACT_CHANGED,
+    IMPORT_OUTPUT_REFUSED,
+)

@@ -18,6 +18,7 @@ _CATEGORY_TITLES = {
     "versioning": "Versions and the registry (diff)",
     "diff": "Compatibility (diff)",
     "generate": "Generated output (generate)",
+    "import": "Importing a registry (import)",
 }
 
 

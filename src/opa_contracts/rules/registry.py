@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from functools import cache
 
-from opa_contracts.rules.catalog import GENERATE_RULES, VALIDATE_RULES, VERSIONING_RULES
+from opa_contracts.rules.catalog import (
+    GENERATE_RULES,
+    IMPORT_RULES,
+    VALIDATE_RULES,
+    VERSIONING_RULES,
+)
 from opa_contracts.rules.model import Rule
 
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule: validation rules, versioning rules, schema diff rules, then generation rules."""
-    return VALIDATE_RULES + VERSIONING_RULES + _diff_rules() + GENERATE_RULES
+    """Every rule: validation, versioning, schema diff, generation rules, then import rules."""
+    return VALIDATE_RULES + VERSIONING_RULES + _diff_rules() + GENERATE_RULES + IMPORT_RULES
 
 
 @cache
