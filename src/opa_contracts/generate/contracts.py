@@ -27,6 +27,7 @@ from opa_contracts.semver import Version
 from opa_contracts.settings import Settings
 
 RELEASED = ("active", "deprecated", "retired")
+ENCODINGS = ("json", "msgpack")  # a manifest's `encoding`; the first is the default
 
 
 class GenerateError(InputError):
@@ -62,6 +63,7 @@ class ContractVersion:
     invalid_examples: tuple[Example, ...]
     manifest: Mapping[str, Any]
     source: str
+    encoding: str = ENCODINGS[0]
 
     @property
     def transports(self) -> Mapping[str, Any]:
@@ -181,7 +183,7 @@ def _contract(
     except (BundleError, ValueError, jsonschema_rs.ReferencingError) as exc:
         problems.append(f"{where}: schema unusable: {str(exc).splitlines()[0]}")
         return None
-    status = data.get("status")
+    status, encoding = data.get("status"), data.get("encoding")
     return ContractVersion(
         channel=channel,
         version=version,
@@ -195,6 +197,7 @@ def _contract(
         invalid_examples=_examples(data.get("invalid_examples"), "reason"),
         manifest=data,
         source=where,
+        encoding=encoding if encoding in ENCODINGS else ENCODINGS[0],
     )
 
 
