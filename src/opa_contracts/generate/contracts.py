@@ -19,6 +19,7 @@ import jsonschema_rs
 from opa_contracts import dialects
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.accepted import load as load_acceptances
+from opa_contracts.encodings import ENCODINGS, encoding_of
 from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
 from opa_contracts.generate.bundle import BundleError, bundle
@@ -27,7 +28,6 @@ from opa_contracts.semver import Version
 from opa_contracts.settings import Settings
 
 RELEASED = ("active", "deprecated", "retired")
-ENCODINGS = ("json", "msgpack")  # a manifest's `encoding`; the first is the default
 
 
 class GenerateError(InputError):
@@ -64,6 +64,7 @@ class ContractVersion:
     manifest: Mapping[str, Any]
     source: str
     encoding: str = ENCODINGS[0]
+    """The payload's encoding (``json`` or ``msgpack``)."""
 
     @property
     def transports(self) -> Mapping[str, Any]:
@@ -183,7 +184,7 @@ def _contract(
     except (BundleError, ValueError, jsonschema_rs.ReferencingError) as exc:
         problems.append(f"{where}: schema unusable: {str(exc).splitlines()[0]}")
         return None
-    status, encoding = data.get("status"), data.get("encoding")
+    status = data.get("status")
     return ContractVersion(
         channel=channel,
         version=version,
@@ -197,7 +198,7 @@ def _contract(
         invalid_examples=_examples(data.get("invalid_examples"), "reason"),
         manifest=data,
         source=where,
-        encoding=encoding if encoding in ENCODINGS else ENCODINGS[0],
+        encoding=encoding_of(data),
     )
 
 
