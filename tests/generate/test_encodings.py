@@ -83,7 +83,8 @@ def test_binary_data_is_bytes_in_python_and_bin_on_the_wire(pkg: ModuleType) -> 
 
 
 def _timestamp() -> bytes:
-    return msgpack.packb({**CHUNK, "tags": {"at": msgpack.Timestamp(1)}})
+    packed: bytes = msgpack.packb({**CHUNK, "tags": {"at": msgpack.Timestamp(1)}})
+    return packed
 
 
 REFUSED = [
