@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES
-from tests.generate.helpers import HOSTILE, generate, generate_cli
+from tests.generate.helpers import HOSTILE, build_encodings, generate
 
 HOSTILE_MODULE = "hostile_events"
 PWNED = Path("/tmp/opa-contracts-pwned")  # the path the hostile descriptions try to create
@@ -21,22 +20,7 @@ def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(HOSTILE, tmp_path_factory.mktemp("hostile") / "pkg", HOSTILE_MODULE)
 
 
-ENCODINGS = FIXTURES / "encodings"
-ENCODINGS_MODULE = "enc_events"
-
-
 @pytest.fixture(scope="session")
 def encodings_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The client package (module ``enc_events``) of the registry with msgpack channels,
-    generated through the real CLI."""
-    folder = tmp_path_factory.mktemp("encodings")
-    target = folder / "generators" / "enc.yaml"
-    target.parent.mkdir()
-    target.write_text(
-        f"target: python\nout: pkg\npackage: enc-events\nmodule: {ENCODINGS_MODULE}\n",
-        encoding="utf-8",
-    )
-    out = folder / "pkg"
-    run = generate_cli("python", "--target", target, "--registry", ENCODINGS, "--out", out)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return out
+    """The client package (module ``enc_events``) of the registry with msgpack channels."""
+    return build_encodings(tmp_path_factory.mktemp("encodings"))

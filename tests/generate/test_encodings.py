@@ -15,8 +15,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from tests.generate.conftest import ENCODINGS, ENCODINGS_MODULE
-from tests.generate.helpers import imported, manifests
+from tests.generate.helpers import ENCODINGS, ENCODINGS_MODULE, imported, manifests
 
 pytestmark = pytest.mark.slow  # the package is generated through the CLI once per session
 
