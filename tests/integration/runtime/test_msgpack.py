@@ -132,4 +132,4 @@ def test_kafka_publishes_and_subscribes_msgpack(
 
 
 def test_the_package_on_disk_is_the_one_imported(enc: ModuleType) -> None:
-    assert Path(enc.__file__).parent.name == ENCODINGS_MODULE
+    assert Path(str(enc.__file__)).parent.name == ENCODINGS_MODULE
