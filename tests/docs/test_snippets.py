@@ -299,6 +299,7 @@ def _manifest(block: Block, data: Any, project: Path) -> None:
     target = project / "contracts" / data["channel"] / f"{data['version']}.yaml"
     if target.is_file():  # a bundled manifest, annotated: it must say what the file says
         assert data == yaml.safe_load(target.read_text(encoding="utf-8")), block.id
+    target.parent.mkdir(exist_ok=True)  # or a channel of its own
     target.write_text(block.text, encoding="utf-8")
     _clean(project)
 
