@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from opa_contracts import pointer as jp
+from opa_contracts.encodings import declares_binary
 from opa_contracts.schemawalk import walk
 
 KEEP_FORMATS = frozenset({"date-time", "date"})
@@ -51,15 +52,6 @@ def odd_names(schema: Any) -> dict[str, str]:
                 slug = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "field"
                 names[name] = f"{slug}_{hashlib.sha256(name.encode()).hexdigest()[:6]}"
     return names
-
-
-def declares_binary(schema: Any) -> bool:
-    """Whether ``schema`` declares binary data: a string with ``contentEncoding: base64``."""
-    return (
-        isinstance(schema, dict)
-        and schema.get("type") == "string"
-        and schema.get("contentEncoding") == "base64"
-    )
 
 
 def _node(schema: Any, dialect: str, anchors: dict[str, str], binary: bool) -> dict[str, Any]:
