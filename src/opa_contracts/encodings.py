@@ -17,6 +17,8 @@ _MAX_REFS = 32
 
 #: The encodings of the manifest schema's ``encoding``; the first is the default.
 ENCODINGS = ("json", "msgpack")
+#: The media type of each encoding (AsyncAPI's ``contentType``).
+MEDIA_TYPES = {"json": "application/json", "msgpack": "application/msgpack"}
 
 
 def encoding_of(manifest: Mapping[str, Any]) -> str:
