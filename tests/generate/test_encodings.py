@@ -15,7 +15,7 @@ from typing import Any
 import msgpack
 import pytest
 
-from tests.generate.helpers import ENCODINGS, ENCODINGS_MODULE, imported, manifests
+from tests.generate.helpers import ENCODINGS, ENCODINGS_MODULE, generate_cli, imported, manifests
 
 pytestmark = pytest.mark.slow  # the package is generated through the CLI once per session
 
@@ -196,3 +196,13 @@ def test_the_package_requires_msgpack_when_a_channel_carries_it(encodings_packag
     text = (encodings_package / "pyproject.toml").read_text(encoding="utf-8")
     dependencies = text.split("dependencies = [", 1)[1].split("]", 1)[0]
     assert '"msgpack>=1.0,<2"' in dependencies
+
+
+def test_the_docs_name_the_encoding_of_a_msgpack_channel(tmp_path: Path) -> None:
+    run = generate_cli("docs", "--registry", ENCODINGS, "--out", tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    pages = tmp_path / "markdown" / "channels"
+    assert "· encoding **msgpack**" in (pages / "files.chunks.md").read_text(encoding="utf-8")
+    assert "encoding" not in (pages / "audit.events.md").read_text(encoding="utf-8")
+    html = (tmp_path / "html" / "channels" / "files.chunks.html").read_text(encoding="utf-8")
+    assert '<span class="badge">encoding msgpack</span>' in html
