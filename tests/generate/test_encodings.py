@@ -174,6 +174,19 @@ def test_encode_refuses_what_msgpack_or_json_cannot_carry(pkg: ModuleType) -> No
     with pytest.raises(pkg.ContractError) as caught:
         pkg.encode(model(**CHUNK, x=float("inf")))
     assert caught.value.pointer == "/x"
+    with pytest.raises(pkg.ContractError) as caught:
+        pkg.encode(model(**CHUNK, x="\ud800"))
+    assert (caught.value.pointer, caught.value.message) == (
+        "/x",
+        "cannot be written as msgpack: a string with an unpaired surrogate is not Unicode text",
+    )
+    # msgpack writes the JSON view with bin only where the contract declares binary data: bytes
+    # in an unknown field go out as they do in JSON, and decode back to the same message
+    loose = model(**CHUNK, x=b"raw")
+    packed = pkg.encode(loose)
+    assert msgpack.unpackb(packed) == {**CHUNK, "x": "raw"}
+    assert json.loads(pkg.encode(loose, encoding="json"))["x"] == "raw"
+    assert pkg.decode("files.chunks", packed).model_dump()["x"] == "raw"
     with pytest.raises(pkg.ContractError, match="unknown encoding 'cbor'"):
         pkg.encode(model(**CHUNK), encoding="cbor")
     with pytest.raises(pkg.ContractError, match="unknown encoding 'cbor'"):

@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     PlainSerializer,
+    SerializationInfo,
     SerializerFunctionWrapHandler,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
@@ -140,12 +141,19 @@ def _read_binary(value: Any, handler: ValidatorFunctionWrapHandler, info: Valida
     return found
 
 
-def _write_binary(value: bytes) -> str:
-    return base64.b64encode(value).decode("ascii")
+class WireBytes(bytes):
+    """Binary data in a model's Python dump with ``context=WIRE``: bytes the contract declares
+    binary (a msgpack ``bin``), told apart from other ``bytes`` a field may hold."""
+
+    __slots__ = ()
 
 
-Binary = Annotated[
-    bytes, WrapValidator(_read_binary), PlainSerializer(_write_binary, when_used="json")
-]
+def _write_binary(value: bytes, info: SerializationInfo) -> Any:
+    if info.mode_is_json():
+        return base64.b64encode(value).decode("ascii")
+    return WireBytes(value) if info.context is WIRE else value
+
+
+Binary = Annotated[bytes, WrapValidator(_read_binary), PlainSerializer(_write_binary)]
 """The models' binary data (a string schema with ``contentEncoding: base64`` on a msgpack
 channel): ``bytes`` in Python, standard base64 text in JSON."""

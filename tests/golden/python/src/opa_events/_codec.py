@@ -33,7 +33,7 @@ import jsonschema_rs
 from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json, to_json
 
-from opa_events._base import WIRE
+from opa_events._base import WIRE, WireBytes
 from opa_events.channels import CHANNELS, ContractVersion
 from opa_events.errors import ContractError
 
@@ -142,8 +142,8 @@ def _not_json(
         return None if math.isfinite(value) else (here, _NOT_FINITE)
     if isinstance(value, str):
         return None if _SURROGATES.search(value) is None else (here, _SURROGATE)
-    if value is None or isinstance(value, int | datetime | date | time):
-        return None
+    if value is None or isinstance(value, int | datetime | date | time | WireBytes):
+        return None  # WireBytes: declared binary data, written as base64 (a bin in msgpack)
     if isinstance(value, dict):
         for key in value:
             if isinstance(key, str) and _SURROGATES.search(key) is not None:
@@ -227,9 +227,9 @@ def _json_view(value: Any, here: str, bins: list[str]) -> Any:
 
 
 def _bytes_at(value: Any, here: str, found: dict[str, bytes]) -> dict[str, bytes]:
-    """Every ``bytes`` in a model's Python dump, by pointer."""
-    if isinstance(value, bytes):
-        found[here] = value
+    """The binary data (``WireBytes``) of a model's Python dump for the wire, by pointer."""
+    if isinstance(value, WireBytes):
+        found[here] = bytes(value)
     else:
         for pointer, item in _children(value, here):
             _bytes_at(item, pointer, found)
@@ -334,7 +334,9 @@ class Codec:
         """Raise ``ContractError`` unless the message held ``bin`` exactly where the model has
         binary data (anything else would be written back differently)."""
         if self._binary:
-            dumped = message.model_dump(by_alias=True, exclude_unset=True, warnings=False)
+            dumped = message.model_dump(
+                by_alias=True, exclude_unset=True, warnings=False, context=WIRE
+            )
             declared = set(_bytes_at(dumped, "", {}))
         else:
             declared = set()
@@ -391,16 +393,18 @@ class Codec:
             )
             raise ContractError(self.channel, self.version, pointer, message)
 
-    def unwritable(self, message: BaseModel, exc: Exception) -> ContractError:
-        """The error for a message that cannot be written as JSON: where, and why."""
+    def unwritable(self, message: BaseModel, exc: Exception, form: str = "JSON") -> ContractError:
+        """The error for a message that cannot be written as JSON (or ``form``): where, and why."""
         try:
-            value = message.model_dump(by_alias=True, exclude_unset=True, warnings=False)
+            value = message.model_dump(
+                by_alias=True, exclude_unset=True, warnings=False, context=WIRE
+            )
         except (ValueError, TypeError, RecursionError):
             value = None
         found = _not_json(value, "")
         pointer, why = found if found is not None else ("", str(exc) or type(exc).__name__)
         return ContractError(
-            self.channel, self.version, pointer, f"cannot be written as JSON: {why}"
+            self.channel, self.version, pointer, f"cannot be written as {form}: {why}"
         )
 
     def _unrepresentable(self, exc: ValidationError) -> ContractError:
@@ -501,7 +505,9 @@ def _dump_msgpack(found: Codec, message: BaseModel) -> tuple[Any, bytes]:
             raise ContractError(found.channel, found.version, bad, _NOT_FINITE)
         wire: Any = value
         if found._binary:
-            dumped = message.model_dump(by_alias=True, exclude_unset=True, warnings=False)
+            dumped = message.model_dump(
+                by_alias=True, exclude_unset=True, warnings=False, context=WIRE
+            )
             binary = _bytes_at(dumped, "", {})
             if binary:
                 wire = copy.deepcopy(value)
@@ -518,7 +524,7 @@ def _dump_msgpack(found: Codec, message: BaseModel) -> tuple[Any, bytes]:
         why = "an integer beyond msgpack's range (-2**63 to 2**64 - 1)"
         raise ContractError(found.channel, found.version, pointer, why) from None
     except (ValueError, TypeError, RecursionError) as exc:
-        raise found.unwritable(message, exc) from None
+        raise found.unwritable(message, exc, "msgpack") from None
     return value, packed
 
 
