@@ -88,14 +88,15 @@ def _timestamp() -> bytes:
 
 REFUSED = [
     # what msgpack can say and JSON cannot
-    ("extension", msgpack.packb({**CHUNK, "x": msgpack.ExtType(5, b"ab")}), "", "extension type 5"),
+    ("extension", msgpack.packb({**CHUNK, "x": [msgpack.ExtType(5, b"ab")]}), "/x/0", "type 5"),
     ("timestamp", _timestamp(), "/tags/at", "Timestamp (an extension type)"),
     ("int-key", b"\x81\x01\xa1x", "", "map key that is not a string (int"),
+    ("nested-int-key", msgpack.packb({**CHUNK, "tags": {1: "x"}}), "/tags", "(int 1)"),
     (
         "bytes-key",
         msgpack.packb({**CHUNK, "tags": {b"k": "v"}}),
-        "",
-        "map key that is not a string",
+        "/tags",
+        "map key that is not a string (bytes b'k')",
     ),
     (
         "repeated-key",

@@ -189,11 +189,11 @@ def _msgpack() -> Any:
 
 def _pairs(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
     """A msgpack map as a dict: string keys only, each once."""
-    found = dict(pairs)
     for key, _value in pairs:
         if not isinstance(key, str):
             shown = repr(key) if len(repr(key)) <= 40 else repr(key)[:37] + "..."
             raise _Refused("", f"a map key that is not a string ({type(key).__name__} {shown})")
+    found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
         for key, _value in pairs:
@@ -205,6 +205,52 @@ def _pairs(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
 
 def _ext(code: int, data: bytes) -> Any:
     raise _Refused("", f"msgpack extension type {code} ({len(data)} bytes) is not a JSON value")
+
+
+class _Marked:
+    """A map or an extension value JSON cannot carry, in place, on a second read that finds it."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _marked_pairs(pairs: list[tuple[Any, Any]]) -> Any:
+    try:
+        return _pairs(pairs)
+    except _Refused as exc:
+        return _Marked(exc.reason)
+
+
+def _marked_ext(code: int, data: bytes) -> Any:
+    return _Marked(f"msgpack extension type {code} ({len(data)} bytes) is not a JSON value")
+
+
+def _locate(data: Any) -> tuple[str, str] | None:
+    """Where the map key or extension value that failed a read is, and why (read again, with
+    each such value left in place as a marker): only on that error's path."""
+    try:
+        value = _msgpack().unpackb(
+            data,
+            raw=False,
+            object_pairs_hook=_marked_pairs,
+            ext_hook=_marked_ext,
+            strict_map_key=False,
+        )
+    except (ValueError, TypeError, RecursionError):  # pragma: no cover - it was read once
+        return None
+    return _first_marked(value, "")
+
+
+def _first_marked(value: Any, here: str) -> tuple[str, str] | None:
+    if isinstance(value, _Marked):
+        return here, value.reason
+    for pointer, item in _children(value, here):
+        found = _first_marked(item, pointer)
+        if found is not None:
+            return found
+    return None
 
 
 def _json_view(value: Any, here: str, bins: list[str]) -> Any:
@@ -320,9 +366,13 @@ class Codec:
             if _SPECIAL.search(data) is not None:
                 value = _json_view(value, "", bins)
         except _Refused as exc:
-            raise ContractError(self.channel, self.version, exc.pointer, exc.reason) from None
+            where = (exc.pointer, exc.reason) if exc.pointer else _locate(data)
+            pointer, why = where or (exc.pointer, exc.reason)
+            raise ContractError(self.channel, self.version, pointer, why) from None
         except (ValueError, TypeError, RecursionError) as exc:
-            raise ContractError(self.channel, self.version, "", _unpackable(exc)) from None
+            where = _locate(data) if "for map key" in str(exc) else None
+            pointer, why = where or ("", _unpackable(exc))
+            raise ContractError(self.channel, self.version, pointer, why) from None
         if not self._is_valid(value):
             raise self.error(value)
         message = self._model(value)
