@@ -61,6 +61,14 @@ def test_non_finite_numbers_are_rejected(text: str) -> None:
     assert bad(text).rule == "yaml-not-json"
 
 
+def test_binary_is_read_as_its_canonical_base64_text() -> None:
+    # YAML's !!binary (line breaks allowed) is binary data; JSON carries it as base64 text
+    doc = ok("a: !!binary |\n  3q2+\n  7w==\nb: !!binary ''\n")
+    assert doc.data == {"a": "3q2+7w==", "b": ""}
+    assert bad("a: !!binary 3q2+7w\n").rule == "yaml-not-json"  # no padding
+    assert "canonical" in bad("a: !!binary 3q2+7x==\n").message  # spare bits
+
+
 def test_tab_indentation_gets_a_hint() -> None:
     error = bad("a:\n\tb: 1\n")
     assert error.rule == "yaml-syntax"

@@ -8,6 +8,8 @@ carry, and records the line and column of every JSON pointer so findings can poi
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _MAP = "tag:yaml.org,2002:map"
+_BINARY = "tag:yaml.org,2002:binary"
 _INT_12 = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT_12 = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 
@@ -513,7 +516,27 @@ class _Builder:
                     node, rc.YAML_NOT_JSON.id, f"{node.value!r} (NaN or infinity) is not JSON"
                 )
             return value
+        if node.tag == _BINARY and isinstance(node, yaml.ScalarNode):
+            return self._binary(node)
         return self._constructed(node)
+
+    def _binary(self, node: yaml.ScalarNode) -> str:
+        """``!!binary``: the bytes' standard base64 text, which is how JSON (and the JSON view of
+        a msgpack payload) carries binary data. Line breaks and spaces go; anything that would
+        change the bytes (a character outside base64, missing padding, spare bits) is refused."""
+        text = "".join(node.value.split())
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            self._fail(node, rc.YAML_NOT_JSON.id, "!!binary value is not standard base64 text")
+        canonical = base64.b64encode(raw).decode("ascii")
+        if canonical != text:
+            self._fail(
+                node,
+                rc.YAML_NOT_JSON.id,
+                f"!!binary value is not canonical base64 (it stands for {canonical!r})",
+            )
+        return canonical
 
     def _constructed(self, node: yaml.Node) -> Any:
         try:

@@ -1,4 +1,5 @@
-"""Fixtures for generator tests: the hostile registry's package, generated once per session."""
+"""Fixtures for generator tests: the hostile registry's package and the encodings registry's,
+generated once per session."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.generate.helpers import HOSTILE, generate
+from tests.generate.helpers import HOSTILE, build_encodings, generate
 
 HOSTILE_MODULE = "hostile_events"
 PWNED = Path("/tmp/opa-contracts-pwned")  # the path the hostile descriptions try to create
@@ -17,3 +18,9 @@ def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile registry's client package (module ``hostile_events``)."""
     PWNED.unlink(missing_ok=True)
     return generate(HOSTILE, tmp_path_factory.mktemp("hostile") / "pkg", HOSTILE_MODULE)
+
+
+@pytest.fixture(scope="session")
+def encodings_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The client package (module ``enc_events``) of the registry with msgpack channels."""
+    return build_encodings(tmp_path_factory.mktemp("encodings"))

@@ -19,6 +19,8 @@ from tests.conftest import CONTRACTS, FIXTURES, ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "python"
 HOSTILE = FIXTURES / "hostile"
+ENCODINGS = FIXTURES / "encodings"  # msgpack channels with binary data, beside a JSON channel
+ENCODINGS_MODULE = "enc_events"
 REGEN = "opa-contracts generate python --out tests/golden/python"
 
 
@@ -85,3 +87,18 @@ def imported(src: Path, module: str) -> Iterator[ModuleType]:
 def manifests(registry: Path = CONTRACTS) -> list[dict[str, Any]]:
     """Every manifest of ``registry``, read by the tool's own loader."""
     return [source.data for source in loader.load(registry).manifests]
+
+
+def build_encodings(folder: Path) -> Path:
+    """Generate the client package of :data:`ENCODINGS` (module ``enc_events``) into
+    ``folder/pkg`` through the real CLI; return that folder."""
+    target = folder / "generators" / "enc.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(
+        f"target: python\nout: pkg\npackage: enc-events\nmodule: {ENCODINGS_MODULE}\n",
+        encoding="utf-8",
+    )
+    out = folder / "pkg"
+    run = generate_cli("python", "--target", target, "--registry", ENCODINGS, "--out", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out

@@ -35,6 +35,7 @@ REGISTRIES = {
     "hostile": FIXTURES / "hostile",
     "asyncapi-hostile": FIXTURES / "asyncapi-hostile",
     "topic-configs": FIXTURES / "topic-configs",  # topicConfiguration beyond retention.ms
+    "encodings": FIXTURES / "encodings",  # msgpack channels: contentType application/msgpack
 }
 # the only diagnostic allowed: AsyncAPI 3.1 exists (the issue asks for a 3.0 document)
 ALLOWED_INFOS = {"asyncapi-latest-version"}
@@ -113,6 +114,16 @@ def test_the_parser_does_reject_a_broken_document(tmp_path: Path) -> None:
 
 def _sources(name: str) -> Sources:
     return collect(loader.load(REGISTRIES[name]))
+
+
+def test_a_message_names_its_encoding() -> None:
+    document = asyncapi.build(_sources("encodings"), {})
+    types = {m["name"]: m["contentType"] for m in document["components"]["messages"].values()}
+    assert types == {
+        "audit.events": "application/json",
+        "files.chunks": "application/msgpack",
+        "sensor.frames": "application/msgpack",
+    }
 
 
 def _local(node: Any, prefix: str) -> Any:

@@ -20,13 +20,13 @@ def _run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(params=["golden", "hostile"])
+@pytest.fixture(params=["golden", "hostile", "encodings"])
 def package(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """A generated package in a folder of its own (so only its own configuration applies)."""
     if request.param == "golden":
         return shutil.copytree(GOLDEN, tmp_path / "golden")
-    hostile: Path = request.getfixturevalue("hostile_package")
-    return hostile
+    made: Path = request.getfixturevalue(f"{request.param}_package")
+    return made
 
 
 @pytest.mark.slow

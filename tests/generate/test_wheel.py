@@ -35,7 +35,14 @@ else:
     raise AssertionError("an invalid message was accepted")
 # the runtime is behind extras: without them the package works, and says what to install
 from importlib.metadata import metadata
-assert set(metadata("opa-events").get_all("Provides-Extra")) == {"redis", "kafka", "all"}
+assert set(metadata("opa-events").get_all("Provides-Extra")) == {"msgpack", "redis", "kafka", "all"}
+# msgpack too, for a registry whose channels are all JSON: without it, msgpack says what to install
+try:
+    decode("quotes.realtime", b"\\x80", encoding="msgpack")
+except ImportError as error:
+    assert "opa-events[msgpack]" in str(error), error
+else:
+    raise AssertionError("msgpack was decoded without the msgpack library")
 import opa_events.runtime
 try:
     from opa_events.runtime import Publisher

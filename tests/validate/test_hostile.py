@@ -87,7 +87,8 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
         ("apiVersion: opa-contracts/v1\nx: .nan\n", 2, "NaN or infinity"),
         ("apiVersion: opa-contracts/v1\n1: one\n", 2, "keys must be strings"),
         ("base: &b {a: 1}\nother:\n  <<: *b\n", 3, "merge keys"),
-        ("apiVersion: opa-contracts/v1\ndata: !!binary aGVsbG8=\n", 2, "cannot be represented"),
+        ("apiVersion: opa-contracts/v1\ndata: !!binary aGVsbG8*\n", 2, "not standard base64"),
+        ("apiVersion: opa-contracts/v1\ndata: !!binary aGVsbG9=\n", 2, "not canonical base64"),
     ],
 )
 def test_values_json_cannot_carry(tmp_path: Path, text: str, line: int, message: str) -> None:

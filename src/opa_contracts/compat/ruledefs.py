@@ -20,6 +20,10 @@ LENIENT_RELAXES: dict[str, frozenset[str]] = {}
 # Rules whose verdict depends on languages the engine does not decide (regexes, formats...).
 UNVERIFIABLE_RULES: set[str] = set()
 
+# Rules about what a manifest declares beside its payload schema (the encoding): the diff session
+# (diffing/pairs.py) finds them, not the schema engine; their example is a manifest fragment.
+MANIFEST_RULES: set[str] = set()
+
 RULES: list[Rule] = []
 _BY_ID: dict[str, Rule] = {}
 #: rule id -> the module that declared it (listings keep the modules' order, not import order)
@@ -42,6 +46,7 @@ def declare(
     *,
     lenient: frozenset[str] = N,
     unverifiable: bool = False,
+    manifest: bool = False,
 ) -> Rule:
     """Declare one diff rule; the returned object is what the engine code that finds the change
     names (``mk(ENUM_VALUE_REMOVED.id, ...)``), so an id cannot exist apart from its rule."""
@@ -61,4 +66,6 @@ def declare(
         LENIENT_RELAXES[rule_id] = lenient
     if unverifiable:
         UNVERIFIABLE_RULES.add(rule_id)
+    if manifest:
+        MANIFEST_RULES.add(rule_id)
     return rule

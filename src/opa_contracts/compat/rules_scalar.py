@@ -38,6 +38,16 @@ DIALECT_CHANGED = declare(
     '{"$schema":"http://json-schema.org/draft-07/schema#"}',
     '{"$schema":"https://json-schema.org/draft/2020-12/schema"}',
 )
+ENCODING_CHANGED = declare(
+    "encoding-changed",
+    BF,
+    (),
+    "The payload encoding (the manifest's `encoding`, json or msgpack) changed: readers on either "
+    "version cannot parse the other's bytes, whatever the schemas say.",
+    '{"encoding":"json"}',
+    '{"encoding":"msgpack"}',
+    manifest=True,
+)
 
 # --- whole schemas and types -----------------------------------------------------------------
 SCHEMA_SET_TO_FALSE = declare(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from opa_contracts.compat import api as engine
+from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.keywords import ANNOTATION_RULES
 from opa_contracts.compat.model import (
     BACKWARD,
@@ -19,6 +20,7 @@ from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.values import Options, Outcome, Side
+from opa_contracts.encodings import encoding_of
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import bump_between, next_major, next_minor
@@ -76,7 +78,9 @@ class PairJudge:
             return outcome
         checked = {(c.change.rule, c.change.pointer): c for c in result.incompatible}
         major_bump = bump_between(old.version, new.version) == "major"
-        for change in result.changes:
+        encoding = _encoding_change(old, new)
+        changes = [encoding, *result.changes] if encoding is not None else result.changes
+        for change in changes:
             if change.rule not in ANNOTATION_RULES:
                 outcome.schema_changed = True
             hit = checked.get((change.rule, change.pointer))
@@ -192,7 +196,8 @@ class PairJudge:
             severity,
             f"{new.channel} {old.version} → {new.version}: {change.message}; {verdict}",
             new,
-            "/schema" + change.pointer,
+            # the encoding is the manifest's own key, not a place in the payload schema
+            "/encoding" if change.rule == rsc.ENCODING_CHANGED.id else "/schema" + change.pointer,
             details,
         )
 
@@ -265,6 +270,23 @@ class PairJudge:
             version=side.version,
             details=details or {},
         )
+
+
+def _encoding_change(old: Side, new: Side) -> Change | None:
+    """The change of payload encoding between two versions, if any: no schema can bridge it."""
+    before, after = encoding_of(old.data), encoding_of(new.data)
+    if before == after:
+        return None
+    return Change(
+        rule=rsc.ENCODING_CHANGED.id,
+        pointer="",
+        old=before,
+        new=after,
+        breaks=rsc.ENCODING_CHANGED.breaks,
+        unverifiable=False,
+        message=f"the payload encoding changed from {before} to {after}",
+        confluent=None,
+    )
 
 
 def _verdict(

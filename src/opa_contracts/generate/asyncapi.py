@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opa_contracts import kafka_config
+from opa_contracts.encodings import MEDIA_TYPES
 from opa_contracts.generate import asyncapi_payload, serialize
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.output import FileTree
@@ -273,7 +274,7 @@ def _message(contract: ContractVersion, message_id: str) -> dict[str, Any]:
         message["summary"] = contract.summary
     if contract.description:
         message["description"] = contract.description
-    message["contentType"] = "application/json"
+    message["contentType"] = MEDIA_TYPES[contract.encoding]
     if contract.status in ("deprecated", "retired"):
         message["deprecated"] = True
     message["tags"] = [{"name": contract.status}]

@@ -19,6 +19,7 @@ import jsonschema_rs
 from opa_contracts import dialects
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.accepted import load as load_acceptances
+from opa_contracts.encodings import ENCODINGS, encoding_of
 from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
 from opa_contracts.generate.bundle import BundleError, bundle
@@ -62,6 +63,8 @@ class ContractVersion:
     invalid_examples: tuple[Example, ...]
     manifest: Mapping[str, Any]
     source: str
+    encoding: str = ENCODINGS[0]
+    """The payload's encoding (``json`` or ``msgpack``)."""
 
     @property
     def transports(self) -> Mapping[str, Any]:
@@ -195,6 +198,7 @@ def _contract(
         invalid_examples=_examples(data.get("invalid_examples"), "reason"),
         manifest=data,
         source=where,
+        encoding=encoding_of(data),
     )
 
 

@@ -52,7 +52,7 @@ YAML_NOT_JSON = Rule(
     "yaml-not-json",
     "parse",
     E,
-    "Every value can be represented in JSON: string keys, no NaN or infinity, no binary, no merge keys; integers are exact, up to 4,300 digits.",
+    "Every value can be represented in JSON: string keys, no NaN or infinity, no merge keys, `!!binary` only as exact base64 (read as its base64 text); integers are exact, up to 4,300 digits.",
 )
 
 REGISTRY_CONFIG = Rule(

@@ -6,6 +6,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from opa_contracts.encodings import binary_problems, encoding_of
 from opa_contracts.formats import describe
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
@@ -41,6 +42,14 @@ def check(
                 source,
                 base + at,
             )
+        if encoding_of(data) == "msgpack":  # binary data must say exactly which bytes it is
+            for at, why in binary_problems(data.get("schema"), example["payload"]):
+                ctx.emit(
+                    rc.EXAMPLE_INVALID.id,
+                    f"example {name!r}: the binary data at {at or '/'} {why}",
+                    source,
+                    base + at,
+                )
     for i, example in _entries(data.get("invalid_examples")):
         if "payload" not in example:
             continue

@@ -14,7 +14,9 @@ syntax tree rather than on text:
 - ``AwareDatetime`` comes from the package's base module (a datetime that keeps its JSON text,
   so ``encode`` writes back the precision and offset it read);
 - ``float`` becomes ``int | float``: a JSON integer in a ``number`` field stays an exact ``int``
-  (``1`` is not written back as ``1.0``, ``2**53 + 1`` is not rounded).
+  (``1`` is not written back as ``1.0``, ``2**53 + 1`` is not rounded);
+- ``bytes`` (binary data of a msgpack channel, see ``shape.py``) becomes the base module's
+  ``Binary``: bytes in Python, base64 text in JSON.
 
 Code leaves through ``ast.unparse``, which writes every string with ``repr()``.
 """
@@ -163,6 +165,7 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
         imports.append(ast.ImportFrom("builtins", [ast.alias("int", integer)], 0))
     floats = {"float", builtin.get("float", "float")}
     body = [_Numbers(floats, integer).visit(statement) for statement in body]
+    binary = _binary(body, imports, job.base_module)
     used = {
         n.id for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name)
     }
@@ -175,11 +178,29 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
                 module_name = job.base_module
             line = ast.ImportFrom(module=module_name, names=[alias], level=0)
             lines.add(ast.unparse(line))
+    if binary is not None:
+        lines.add(binary)
     classes = tuple(s.name for s in body if isinstance(s, ast.ClassDef))
     if job.class_name not in classes:
         raise ValueError(f"no root model {job.class_name!r} among {', '.join(classes)}")
     code = ast.unparse(ast.Module(body=body, type_ignores=[]))
     return ModelCode(tuple(sorted(lines)), code, classes, job.class_name)
+
+
+def _binary(body: list[ast.stmt], imports: list[ast.ImportFrom], base_module: str) -> str | None:
+    """Replace ``bytes`` in ``body`` by the base module's ``Binary``; its import line, if used."""
+    names = [
+        node
+        for node in ast.walk(ast.Module(body=body, type_ignores=[]))
+        if isinstance(node, ast.Name) and node.id == "bytes" and isinstance(node.ctx, ast.Load)
+    ]
+    if not names:
+        return None
+    name = _fresh("Binary", _bound(body, imports))
+    for node in names:
+        node.id = name
+    alias = ast.alias("Binary", None if name == "Binary" else name)
+    return ast.unparse(ast.ImportFrom(module=base_module, names=[alias], level=0))
 
 
 class _EmptyField(ast.NodeTransformer):

@@ -158,6 +158,7 @@ def generate(sources: Sources, target: Target) -> FileTree:
         "digest": sources.digest,
         "channels": channels,
         "example": _readme_example(channels, config.example_channel),
+        "msgpack": any(v.contract.encoding == "msgpack" for c in channels for v in c.versions),
     }
     src = f"src/{config.module}"
     # README.md goes through the formatter too: ruff formats the Python blocks of Markdown
@@ -228,7 +229,7 @@ def _views(sources: Sources, config: Settings) -> list[ChannelView]:
         ModelJob(
             label=f"{c.name} {v.version}",
             class_name=names[c.name].model,
-            schema=shape.shape(v.schema, v.dialect.name),
+            schema=shape.shape(v.schema, v.dialect.name, binary=v.encoding == "msgpack"),
             aliases=shape.odd_names(v.schema),
             base_module=f"{config.module}._base",
         )

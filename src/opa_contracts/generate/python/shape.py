@@ -6,6 +6,9 @@ items, enums, references, combinators), descriptions and two formats (``date-tim
 drops assertions (patterns, bounds, lengths, ``uniqueItems``...). Duplicating them in the model
 could only add false rejects (a regex dialect differs, a bound is checked twice) and cost time;
 it also keeps field types plain (``list[str]``, not a root-model wrapper per constrained item).
+
+On a msgpack channel (``binary``), a string schema with ``contentEncoding: base64`` is binary data:
+it is shaped as ``format: binary``, which the model types as the package's ``Binary`` (``bytes``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from opa_contracts import pointer as jp
+from opa_contracts.encodings import declares_binary
 from opa_contracts.schemawalk import walk
 
 KEEP_FORMATS = frozenset({"date-time", "date"})
@@ -26,10 +30,11 @@ _COMBINATORS = ("allOf", "anyOf", "oneOf")
 _DEFS = ("definitions", "$defs")
 
 
-def shape(schema: Any, dialect: str) -> dict[str, Any]:
-    """The model-shaped copy of a self-contained ``schema``."""
+def shape(schema: Any, dialect: str, *, binary: bool = False) -> dict[str, Any]:
+    """The model-shaped copy of a self-contained ``schema``; with ``binary``, base64 strings
+    (``contentEncoding: base64``) are typed as bytes."""
     anchors = _anchors(schema)
-    shaped = _node(schema, dialect, anchors)
+    shaped = _node(schema, dialect, anchors, binary)
     if isinstance(schema, dict) and isinstance(schema.get("$schema"), str):
         shaped["$schema"] = schema["$schema"]
     _drop_dangling_refs(shaped)
@@ -49,7 +54,7 @@ def odd_names(schema: Any) -> dict[str, str]:
     return names
 
 
-def _node(schema: Any, dialect: str, anchors: dict[str, str]) -> dict[str, Any]:
+def _node(schema: Any, dialect: str, anchors: dict[str, str], binary: bool) -> dict[str, Any]:
     if not isinstance(schema, dict):
         return {}  # true/false subschemas: any value, as far as types go
     out: dict[str, Any] = {}
@@ -63,27 +68,29 @@ def _node(schema: Any, dialect: str, anchors: dict[str, str]) -> dict[str, Any]:
         out["type"] = kind
     properties = schema.get("properties")
     if isinstance(properties, dict):
-        out["properties"] = {n: _node(s, dialect, anchors) for n, s in properties.items()}
+        out["properties"] = {n: _node(s, dialect, anchors, binary) for n, s in properties.items()}
     required = schema.get("required")
     if isinstance(required, list):
         out["required"] = list(dict.fromkeys(r for r in required if isinstance(r, str)))
     items = schema.get("items")
     if isinstance(items, dict | bool):  # a list of items (a tuple) types as list[Any]
-        out["items"] = _node(items, dialect, anchors)
+        out["items"] = _node(items, dialect, anchors, binary)
     extra = schema.get("additionalProperties")
     if isinstance(extra, dict) and not isinstance(properties, dict):
-        out["additionalProperties"] = _node(extra, dialect, anchors)  # a map: dict[str, T]
+        out["additionalProperties"] = _node(extra, dialect, anchors, binary)  # a map: dict[str, T]
     for keyword in _COMBINATORS:
         value = schema.get(keyword)
         if isinstance(value, list) and value:
-            out[keyword] = [_node(s, dialect, anchors) for s in value]
+            out[keyword] = [_node(s, dialect, anchors, binary) for s in value]
     for keyword in _DEFS:
         value = schema.get(keyword)
         if isinstance(value, dict):
-            out[keyword] = {n: _node(s, dialect, anchors) for n, s in value.items()}
+            out[keyword] = {n: _node(s, dialect, anchors, binary) for n, s in value.items()}
     _literals(out, schema)
     fmt = schema.get("format")
-    if fmt in KEEP_FORMATS and kind == "string":
+    if binary and declares_binary(schema):
+        out["format"] = "binary"
+    elif fmt in KEEP_FORMATS and kind == "string":
         out["format"] = fmt
     elif "default" in schema and _default_fits(schema["default"], kind, out.get("enum")):
         out["default"] = schema["default"]

@@ -41,6 +41,8 @@ def decode(
     channel: Literal["capacity.scores"],
     data: bytes | bytearray | str,
     version: Literal["1.0.0"] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> _capacity_scores_v1_0_0.CapacityScores: ...
 
 
@@ -49,6 +51,8 @@ def decode(
     channel: Literal["quotes.realtime"],
     data: bytes | bytearray | str,
     version: Literal["1.0.0"] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> _quotes_realtime_v1_0_0.QuotesRealtime: ...
 
 
@@ -57,20 +61,34 @@ def decode(
     channel: Literal["system.health"],
     data: bytes | bytearray | str,
     version: Literal["1.0.0"] | None = None,
+    *,
+    encoding: str | None = None,
 ) -> _system_health_v1_0_0.SystemHealth: ...
 
 
 @overload
 def decode(
-    channel: str, data: bytes | bytearray | str, version: str | None = None
+    channel: str,
+    data: bytes | bytearray | str,
+    version: str | None = None,
+    *,
+    encoding: str | None = None,
 ) -> BaseModel: ...
 
 
-def decode(channel: str, data: bytes | bytearray | str, version: str | None = None) -> BaseModel:
+def decode(
+    channel: str,
+    data: bytes | bytearray | str,
+    version: str | None = None,
+    *,
+    encoding: str | None = None,
+) -> BaseModel:
     """Validate ``data`` under the contract of ``channel`` and return the typed message.
 
     ``channel`` is the channel's name (``"quotes.realtime"``); ``version`` defaults to the
-    channel's latest version. The contract's JSON Schema decides validity; every failure, from
-    bytes that are not JSON to a value out of range, raises :class:`ContractError`.
+    channel's latest version; ``encoding`` to the version's own (``json`` or ``msgpack``, see
+    ``ContractVersion.encoding``). The contract's JSON Schema decides validity; every failure,
+    from bytes that are not JSON (or msgpack) to a value out of range, raises
+    :class:`ContractError`.
     """
-    return _decode(channel, data, version)
+    return _decode(channel, data, version, encoding=encoding)

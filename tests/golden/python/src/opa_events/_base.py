@@ -1,11 +1,15 @@
 """ContractModel: the one pydantic configuration shared by every generated message model.
 
 Also the one date-time type of the models, ``AwareDatetime``: a timezone-aware ``datetime``
-that remembers the text it was decoded from, so that ``encode`` writes that text back.
+that remembers the text it was decoded from, so that ``encode`` writes that text back; and the
+one binary type, ``Binary``: ``bytes`` in Python, a msgpack ``bin`` on a msgpack channel, and its
+standard base64 text in JSON.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -13,7 +17,10 @@ import pydantic
 from pydantic import (
     BaseModel,
     ConfigDict,
+    PlainSerializer,
+    SerializationInfo,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapSerializer,
     WrapValidator,
@@ -110,3 +117,43 @@ AwareDatetime = Annotated[
     pydantic.AwareDatetime, WrapValidator(_read), WrapSerializer(_write, when_used="json")
 ]
 """The models' ``date-time``: a timezone-aware ``datetime`` (a ``TextDatetime`` when decoded)."""
+
+
+#: The validation context ``decode`` passes: a ``Binary`` field then reads its base64 text.
+WIRE: dict[str, bool] = {"base64": True}
+
+
+def _read_binary(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> bytes:
+    if isinstance(value, str) and (info.mode == "json" or info.context is WIRE):
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(
+                "binary data must be standard base64 text (RFC 4648, padded)"
+            ) from None
+        if base64.b64encode(raw).decode("ascii") != value:
+            raise ValueError(
+                "binary data must be canonical base64 text (padded, no spare bits): "
+                "it would not be written back as it came"
+            )
+        return raw
+    found: bytes = handler(value)
+    return found
+
+
+class WireBytes(bytes):
+    """Binary data in a model's Python dump with ``context=WIRE``: bytes the contract declares
+    binary (a msgpack ``bin``), told apart from other ``bytes`` a field may hold."""
+
+    __slots__ = ()
+
+
+def _write_binary(value: bytes, info: SerializationInfo) -> Any:
+    if info.mode_is_json():
+        return base64.b64encode(value).decode("ascii")
+    return WireBytes(value) if info.context is WIRE else value
+
+
+Binary = Annotated[bytes, WrapValidator(_read_binary), PlainSerializer(_write_binary)]
+"""The models' binary data (a string schema with ``contentEncoding: base64`` on a msgpack
+channel): ``bytes`` in Python, standard base64 text in JSON."""

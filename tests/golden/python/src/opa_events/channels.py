@@ -1,4 +1,5 @@
-"""Channel metadata as typed constants: names, versions, Redis channel, Kafka topic and key."""
+"""Channel metadata as typed constants: names, versions, payload encoding, Redis channel, Kafka
+topic and key."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class ContractVersion:
     model: str
     schema_file: str
     dialect: str
+    encoding: str
+    """The payload's encoding on the wire: ``json`` or ``msgpack``."""
     redis_channel: str | None
     kafka_topic: str | None
     kafka_key: str | None
@@ -60,6 +63,7 @@ CAPACITY_SCORES: Final = Channel(
             model="CapacityScores",
             schema_file="schemas/capacity_scores/1.0.0.json",
             dialect="draft-07",
+            encoding="json",
             redis_channel="capacity.scores",
             kafka_topic="opa.capacity.scores",
             kafka_key="ticker",
@@ -85,6 +89,7 @@ QUOTES_REALTIME: Final = Channel(
             model="QuotesRealtime",
             schema_file="schemas/quotes_realtime/1.0.0.json",
             dialect="draft-07",
+            encoding="json",
             redis_channel="quotes.realtime",
             kafka_topic="opa.quotes.realtime",
             kafka_key="ticker",
@@ -110,6 +115,7 @@ SYSTEM_HEALTH: Final = Channel(
             model="SystemHealth",
             schema_file="schemas/system_health/1.0.0.json",
             dialect="draft-07",
+            encoding="json",
             redis_channel="system.health",
             kafka_topic="opa.system.health",
             kafka_key="service",

@@ -108,7 +108,7 @@ class _Heart:
                 "cpu_percent": stats.cpu_percent,
             },
         }
-        return self._codec.decode(json.dumps(payload))
+        return self._codec.decode(json.dumps(payload), "json")
 
 
 class HealthReporter(_Heart):
