@@ -98,6 +98,27 @@ def is_extension(keyword: str) -> bool:
     return keyword.startswith("x-") or keyword not in KNOWN
 
 
+#: keywords only draft-04..07 define; a 2019-09/2020-12 schema does not
+LEGACY_ONLY = frozenset({"definitions", "dependencies", "additionalItems"})
+
+
+def foreign(keyword: str, dialect: str) -> str | None:
+    """Why ``keyword``, a JSON Schema keyword, is not one of ``dialect``'s (validators of that
+    dialect ignore it, so it constrains nothing), or None when the dialect defines it.
+
+    ``validate`` warns about these (``schema-unknown-keyword``) and ``diff`` compares them as
+    annotations: changing one changes no verdict.
+    """
+    modern = is_modern(dialect)
+    if not modern and keyword in MODERN_ONLY:
+        return f"is not a {dialect} keyword (2019-09/2020-12 only)"
+    if modern and keyword in LEGACY_ONLY - {"definitions"}:
+        return f"is not a {dialect} keyword (draft-07 and earlier)"
+    if dialect != DRAFT4 and keyword == "id":
+        return f"is not a {dialect} keyword (draft-04 spells $id as id)"
+    return None
+
+
 def dialect_of(uri: str) -> str | None:
     """The dialect a ``$schema`` URI names, or None when it names none the engine knows."""
     for dialect in (DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020):

@@ -17,6 +17,9 @@ from opa_contracts.compat.rules import LENIENT_RELAXES, UNVERIFIABLE_RULES
 from opa_contracts.rules import catalog as rc
 
 _MAX_STEPS = 200_000
+#: changes carried up from compared pairs to their parents, all pairs together: a schema whose
+#: references double at each level (a "ref bomb") reaches one change by 2**depth paths
+_MAX_CARRIED = 200_000
 
 
 class Differ:
@@ -31,6 +34,7 @@ class Differ:
         self._has_ref: dict[int, bool] = {}
         self.keep: list[Json] = []
         self.steps = 0
+        self.carried = 0
 
     def mk(
         self,
@@ -64,25 +68,34 @@ class Differ:
             # difference inside it is reported where the recursion started.
             return []
         self.steps += 1
-        if self.steps > _MAX_STEPS:
-            return [
-                self.mk(
-                    rc.SCHEMA_TOO_LARGE_TO_COMPARE.id,
-                    (),
-                    None,
-                    None,
-                    BF,
-                    f"schemas too large to compare (over {_MAX_STEPS:,} keyword comparisons)",
-                    unverifiable=True,
-                )
-            ]
+        if self.steps > _MAX_STEPS or self.carried > _MAX_CARRIED:
+            return [self._too_large()]
         self._active[key] = (old, new)
         try:
             out = self._diff(old, new)
         finally:
             del self._active[key]
+        self.carried += len(out)
+        if self.carried > _MAX_CARRIED:
+            out = [self._too_large()]
         self._cache[key] = (old, new, out)
         return out
+
+    def _too_large(self) -> Raw:
+        what = (
+            f"{_MAX_CARRIED:,} changes, counted along every path"
+            if self.carried > _MAX_CARRIED
+            else f"{_MAX_STEPS:,} keyword comparisons"
+        )
+        return self.mk(
+            rc.SCHEMA_TOO_LARGE_TO_COMPARE.id,
+            (),
+            None,
+            None,
+            BF,
+            f"schemas too large to compare (over {what})",
+            unverifiable=True,
+        )
 
     def _diff(self, old: Json, new: Json) -> list[Raw]:
         if old is False:
@@ -111,9 +124,10 @@ class Differ:
             ]
         o: Mapping[str, Any] = {} if old is True else old
         n: Mapping[str, Any] = {} if new is True else new
+        out = self._foreign(self.o.foreign_of.get(id(o), {}), self.n.foreign_of.get(id(n), {}))
         if self._same(o, n):
-            return []
-        out = self._annotations(o, n)
+            return out
+        out.extend(self._annotations(o, n))
         out.extend(comb.diff_node(self, o, n))
         return out
 
@@ -136,6 +150,21 @@ class Differ:
             self._has_ref[id(node)] = hit
             self.keep.append(node)
         return hit
+
+    def _foreign(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
+        """Keywords foreign to a schema's dialect (``prefixItems`` in draft-07): validators
+        ignore them, so a change to one is an annotation change, whatever it says."""
+        out: list[Raw] = []
+        for key in dict.fromkeys((*o, *n)):
+            a, b = o.get(key), n.get(key)
+            if not json_equal(a, b):
+                dialect = self.n.dialect if key in n else self.o.dialect
+                msg = (
+                    f"{key} changed from {short(a)} to {short(b)}; it is not a {dialect} "
+                    "keyword, so validators ignore it and the change has no effect"
+                )
+                out.append(self.mk(rsc.ANNOTATION_CHANGED.id, (key,), a, b, NONE, msg))
+        return out
 
     def _annotations(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
         out: list[Raw] = []
@@ -164,5 +193,5 @@ def compare_documents(old: Document, new: Document, policy: Policy) -> list[Raw]
     if a != b:
         msg = f"$schema changed from {old.dialect} to {new.dialect}"
         out.append(differ.mk(rsc.DIALECT_CHANGED.id, ("$schema",), a, b, NONE, msg))
-    out.extend(differ.diff(old.root, new.root))
+    out.extend(differ.diff(old.top, new.top))
     return out

@@ -185,14 +185,16 @@ class Samples:
         for t in types:
             yield from by_type(self, node, t, depth)
 
-    def property_schema(self, node: Json, name: str) -> Json:
+    def property_schema(self, node: Json, name: str, seen: set[int] | None = None) -> Json:
         """The schema the writer applies to property ``name`` of an object at ``node``."""
         node = self.doc.view(node)
-        if not isinstance(node, Mapping):
-            return True
+        seen = set() if seen is None else seen
+        if not isinstance(node, Mapping) or id(node) in seen:
+            return True  # a branch met before had nothing for ``name``: nor has it now
+        seen.add(id(node))
         for key in ("allOf", "anyOf", "oneOf"):
             for branch in node.get(key, ()):
-                found = self.property_schema(branch, name)
+                found = self.property_schema(branch, name, seen)
                 if found is not True:
                     return found
         if name in node.get("properties", {}):
