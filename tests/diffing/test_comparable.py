@@ -224,8 +224,9 @@ def test_a_recursive_shared_type_in_two_registry_folders(tmp_path: Path) -> None
     [change] = [f for f in found if f["rule"] == "minimum-increased"]
     assert "nest deeper" not in result.stdout
     witness = change["details"]["witness"]
-    tree = {"type": "object", "properties": {"v": {}, "children": {"items": {"$ref": "#"}}}}
-    narrow = {**tree, "properties": {**tree["properties"], "v": {"minimum": 0}}}
+    children = {"items": {"$ref": "#"}}
+    tree: dict[str, Any] = {"type": "object", "properties": {"v": {}, "children": children}}
+    narrow = {"type": "object", "properties": {"v": {"minimum": 0}, "children": children}}
     as_root = {"type": "object", "properties": {"root": tree}}
     assert jsonschema_rs.validator_for(as_root).is_valid(witness)
     assert not jsonschema_rs.validator_for(narrow).is_valid(witness["root"])
