@@ -98,10 +98,6 @@ def is_extension(keyword: str) -> bool:
     return keyword.startswith("x-") or keyword not in KNOWN
 
 
-#: keywords only draft-04..07 define; a 2019-09/2020-12 schema does not
-LEGACY_ONLY = frozenset({"definitions", "dependencies", "additionalItems"})
-
-
 def foreign(keyword: str, dialect: str) -> str | None:
     """Why ``keyword``, a JSON Schema keyword, is not one of ``dialect``'s (validators of that
     dialect ignore it, so it constrains nothing), or None when the dialect defines it.
@@ -112,7 +108,10 @@ def foreign(keyword: str, dialect: str) -> str | None:
     modern = is_modern(dialect)
     if not modern and keyword in MODERN_ONLY:
         return f"is not a {dialect} keyword (2019-09/2020-12 only)"
-    if modern and keyword in LEGACY_ONLY - {"definitions"}:
+    if dialect == DRAFT2019 and keyword == "prefixItems":
+        return "is not a 2019-09 keyword (2020-12 only; 2019-09 writes items: [...])"
+    legacy = keyword == "dependencies" or (keyword == "additionalItems" and dialect == DRAFT2020)
+    if modern and legacy:
         return f"is not a {dialect} keyword (draft-07 and earlier)"
     if dialect != DRAFT4 and keyword == "id":
         return f"is not a {dialect} keyword (draft-04 spells $id as id)"

@@ -285,3 +285,19 @@ def test_a_malformed_schema_is_still_uncomparable(tmp_path: Path) -> None:
     assert code == 1
     [change] = [f for f in found if f["rule"] == "schema-uncomparable"]
     assert "invalid" in change["message"]
+
+
+def test_additional_items_is_foreign_to_2020_12_only(tmp_path: Path) -> None:
+    # 2019-09 defines it (a break, proven), 2020-12 does not (validators ignore it: a note)
+    old = {"$schema": "https://json-schema.org/draft/2019-09/schema", "items": [True]}
+    new = {**old, "additionalItems": False}
+    code, found = diff(tmp_path / "2019", old, new)
+    assert code == 1
+    [change] = [f for f in found if "witness" in f["details"]]
+    assert len(assert_witness(old, new, change)) > 1
+    old = {"$schema": "https://json-schema.org/draft/2020-12/schema", "prefixItems": [True]}
+    new = {**old, "additionalItems": False}
+    code, found = diff(tmp_path / "2020", old, new)
+    assert code == 0
+    assert [(f["rule"], f["severity"]) for f in found] == [("annotation-changed", "note")]
+    assert jsonschema_rs.validator_for(new).is_valid([1, 2])
