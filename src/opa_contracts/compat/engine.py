@@ -9,7 +9,7 @@ from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat import engine_combinators as comb
 from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.changes import BF, NONE, Path, Raw
-from opa_contracts.compat.jsonvalues import Json, json_equal, short
+from opa_contracts.compat.jsonvalues import Json, is_trivial, json_equal, short
 from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
 from opa_contracts.compat.model import Policy
 from opa_contracts.compat.resolve import Document
@@ -98,6 +98,7 @@ class Differ:
         )
 
     def _diff(self, old: Json, new: Json) -> list[Raw]:
+        old, new = _as_boolean(self.o, old), _as_boolean(self.n, new)
         if old is False:
             if new is False:
                 return []
@@ -183,6 +184,13 @@ class Differ:
                 msg = f"annotation {key} changed from {short(a)} to {short(b)}"
                 out.append(self.mk(rsc.ANNOTATION_CHANGED.id, (key,), a, b, NONE, msg))
         return out
+
+
+def _as_boolean(doc: Document, node: Json) -> Json:
+    """``{"not": {}}`` (``{"not": true}``) is ``false``, and compared as ``false`` is; ``true``
+    and ``{}`` need nothing (both are compared as ``{}``)."""
+    one_not = isinstance(node, Mapping) and len(node) == 1 and "not" in node
+    return False if one_not and is_trivial(doc.view(node["not"])) else node
 
 
 def compare_documents(old: Document, new: Document, policy: Policy) -> list[Raw]:

@@ -167,6 +167,8 @@ class Samples:
         for key in ("allOf", "anyOf", "oneOf"):
             for branch in node.get(key, ()):
                 merged = merge(node, self.doc.view(branch), key)
+                if merged is False:
+                    continue  # a `false` branch: nothing to generate
                 self._keep.append(merged)
                 yield from self._typed(merged, depth)
         yield from self._typed(node, depth)
@@ -206,7 +208,10 @@ class Samples:
 
 
 def merge(base: Mapping[str, Any], branch: Json, key: str) -> Json:
-    """A rough conjunction of a node's own keywords and one branch, for generation only."""
+    """A rough conjunction of a node's own keywords and one branch, for generation only
+    (``false`` when the branch is ``false``)."""
+    if branch is True:
+        branch = {}
     if not isinstance(branch, Mapping):
         return branch
     out = {k: v for k, v in base.items() if k not in ("allOf", "anyOf", "oneOf")}
