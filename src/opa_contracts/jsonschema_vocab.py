@@ -98,6 +98,13 @@ def is_extension(keyword: str) -> bool:
     return keyword.startswith("x-") or keyword not in KNOWN
 
 
+# assertions later drafts added, which draft-04 validators ignore (jsonschema-rs applies the
+# content keywords from draft-06 on); annotations such as $comment or examples are not flagged
+_NOT_IN_DRAFT4 = frozenset(
+    {"const", "contains", "propertyNames", "contentMediaType", "contentEncoding"}
+)
+
+
 def foreign(keyword: str, dialect: str) -> str | None:
     """Why ``keyword``, a JSON Schema keyword, is not one of ``dialect``'s (validators of that
     dialect ignore it, so it constrains nothing), or None when the dialect defines it.
@@ -106,6 +113,10 @@ def foreign(keyword: str, dialect: str) -> str | None:
     annotations: changing one changes no verdict.
     """
     modern = is_modern(dialect)
+    if dialect in (DRAFT4, DRAFT6) and keyword in ("if", "then", "else"):
+        return f"is not a {dialect} keyword (draft-07 and later)"
+    if dialect == DRAFT4 and keyword in _NOT_IN_DRAFT4:
+        return "is not a draft-04 keyword (draft-06 and later)"
     if not modern and keyword in MODERN_ONLY:
         return f"is not a {dialect} keyword (2019-09/2020-12 only)"
     if dialect == DRAFT2019 and keyword == "prefixItems":

@@ -301,3 +301,27 @@ def test_additional_items_is_foreign_to_2020_12_only(tmp_path: Path) -> None:
     assert code == 0
     assert [(f["rule"], f["severity"]) for f in found] == [("annotation-changed", "note")]
     assert jsonschema_rs.validator_for(new).is_valid([1, 2])
+
+
+@pytest.mark.parametrize(
+    ("dialect", "keyword", "old", "new", "rest"),
+    [
+        (DRAFT7.replace("07", "04"), "const", "a", "b", {}),
+        (DRAFT7.replace("07", "06"), "if", {"type": "string"}, True, {"then": False}),
+    ],
+)
+def test_keywords_of_later_drafts_are_annotations_in_earlier_ones(
+    tmp_path: Path, dialect: str, keyword: str, old: Any, new: Any, rest: dict[str, Any]
+) -> None:
+    before = {"$schema": dialect, keyword: old, **rest}
+    after = {"$schema": dialect, keyword: new, **rest}
+    # the dialect's validators ignore the keyword: both versions accept the same messages
+    for value in ("a", "b", 0):
+        assert jsonschema_rs.validator_for(before).is_valid(value)
+        assert jsonschema_rs.validator_for(after).is_valid(value)
+    code, found = diff(tmp_path, before, after)
+    assert code == 0, found
+    assert {f["rule"] for f in found} == {"annotation-changed"}
+    result = run_cli("validate", tmp_path / "new", "--format", "json")
+    warned = [f for f in json.loads(result.stdout)["findings"] if f"'{keyword}'" in f["message"]]
+    assert [f["rule"] for f in warned] == ["schema-unknown-keyword"]
