@@ -158,11 +158,18 @@ class Differ:
         out: list[Raw] = []
         for key in dict.fromkeys((*o, *n)):
             a, b = o.get(key), n.get(key)
-            if not json_equal(a, b):
+            if key not in o or key not in n or not json_equal(a, b):
                 dialect = self.n.dialect if key in n else self.o.dialect
+                what = (
+                    f"{short(b)} added"
+                    if key not in o
+                    else f"{short(a)} removed"
+                    if key not in n
+                    else f"changed from {short(a)} to {short(b)}"
+                )
                 msg = (
-                    f"{key} changed from {short(a)} to {short(b)}; it is not a {dialect} "
-                    "keyword, so validators ignore it and the change has no effect"
+                    f"{key} {what}; it is not a {dialect} keyword, so validators ignore it "
+                    "and the change has no effect"
                 )
                 out.append(self.mk(rsc.ANNOTATION_CHANGED.id, (key,), a, b, NONE, msg))
         return out
