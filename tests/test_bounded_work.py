@@ -133,6 +133,69 @@ def test_a_spent_run_budget_leaves_changes_unsearched_and_says_so(tmp_path: Path
     assert json.loads(run.stdout)["summary"]["witness_budget_hits"] == 20
 
 
+# -- reference bombs: $refs that double at each level ---------------------------------------
+
+
+def bomb(kind: str, minimum: int | None = None, depth: int = 40) -> dict[str, Any]:
+    """``d<k>`` uses ``d<k-1>`` twice: 2**40 paths through 81 schemas."""
+    leaf: dict[str, Any] = {"type": "integer"}
+    if minimum is not None:
+        leaf["minimum"] = minimum
+    defs: dict[str, Any] = {"d0": {"type": "object", "properties": {"x": leaf}}}
+    for k in range(1, depth + 1):
+        ref = {"$ref": f"#/definitions/d{k - 1}"}
+        if kind == "allOf":  # every path applies to the same value
+            defs[f"d{k}"] = {"allOf": [ref, dict(ref)]}
+        else:  # every path is a property of a property of ...
+            defs[f"d{k}"] = {"type": "object", "properties": {"a": ref, "b": dict(ref)}}
+    return {"definitions": defs}
+
+
+def bomb_registry(root: Path, kind: str, version: str, minimum: int | None) -> Path:
+    """The bomb in a shared file that the manifest refers to (``diff`` bundles it once)."""
+    contracts = root / "contracts"
+    (contracts / "_shared").mkdir(parents=True)
+    (contracts / "_shared" / "bomb.json").write_text(json.dumps(bomb(kind, minimum)))
+    data = manifest(version, {})
+    data["schema"] = {"$ref": "../_shared/bomb.json#/definitions/d40"}
+    (contracts / "hostile.bounds").mkdir()
+    path = contracts / "hostile.bounds" / f"{version}.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_a_property_reference_bomb_across_files_is_bounded(tmp_path: Path) -> None:
+    # before: refused once references nested 32 levels deep (and 2**31 copies below that)
+    old = bomb_registry(tmp_path / "old", "properties", "1.0.0", None)
+    new = bomb_registry(tmp_path / "new", "properties", "1.1.0", 0)
+    run = run_limited("diff", old, new, "--format", "json")
+    assert run.code == 1, run.stderr[-2000:]
+    rules = [f["rule"] for f in findings(run)]
+    assert "schema-too-large-to-compare" in rules
+    assert "schema-uncomparable" not in rules
+
+
+@pytest.mark.parametrize("where", ["local", "shared"])
+def test_an_all_of_reference_bomb_is_refused_with_one_line(tmp_path: Path, where: str) -> None:
+    # a validator applies 2**40 subschemas to one value: it is refused before any is run
+    if where == "shared":
+        old = bomb_registry(tmp_path / "old", "allOf", "1.0.0", None)
+        new = bomb_registry(tmp_path / "new", "allOf", "1.1.0", 0)
+    else:
+        paths = []
+        for version, minimum in (("1.0.0", None), ("1.1.0", 0)):
+            data = manifest(version, {})
+            data["schema"] = {"$ref": "#/definitions/d40", **bomb("allOf", minimum)}
+            paths.append(tmp_path / f"{version}.yaml")
+            paths[-1].write_text(json.dumps(data), encoding="utf-8")
+        old, new = paths
+    run = run_limited("diff", old, new, "--format", "json")
+    assert run.code == 1, run.stderr[-2000:]
+    [refused] = [f for f in findings(run) if f["rule"] == "schema-uncomparable"]
+    assert "reference bomb" in refused["message"]
+
+
 # -- length bounds are symbolic -----------------------------------------------------------
 
 

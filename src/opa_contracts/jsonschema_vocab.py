@@ -98,6 +98,37 @@ def is_extension(keyword: str) -> bool:
     return keyword.startswith("x-") or keyword not in KNOWN
 
 
+# assertions later drafts added, which draft-04 validators ignore (jsonschema-rs applies the
+# content keywords from draft-06 on); annotations such as $comment or examples are not flagged
+_NOT_IN_DRAFT4 = frozenset(
+    {"const", "contains", "propertyNames", "contentMediaType", "contentEncoding"}
+)
+
+
+def foreign(keyword: str, dialect: str) -> str | None:
+    """Why ``keyword``, a JSON Schema keyword, is not one of ``dialect``'s (validators of that
+    dialect ignore it, so it constrains nothing), or None when the dialect defines it.
+
+    ``validate`` warns about these (``schema-unknown-keyword``) and ``diff`` compares them as
+    annotations: changing one changes no verdict.
+    """
+    modern = is_modern(dialect)
+    if dialect in (DRAFT4, DRAFT6) and keyword in ("if", "then", "else"):
+        return f"is not a {dialect} keyword (draft-07 and later)"
+    if dialect == DRAFT4 and keyword in _NOT_IN_DRAFT4:
+        return "is not a draft-04 keyword (draft-06 and later)"
+    if not modern and keyword in MODERN_ONLY:
+        return f"is not a {dialect} keyword (2019-09/2020-12 only)"
+    if dialect == DRAFT2019 and keyword == "prefixItems":
+        return "is not a 2019-09 keyword (2020-12 only; 2019-09 writes items: [...])"
+    legacy = keyword == "dependencies" or (keyword == "additionalItems" and dialect == DRAFT2020)
+    if modern and legacy:
+        return f"is not a {dialect} keyword (draft-07 and earlier)"
+    if dialect != DRAFT4 and keyword == "id":
+        return f"is not a {dialect} keyword (draft-04 spells $id as id)"
+    return None
+
+
 def dialect_of(uri: str) -> str | None:
     """The dialect a ``$schema`` URI names, or None when it names none the engine knows."""
     for dialect in (DRAFT4, DRAFT6, DRAFT7, DRAFT2019, DRAFT2020):

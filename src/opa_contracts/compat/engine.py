@@ -9,7 +9,7 @@ from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat import engine_combinators as comb
 from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.changes import BF, NONE, Path, Raw
-from opa_contracts.compat.jsonvalues import Json, json_equal, short
+from opa_contracts.compat.jsonvalues import Json, is_trivial, json_equal, short
 from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
 from opa_contracts.compat.model import Policy
 from opa_contracts.compat.resolve import Document
@@ -17,6 +17,9 @@ from opa_contracts.compat.rules import LENIENT_RELAXES, UNVERIFIABLE_RULES
 from opa_contracts.rules import catalog as rc
 
 _MAX_STEPS = 200_000
+#: changes carried up from compared pairs to their parents, all pairs together: a schema whose
+#: references double at each level (a "ref bomb") reaches one change by 2**depth paths
+_MAX_CARRIED = 200_000
 
 
 class Differ:
@@ -31,6 +34,7 @@ class Differ:
         self._has_ref: dict[int, bool] = {}
         self.keep: list[Json] = []
         self.steps = 0
+        self.carried = 0
 
     def mk(
         self,
@@ -64,27 +68,37 @@ class Differ:
             # difference inside it is reported where the recursion started.
             return []
         self.steps += 1
-        if self.steps > _MAX_STEPS:
-            return [
-                self.mk(
-                    rc.SCHEMA_TOO_LARGE_TO_COMPARE.id,
-                    (),
-                    None,
-                    None,
-                    BF,
-                    f"schemas too large to compare (over {_MAX_STEPS:,} keyword comparisons)",
-                    unverifiable=True,
-                )
-            ]
+        if self.steps > _MAX_STEPS or self.carried > _MAX_CARRIED:
+            return [self._too_large()]
         self._active[key] = (old, new)
         try:
             out = self._diff(old, new)
         finally:
             del self._active[key]
+        self.carried += len(out)
+        if self.carried > _MAX_CARRIED:
+            out = [self._too_large()]
         self._cache[key] = (old, new, out)
         return out
 
+    def _too_large(self) -> Raw:
+        what = (
+            f"{_MAX_CARRIED:,} changes, counted along every path"
+            if self.carried > _MAX_CARRIED
+            else f"{_MAX_STEPS:,} keyword comparisons"
+        )
+        return self.mk(
+            rc.SCHEMA_TOO_LARGE_TO_COMPARE.id,
+            (),
+            None,
+            None,
+            BF,
+            f"schemas too large to compare (over {what})",
+            unverifiable=True,
+        )
+
     def _diff(self, old: Json, new: Json) -> list[Raw]:
+        old, new = _as_boolean(self.o, old), _as_boolean(self.n, new)
         if old is False:
             if new is False:
                 return []
@@ -111,9 +125,10 @@ class Differ:
             ]
         o: Mapping[str, Any] = {} if old is True else old
         n: Mapping[str, Any] = {} if new is True else new
+        out = self._foreign(self.o.foreign_of.get(id(o), {}), self.n.foreign_of.get(id(n), {}))
         if self._same(o, n):
-            return []
-        out = self._annotations(o, n)
+            return out
+        out.extend(self._annotations(o, n))
         out.extend(comb.diff_node(self, o, n))
         return out
 
@@ -137,6 +152,28 @@ class Differ:
             self.keep.append(node)
         return hit
 
+    def _foreign(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
+        """Keywords foreign to a schema's dialect (``prefixItems`` in draft-07): validators
+        ignore them, so a change to one is an annotation change, whatever it says."""
+        out: list[Raw] = []
+        for key in dict.fromkeys((*o, *n)):
+            a, b = o.get(key), n.get(key)
+            if key not in o or key not in n or not json_equal(a, b):
+                dialect = self.n.dialect if key in n else self.o.dialect
+                what = (
+                    f"{short(b)} added"
+                    if key not in o
+                    else f"{short(a)} removed"
+                    if key not in n
+                    else f"changed from {short(a)} to {short(b)}"
+                )
+                msg = (
+                    f"{key} {what}; it is not a {dialect} keyword, so validators ignore it "
+                    "and the change has no effect"
+                )
+                out.append(self.mk(rsc.ANNOTATION_CHANGED.id, (key,), a, b, NONE, msg))
+        return out
+
     def _annotations(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
         out: list[Raw] = []
         for key, (rule, conf) in NAMED_ANNOTATIONS.items():
@@ -156,6 +193,13 @@ class Differ:
         return out
 
 
+def _as_boolean(doc: Document, node: Json) -> Json:
+    """``{"not": {}}`` (``{"not": true}``) is ``false``, and compared as ``false`` is; ``true``
+    and ``{}`` need nothing (both are compared as ``{}``)."""
+    one_not = isinstance(node, Mapping) and len(node) == 1 and "not" in node
+    return False if one_not and is_trivial(doc.view(node["not"])) else node
+
+
 def compare_documents(old: Document, new: Document, policy: Policy) -> list[Raw]:
     """Every change from the old document's root to the new one's, with relative paths."""
     differ = Differ(old, new, policy)
@@ -164,5 +208,5 @@ def compare_documents(old: Document, new: Document, policy: Policy) -> list[Raw]
     if a != b:
         msg = f"$schema changed from {old.dialect} to {new.dialect}"
         out.append(differ.mk(rsc.DIALECT_CHANGED.id, ("$schema",), a, b, NONE, msg))
-    out.extend(differ.diff(old.root, new.root))
+    out.extend(differ.diff(old.top, new.top))
     return out

@@ -38,9 +38,18 @@ class Conj:
         return (self.kind, tuple(canon(b) for _, b in self.branches))
 
 
-def conjuncts(doc: Document, node: Json, path: Path = ()) -> list[Conj]:
-    """The parts whose conjunction is ``node``: allOf is flattened, singletons unwrapped."""
+def conjuncts(
+    doc: Document, node: Json, path: Path = (), seen: set[int] | None = None
+) -> list[Conj]:
+    """The parts whose conjunction is ``node``: allOf is flattened, singletons unwrapped.
+
+    A part met twice (the same schema, by reference or not) is kept once: ``A and A`` is ``A``,
+    and an allOf whose ``$ref``s double at each level is flattened in linear time."""
     node = doc.view(node)
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
     if node is True:
         return []
     if node is False:
@@ -52,13 +61,13 @@ def conjuncts(doc: Document, node: Json, path: Path = ()) -> list[Conj]:
     }
     out: list[Conj] = [Conj(path, base)] if base else []
     for i, part in enumerate(node.get("allOf", ())):
-        out.extend(conjuncts(doc, part, (*path, "allOf", str(i))))
+        out.extend(conjuncts(doc, part, (*path, "allOf", str(i)), seen))
     for kind in ("anyOf", "oneOf"):
         branches = node.get(kind)
         if branches is None:
             continue
         if len(branches) == 1:
-            out.extend(conjuncts(doc, branches[0], (*path, kind, "0")))
+            out.extend(conjuncts(doc, branches[0], (*path, kind, "0"), seen))
         else:
             listed = [((*path, kind, str(i)), b) for i, b in enumerate(branches)]
             # Duplicate oneOf branches are not redundant: a value matching both is rejected.
@@ -66,12 +75,12 @@ def conjuncts(doc: Document, node: Json, path: Path = ()) -> list[Conj]:
             out.append(Conj((*path, kind), kind=kind, branches=kept))
     if len(out) < 2:
         return out  # nothing to deduplicate: no need for keys of (possibly large) nodes
-    seen: set[Any] = set()
+    keys: set[Any] = set()
     unique = []
     for c in out:
         k = c.key()
-        if k not in seen:
-            seen.add(k)
+        if k not in keys:
+            keys.add(k)
             unique.append(c)
     return unique
 

@@ -16,18 +16,24 @@ _REFS = ("$ref", "$recursiveRef", "$dynamicRef")
 #: A validator for every sub-schema costs a few KB each (200 MB for 90,000): past this many
 #: sub-schemas the witness search does without them (they only order its candidates).
 MAX_LOCAL_VALIDATOR_NODES = 5_000
+#: subschemas that may apply to one value, counted along every path of in-place applicators
+MAX_IN_PLACE = 100_000
 
 
 class Document:
     """A schema document with its references resolved and validated up front."""
 
     def __init__(self, schema: Json, label: str) -> None:
-        if not isinstance(schema, Mapping):
+        if not isinstance(schema, Mapping | bool):
             raise SchemaCompareError(
-                f"the {label} schema is not a JSON object (got {type(schema).__name__})"
+                f"the {label} schema is not a JSON object or boolean (got {type(schema).__name__})"
             )
         self.label = label
-        self.root: Mapping[str, Any] = schema
+        #: the schema as written, compared node by node (``true`` and ``false`` included) ...
+        self.top: Json = schema
+        #: ... and as an object for what needs one: ``true`` is ``{}``, ``false`` ``{"not": {}}``
+        self.root: Mapping[str, Any] = _as_object(schema)
+        schema = self.root
         self.dialect = self._dialect()
         self.ptr_of: dict[int, str] = {}
         self._base_of: dict[int, str] = {}
@@ -35,6 +41,9 @@ class Document:
         self._anchors: dict[str, Json] = {}
         self._targets: dict[int, Json] = {}
         self._views: dict[int, Json] = {}
+        self._effective: dict[int, Json] = {}
+        #: the keywords foreign to the dialect that :meth:`view` set aside, by the view's id
+        self.foreign_of: dict[int, Mapping[str, Any]] = {}
         self._keep: list[Json] = []
         self._nodes: list[Json] = []
         root_id = schema.get("$id", schema.get("id")) if self.dialect != vocab.DRAFT4 else None
@@ -46,6 +55,7 @@ class Document:
         while self._pending:
             self._resolve(self._pending.pop())
         self._check_cycles()
+        self._check_fan_out()
         self._validator: Any = None
         self._vmap: Any = None
 
@@ -125,15 +135,8 @@ class Document:
 
     def _walk_keyword(self, node: Json, key: str, value: Json, ptr: str, base: str) -> None:
         here = f"{ptr}/{escape(key)}"
-        if key not in vocab.KNOWN and not vocab.is_extension(key):
-            raise SchemaCompareError(
-                f"unknown keyword {key!r} at '{ptr}' in the {self.label} schema"
-            )
-        modern = vocab.is_modern(self.dialect)
-        if not modern and key in vocab.MODERN_ONLY - {"$defs"}:
-            raise SchemaCompareError(f"keyword {key!r} at '{ptr}' is not part of {self.dialect}")
-        if self.dialect == vocab.DRAFT2020 and key in ("additionalItems", "dependencies"):
-            raise SchemaCompareError(f"keyword {key!r} at '{ptr}' is not part of 2020-12")
+        if vocab.is_extension(key) or self.is_foreign(key):
+            return  # validators ignore it: an annotation, whatever its value
         if key in _REFS:
             if not isinstance(value, str):
                 raise SchemaCompareError(f"{key} at '{ptr}' is not a string")
@@ -241,6 +244,32 @@ class Document:
                 else:
                     state[id(node)] = 2
 
+    def _check_fan_out(self) -> None:
+        # In-place applicators form a DAG here (cycles are refused above), but one that can
+        # double at each level: `d1: {allOf: [$ref d0, $ref d0]}` ... `d40`. A validator applies
+        # 2**40 subschemas to every value there, so such a "reference bomb" is refused.
+        size: dict[int, int] = {}
+        for start in self._nodes:
+            stack: list[tuple[Json, bool]] = [(start, False)]
+            while stack:
+                node, done = stack.pop()
+                if id(node) in size or not isinstance(node, Mapping):
+                    continue
+                edges = [e for e in self._edges(node) if isinstance(e, Mapping)]
+                if not done:
+                    stack.append((node, True))
+                    stack.extend((e, False) for e in edges if id(e) not in size)
+                    continue
+                total = 1 + sum(size.get(id(e), 1) for e in edges)
+                if total > MAX_IN_PLACE:
+                    where = self.ptr_of.get(id(node), "?")
+                    raise SchemaCompareError(
+                        f"the {self.label} schema at '{where}' applies over {MAX_IN_PLACE:,} "
+                        "subschemas to one value through $ref/allOf/anyOf/oneOf (a reference "
+                        "bomb): validators would take exponential time"
+                    )
+                size[id(node)] = total
+
     # --- views -------------------------------------------------------------------------------
     def view(self, node: Json) -> Json:
         """The schema that applies at ``node``: $refs followed (with siblings kept where the
@@ -264,7 +293,43 @@ class Document:
             hops += 1
             if hops > 1000:  # pragma: no cover - cycles are refused up front
                 raise SchemaCompareError("$ref chain too long")
-        return node
+        return self._without_foreign(node)
+
+    def is_foreign(self, key: str) -> bool:
+        """True for a keyword of JSON Schema that this dialect does not define, so that its
+        validators ignore it (``validate`` warns about it): an annotation here. Annotations
+        proper are excluded, and so is ``dependencies`` in 2019-09/2020-12, which jsonschema-rs
+        still applies there."""
+        if key in vocab.ANNOTATIONS or (key == "dependencies" and vocab.is_modern(self.dialect)):
+            return False
+        return vocab.foreign(key, self.dialect) is not None
+
+    def _without_foreign(self, node: Json) -> Json:
+        """``node`` without the keywords foreign to the dialect (one copy per node, kept)."""
+        if not isinstance(node, Mapping):
+            return node
+        cached = self._effective.get(id(node))
+        if cached is None:
+            foreign = {k: v for k, v in node.items() if self.is_foreign(str(k))}
+            cached = node
+            if foreign:
+                cached = {k: v for k, v in node.items() if k not in foreign}
+                self.foreign_of[id(cached)] = foreign
+                self._keep.append(cached)
+                if id(node) in self.ptr_of:
+                    self.ptr_of[id(cached)] = self.ptr_of[id(node)]
+            self._effective[id(node)] = cached
+            self._keep.append(node)
+        return cached
+
+
+def _as_object(schema: Json) -> Mapping[str, Any]:
+    """A boolean schema as the object schema that accepts the same values."""
+    if schema is True:
+        return {}
+    if schema is False:
+        return {"not": {}}
+    return schema  # type: ignore[no-any-return]
 
 
 def _uses_any(node: Json, names: frozenset[str]) -> bool:

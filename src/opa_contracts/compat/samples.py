@@ -167,6 +167,8 @@ class Samples:
         for key in ("allOf", "anyOf", "oneOf"):
             for branch in node.get(key, ()):
                 merged = merge(node, self.doc.view(branch), key)
+                if merged is False:
+                    continue  # a `false` branch: nothing to generate
                 self._keep.append(merged)
                 yield from self._typed(merged, depth)
         yield from self._typed(node, depth)
@@ -185,14 +187,16 @@ class Samples:
         for t in types:
             yield from by_type(self, node, t, depth)
 
-    def property_schema(self, node: Json, name: str) -> Json:
+    def property_schema(self, node: Json, name: str, seen: set[int] | None = None) -> Json:
         """The schema the writer applies to property ``name`` of an object at ``node``."""
         node = self.doc.view(node)
-        if not isinstance(node, Mapping):
-            return True
+        seen = set() if seen is None else seen
+        if not isinstance(node, Mapping) or id(node) in seen:
+            return True  # a branch met before had nothing for ``name``: nor has it now
+        seen.add(id(node))
         for key in ("allOf", "anyOf", "oneOf"):
             for branch in node.get(key, ()):
-                found = self.property_schema(branch, name)
+                found = self.property_schema(branch, name, seen)
                 if found is not True:
                     return found
         if name in node.get("properties", {}):
@@ -204,7 +208,10 @@ class Samples:
 
 
 def merge(base: Mapping[str, Any], branch: Json, key: str) -> Json:
-    """A rough conjunction of a node's own keywords and one branch, for generation only."""
+    """A rough conjunction of a node's own keywords and one branch, for generation only
+    (``false`` when the branch is ``false``)."""
+    if branch is True:
+        branch = {}
     if not isinstance(branch, Mapping):
         return branch
     out = {k: v for k, v in base.items() if k not in ("allOf", "anyOf", "oneOf")}
