@@ -80,6 +80,7 @@ def yaml_chunks(
             yield ("\n".join(lines) + "\n").encode()
         lines = []
         _block({key: value}, indent, lines)
+        del value  # not held while the next item is made
         yield ("\n".join(lines) + "\n").encode()
     if empty:  # an empty mapping is written inline, as to_yaml does
         lines[opener] += " {}"
@@ -107,6 +108,7 @@ def json_chunks(
     first = True
     for key, value in items:
         body = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        del value  # not held while the next item is made
         item = json.dumps(key, ensure_ascii=False) + ": " + body.replace("\n", inner)
         yield ((before + "{" if first else ",") + inner + item).encode()
         first = False
