@@ -122,7 +122,7 @@ def test_generators_hold_one_channel_at_a_time(
 
     files = 0
     for _name, content in render(target, sources):
-        output.materialize({"f": content})  # chunks are made as they are taken
+        output.materialize([(_name, content)])  # chunks are made as they are taken
         counted.append(_held())
         files += 1
     rendered = counted[len(checked) :]
