@@ -7,6 +7,9 @@ first, not timed. Then, each as the real console script in a subprocess:
 - ``opa-contracts generate asyncapi`` into benchmarks/out/asyncapi (YAML and JSON);
 - the official AsyncAPI parser (tools/asyncapi-validate) on the YAML it wrote, when installed.
 
+Peak memory is printed beside each time (``peak.py``; target: 400 MB at 4,000 channels,
+``--channels 4000``).
+
     python benchmarks/asyncapi_speed.py [--channels 1000] [--versions 3] [--no-parser]
 """
 
@@ -23,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import peak
 import synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,11 +36,11 @@ VALIDATOR = ROOT / "tools" / "asyncapi-validate"
 LIMIT_S = 20.0
 
 
-def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    """Seconds a command took, and its result."""
+def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str], float]:
+    """Seconds a command took, its result and its peak memory (MB)."""
     started = time.perf_counter()
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    return time.perf_counter() - started, proc
+    proc, peak_mb = peak.run(command, cwd=ROOT)
+    return time.perf_counter() - started, proc, peak_mb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         synthetic.write_registry(registry, args.channels, args.versions, seed=0)
         shutil.rmtree(OUT, ignore_errors=True)
         load = os.getloadavg()[0]
-        baseline, checked = timed([str(SCRIPT), "validate", str(registry), "--format", "json"])
+        baseline, checked, validate_mb = timed(
+            [str(SCRIPT), "validate", str(registry), "--format", "json"]
+        )
         command = [str(SCRIPT), "generate", "asyncapi", "--registry", str(registry)]
-        seconds, generated = timed([*command, "--out", str(OUT)])
+        seconds, generated, generate_mb = timed([*command, "--out", str(OUT)])
     if generated.returncode != 0:
         print(generated.stdout + generated.stderr, file=sys.stderr)
         return 1
@@ -63,16 +69,22 @@ def main(argv: list[str] | None = None) -> int:
         f"versions; Python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"load average {load:.2f} at start"
     )
-    print(f"  baseline: validate      {baseline:7.2f} s  (exit {checked.returncode})")
-    print(f"  generate asyncapi       {seconds:7.2f} s  ", end="")
+    print(
+        f"  baseline: validate      {baseline:7.2f} s  {validate_mb:5.0f} MB  "
+        f"(exit {checked.returncode})"
+    )
+    print(f"  generate asyncapi       {seconds:7.2f} s  {generate_mb:5.0f} MB  ", end="")
     print(", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sorted(sizes.items())))
     node = shutil.which("node")
     installed = (VALIDATOR / "node_modules" / "@asyncapi" / "parser").is_dir()
     if not args.no_parser and node and installed:
-        parse_s, parsed = timed([node, str(VALIDATOR / "validate.js"), str(OUT / "asyncapi.yaml")])
+        parse_s, parsed, _peak = timed(
+            [node, str(VALIDATOR / "validate.js"), str(OUT / "asyncapi.yaml")]
+        )
         report = json.loads(parsed.stdout) if parsed.stdout else {}
         counts = ", ".join(f"{len(v)} {k}" for k, v in report.items()) or parsed.stderr.strip()
         print(f"  @asyncapi/parser        {parse_s:7.2f} s  ({counts})")
+    print(peak.line("generate asyncapi", generate_mb))
     verdict = "PASS" if seconds <= LIMIT_S else "FAIL"
     print(f"  [{verdict}] at most {LIMIT_S:.0f} s for generate asyncapi: {seconds:.1f} s")
     return 0 if verdict == "PASS" else 1

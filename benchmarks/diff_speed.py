@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import peak
 import synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,7 @@ class Run:
     wall: float
     cpu: float
     proc: subprocess.CompletedProcess[str]
+    peak_mb: float
 
 
 @dataclass
@@ -100,17 +102,22 @@ class Timing:
     def last(self) -> subprocess.CompletedProcess[str]:
         return self.runs[-1].proc
 
+    @property
+    def peak_mb(self) -> float:
+        return max(r.peak_mb for r in self.runs)
+
 
 def run_once(cmd: list[str], cwd: Path) -> Run:
-    """One run of ``cmd`` in a new process: wall time, the child's CPU time, its result."""
+    """One run of ``cmd`` in a new process: wall time, the child's CPU time, its result, its
+    peak memory."""
     env = {**GIT_ENV, "HOME": str(cwd), "NO_COLOR": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    proc, peak_mb = peak.run(cmd, cwd=cwd, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(wall, cpu, proc)
+    return Run(wall, cpu, proc, peak_mb)
 
 
 def measure(label: str, cmd: list[str], cwd: Path, runs: int, warm_up: bool = True) -> Timing:
@@ -374,10 +381,11 @@ def section_main(args: argparse.Namespace, work: Path) -> tuple[Timing, Path]:
             warm_up=False,
         ),
     ]
-    rows = [["command", "median", "best", "CPU", "exit"]]
+    rows = [["command", "median", "best", "CPU", "peak memory", "exit"]]
     for t in timings:
-        rows.append([t.label, ms(t.median), ms(t.best), ms(t.cpu), str(t.last.returncode)])
-    print(table(rows, {1, 2, 3, 4}))
+        peak_mb = f"{t.peak_mb:,.0f} MB"
+        rows.append([t.label, ms(t.median), ms(t.best), ms(t.cpu), peak_mb, str(t.last.returncode)])
+    print(table(rows, {1, 2, 3, 4, 5}))
     if diff.last.returncode not in (0, 1):
         print(f"diff failed: {diff.last.stderr.strip()[-400:]}")
         return diff, repo

@@ -11,6 +11,9 @@ Target: ``generate docs`` in at most 20 s. The docs read every manifest like val
 run the compatibility engine on every consecutive pair of versions (2,000 checks) and render
 2,000 HTML and Markdown pages plus 1,000 SVG diagrams.
 
+Each line shows the process's peak memory beside its time (``peak.py``; target: 400 MB at
+4,000 channels, ``--channels 4000``).
+
     python benchmarks/docs_speed.py [--channels 1000] [--versions 3] [--runs 1]
 """
 
@@ -20,12 +23,12 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import peak
 import synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,26 +37,19 @@ ENV = {**os.environ, "NO_COLOR": "1", "LANG": "C.UTF-8"}
 TARGET_S = 20.0
 
 
-def timed(*args: str | Path) -> tuple[float, int, str]:
-    """Wall time, exit code and summary line of one ``opa-contracts`` process (for generate, the
-    target's line: files written or stale)."""
+def timed(*args: str | Path) -> tuple[float, int, str, float]:
+    """Wall time, exit code, summary line (for generate, the target's line: files written or
+    stale) and peak memory (MB) of one ``opa-contracts`` process."""
     started = time.perf_counter()
-    proc = subprocess.run(
-        [str(SCRIPT), *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        check=False,
-    )
+    proc, peak_mb = peak.run([SCRIPT, *args], cwd=ROOT, env=ENV)
     elapsed = time.perf_counter() - started
     lines = (proc.stdout + proc.stderr).strip().splitlines()
     if not lines:
-        return elapsed, proc.returncode, ""
-    return elapsed, proc.returncode, lines[0] if args[0] == "generate" else lines[-1]
+        return elapsed, proc.returncode, "", peak_mb
+    return elapsed, proc.returncode, lines[0] if args[0] == "generate" else lines[-1], peak_mb
 
 
-def best(runs: int, *args: str | Path, before: Path | None = None) -> tuple[float, int, str]:
+def best(runs: int, *args: str | Path, before: Path | None = None) -> tuple[float, int, str, float]:
     """The fastest of ``runs`` runs (``before`` is emptied first each time)."""
     results = []
     for _ in range(runs):
@@ -94,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         ("generate docs, over itself", again),
         ("generate docs --check", check),
     )
-    for label, (seconds, code, last) in rows:
-        print(f"  {label:30} {seconds:7.2f} s  exit {code}  {last[:70]}")
+    for label, (seconds, code, last, peak_mb) in rows:
+        print(f"  {label:30} {seconds:7.2f} s  {peak_mb:5.0f} MB  exit {code}  {last[:60]}")
     per_version = cold[0] / versions * 1000
     print(f"  output: {files} files, {size / 1e6:.1f} MB; {per_version:.2f} ms per version")
     print(f"  docs / validate: {cold[0] / validate[0]:.1f}x")

@@ -37,6 +37,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import peak
 from hostile_inputs import write_pair
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,19 +68,12 @@ class Measured:
 
 def measure(name: str, *args: str | Path, cwd: Path = ROOT) -> Measured:
     """Run the console script once; its wall time and the peak RSS of that process alone."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.monotonic()
-        proc = subprocess.Popen(
-            [str(SCRIPT), *map(str, args)], cwd=cwd, stdout=out, stderr=err, env=ENV
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        out.seek(0)
-        text = (out.read()[-4000:] + err.read()[-2000:]).decode("utf-8", "replace")
+    started = time.monotonic()
+    proc, peak_mb = peak.run([SCRIPT, *args], cwd=cwd, env=ENV)
+    wall = time.monotonic() - started
+    text = proc.stdout[-4000:] + proc.stderr[-2000:]
     last = [line for line in text.splitlines() if line.strip()][-1:] or [""]
-    return Measured(name, wall, usage.ru_maxrss / 1024, proc.returncode, last[0][:160])
+    return Measured(name, wall, peak_mb, proc.returncode, last[0][:160])
 
 
 def git(repo: Path, *args: str) -> str:

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import peak
 import synthetic
 import yaml
 
@@ -99,6 +100,7 @@ class Timing:
     cpu: list[float]
     stdout: str = ""
     note: str = ""
+    peak_mb: float = 0.0  # the largest peak memory of the runs
 
     @property
     def median(self) -> float:
@@ -118,17 +120,19 @@ class Run:
     wall: float
     cpu: float
     proc: subprocess.CompletedProcess[str]
+    peak_mb: float
 
 
 def run_once(cmd: list[str], cwd: Path = ROOT) -> Run:
-    """One run of ``cmd`` in a new process: wall time, the child's CPU time, its result."""
+    """One run of ``cmd`` in a new process: wall time, the child's CPU time, its result, its
+    peak memory."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
+    proc, peak_mb = peak.run(cmd, cwd=cwd, env=ENV)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Run(wall, cpu, proc)
+    return Run(wall, cpu, proc, peak_mb)
 
 
 def measure(
@@ -142,7 +146,10 @@ def measure(
     note = ""
     if last.returncode not in expect:
         note = f"exit {last.returncode}: {(last.stderr or last.stdout).strip()[-200:]}"
-    return Timing(label, [r.wall for r in results], [r.cpu for r in results], last.stdout, note)
+    peak_mb = max(r.peak_mb for r in results)
+    return Timing(
+        label, [r.wall for r in results], [r.cpu for r in results], last.stdout, note, peak_mb
+    )
 
 
 def ms(seconds: float) -> str:
@@ -241,6 +248,7 @@ def section_synthetic(sizes: list[int], runs: int, naive_runs: int, fixed: Timin
     )
     results: dict[int, Timing] = {}
     header = ["channels", "manifests", "MiB", "generate", "validate", "min", "cpu", "per manifest"]
+    header.append("peak memory")
     rows = [header]
     with tempfile.TemporaryDirectory(prefix="opa-bench-") as tmp:
         for size in sizes:
@@ -263,6 +271,7 @@ def section_synthetic(sizes: list[int], runs: int, naive_runs: int, fixed: Timin
                     ms(timing.best),
                     ms(timing.cpu_median),
                     f"{timing.median / manifests * 1000:.2f} ms",
+                    f"{timing.peak_mb:,.0f} MB",
                 ]
             )
             if problem or timing.note:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ import jinja2
 import pytest
 
 from opa_contracts.generate import kinds, output, templates
-from opa_contracts.generate.contracts import Channel, Sources
+from opa_contracts.generate.contracts import Channel, GenerateError, Sources
 from opa_contracts.generate.python import naming, versioning
 from opa_contracts.generate.targets import TargetError, load, resolve
 from opa_contracts.semver import Version
@@ -48,6 +49,45 @@ def test_write_replaces_exactly_the_tree_and_keeps_caches(tmp_path: Path) -> Non
     assert (drift.extra, drift.changed) == (("a/b.txt",), ("c.txt",))
     assert (tmp_path / "o" / "a" / "__pycache__" / "b.pyc").exists()
     assert output.compare({output.MARKER: b"m", "c.txt": b"3"}, tmp_path / "o").clean
+
+
+def test_a_stream_that_fails_half_way_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    output.write({output.MARKER: b"m", "a.txt": b"1", "b.txt": b"2"}, out)
+
+    def files() -> Iterator[tuple[str, output.Content]]:
+        yield output.MARKER, b"m"
+        yield "a.txt", b"changed"
+        yield "c.txt", iter([b"new ", b"file"])  # chunks, staged as they come
+        raise GenerateError(["late problem"])
+
+    with pytest.raises(GenerateError, match="late problem"):
+        output.write(files(), out)
+    assert sorted(p.name for p in out.iterdir()) == [output.MARKER, "a.txt", "b.txt"]
+    assert (out / "a.txt").read_bytes() == b"1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]  # no staging folder left
+
+
+def test_chunked_content_is_compared_and_written_like_bytes(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    stream: list[tuple[str, output.Content]] = [(output.MARKER, b"m")]
+    stream.append(("big.txt", iter([b"ab", b"", b"cd"])))
+    drift = output.write(stream, out)
+    assert drift.missing == (output.MARKER, "big.txt")
+    assert drift.files == 2
+    assert (out / "big.txt").read_bytes() == b"abcd"
+    same: list[tuple[str, output.Content]] = [(output.MARKER, b"m"), ("big.txt", [b"a", b"bcd"])]
+    assert output.compare(same, out).clean
+    longer: list[tuple[str, output.Content]] = [(output.MARKER, b"m"), ("big.txt", [b"abcd", b"e"])]
+    assert output.compare(longer, out).changed == ("big.txt",)
+    shorter: list[tuple[str, output.Content]] = [(output.MARKER, b"m"), ("big.txt", [b"abc"])]
+    assert output.compare(shorter, out).changed == ("big.txt",)
+
+
+def test_a_path_generated_twice_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(output.OutputError, match="generated twice"):
+        output.write([("a", b"1"), ("a", b"2")], tmp_path / "o")
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/passwd", "a/../b", "", "a//b"])

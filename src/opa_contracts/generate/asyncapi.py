@@ -27,7 +27,7 @@ from opa_contracts import kafka_config
 from opa_contracts.encodings import MEDIA_TYPES
 from opa_contracts.generate import asyncapi_payload, serialize
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
-from opa_contracts.generate.output import FileTree
+from opa_contracts.generate.output import Content
 from opa_contracts.generate.targets import Target
 from opa_contracts.pointer import escape
 
@@ -84,27 +84,40 @@ def participants(contract: ContractVersion) -> Iterator[tuple[str, Participant]]
             yield "receive", found
 
 
-def generate(sources: Sources, target: Target) -> FileTree:
-    """The AsyncAPI document, as YAML and/or JSON (``options.formats``)."""
+def generate(sources: Sources, target: Target) -> Iterator[tuple[str, Content]]:
+    """The AsyncAPI document, as YAML and/or JSON (``options.formats``), written message by
+    message: the document's frame (servers, channels, operations: small facts) is built first,
+    the messages (payload schemas, examples) are made one channel at a time as the file is
+    written, twice when both formats are asked for."""
     options = target.options
     formats = options.get("formats", list(FORMATS))
     if not isinstance(formats, list) or not formats or set(formats) - set(FORMATS):
         raise GenerateError([f"options.formats must be a list of {', '.join(FORMATS)}"])
-    document = build(sources, options)
-    tree: dict[str, bytes] = {}
+    frame, planned = _frame(sources, options)
     if "yaml" in formats:
-        tree["asyncapi.yaml"] = serialize.to_yaml(document, HEADER)
+        yield "asyncapi.yaml", serialize.yaml_chunks(frame, MESSAGES, _messages(planned), HEADER)
     if "json" in formats:
-        tree["asyncapi.json"] = serialize.to_json(document)
-    return tree
+        yield "asyncapi.json", serialize.json_chunks(frame, MESSAGES, _messages(planned))
 
 
 def build(sources: Sources, options: Mapping[str, Any]) -> dict[str, Any]:
-    """The AsyncAPI document as plain data."""
+    """The AsyncAPI document as plain data (all of it in memory: for tests)."""
+    frame, planned = _frame(sources, options)
+    frame["components"]["messages"] = dict(_messages(planned))
+    return frame
+
+
+#: where the messages sit in the document: the last key of its last key
+MESSAGES = ("components", "messages")
+_Planned = list[tuple[ContractVersion, str]]
+
+
+def _frame(sources: Sources, options: Mapping[str, Any]) -> tuple[dict[str, Any], _Planned]:
+    """The document without its messages (``components.messages`` empty), and each message to
+    make: (version, message id), in document order. Reads no schema."""
     ids = _Ids()
-    problems: list[str] = []
     channels: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
+    planned: _Planned = []
     operations: dict[tuple[str, str, str], _Operation] = {}
     kafka_used = False
     for channel in sources.channels:
@@ -116,11 +129,7 @@ def build(sources: Sources, options: Mapping[str, Any]) -> dict[str, Any]:
         for contract in live:
             message_id = ids.take("message", f"{channel.name}-{contract.version}")
             key = "v" + _UNSAFE_ID.sub("_", contract.version)
-            try:
-                messages[message_id] = _message(contract, message_id)
-            except asyncapi_payload.PayloadError as exc:
-                problems.append(f"{contract.source}: {exc}")
-                continue
+            planned.append((contract, message_id))
             refs[key] = {"$ref": f"#/components/messages/{message_id}"}
             for action, who in participants(contract):
                 found = operations.setdefault(
@@ -130,17 +139,29 @@ def build(sources: Sources, options: Mapping[str, Any]) -> dict[str, Any]:
                 found.keys.append(key)
         channels[channel_id] = _channel(channel, live, refs)
         kafka_used = kafka_used or "kafka" in channels[channel_id].get("bindings", {})
-    if problems:
-        raise GenerateError(problems)
-    return {
+    frame = {
         "asyncapi": ASYNCAPI_VERSION,
         "info": _info(sources, options),
         "defaultContentType": "application/json",
         "servers": _servers(options, kafka_used),
         "channels": channels,
         "operations": _operations(operations, ids),
-        "components": {"messages": messages},
+        "components": {"messages": {}},
     }
+    return frame, planned
+
+
+def _messages(planned: _Planned) -> Iterator[tuple[str, Any]]:
+    """(message id, message) of each planned version, in order; a :class:`GenerateError`
+    listing every version that cannot be a message once all were tried."""
+    problems: list[str] = []
+    for contract, message_id in planned:
+        try:
+            yield message_id, _message(contract, message_id)
+        except asyncapi_payload.PayloadError as exc:
+            problems.append(f"{contract.source}: {exc}")
+    if problems:
+        raise GenerateError(problems)
 
 
 @dataclass

@@ -2,17 +2,27 @@
 
 Generators do not re-check everything ``opa-contracts validate`` checks (CI runs that); they refuse
 only what they cannot generate from, and list every such problem at once.
+
+Memory follows the one registry model: :func:`collect` reads every manifest once to check it (and
+to hash it for the digest) and keeps only its small facts (channel, version, status, summary,
+the manifest's keys other than ``schema``, ``examples`` and ``invalid_examples``). A version's
+bundled schema and examples are read again, through the same :class:`~opa_contracts.loader.Registry`
+and bundler, when a generator asks for them, one channel at a time: asking for a version of
+another channel lets the previous channel's go. A generator that walks channel after channel thus
+holds one channel's schemas at a time, whatever the size of the registry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import weakref
+import zlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema_rs
 
@@ -28,6 +38,8 @@ from opa_contracts.semver import Version
 from opa_contracts.settings import Settings
 
 RELEASED = ("active", "deprecated", "retired")
+#: the manifest keys read again on demand (the rest stay in memory as ``ContractVersion.manifest``)
+HEAVY_KEYS = ("schema", "examples", "invalid_examples")
 
 
 class GenerateError(InputError):
@@ -48,8 +60,76 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Payload:
+    """The parts of one version read on demand: its bundled schema and its examples."""
+
+    schema: Any
+    examples: tuple[Example, ...]
+    invalid_examples: tuple[Example, ...]
+
+
+class ChannelReader:
+    """Reads the heavy parts of one channel's versions at a time, through the registry.
+
+    It holds the last channel read and nothing else; a version of another channel replaces it.
+    Worker processes (forked) reach the reader of their parent by its number: pickling a
+    version never copies the registry.
+    """
+
+    _live: ClassVar[weakref.WeakValueDictionary[int, ChannelReader]] = weakref.WeakValueDictionary()
+    _next: ClassVar[int] = 0
+
+    def __init__(self, registry: Registry | None) -> None:
+        self.registry = registry
+        self.paths: dict[str, dict[str, Path]] = {}
+        self.held: tuple[str, dict[str, Payload]] | None = None
+        self.loads = 0  # channels read so far (tests look at it)
+        ChannelReader._next += 1
+        self.number = ChannelReader._next
+        ChannelReader._live[self.number] = self
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:
+        return _reader, (self.number,)
+
+    def payload(self, contract: ContractVersion) -> Payload:
+        """The bundled schema and examples of ``contract`` (its whole channel is read)."""
+        if self.held is None or self.held[0] != contract.channel:
+            self.held = None  # let the previous channel go before reading the next one
+            self.held = (contract.channel, self._read(contract.channel))
+            self.loads += 1
+        return self.held[1][contract.version]
+
+    def _read(self, channel: str) -> dict[str, Payload]:
+        if self.registry is None:
+            raise RuntimeError("these sources were built without a registry to read")
+        out = {}
+        for version, path in self.paths[channel].items():
+            source = self.registry.file(path)
+            self.registry.release(path)
+            data = source.data
+            schema = data["schema"]
+            dialect = dialects.identify(schema)
+            assert isinstance(dialect, dialects.Dialect), "checked by collect()"
+            out[version] = Payload(
+                bundle(self.registry, source.path, schema, dialect.defs_keyword),
+                _examples(data.get("examples"), "description"),
+                _examples(data.get("invalid_examples"), "reason"),
+            )
+        return out
+
+
+def _reader(number: int) -> ChannelReader:
+    return ChannelReader._live[number]
+
+
+@dataclass(frozen=True)
 class ContractVersion:
-    """One version of one channel, ready for generation."""
+    """One version of one channel, ready for generation.
+
+    ``manifest`` holds the manifest's keys but ``schema``, ``examples`` and
+    ``invalid_examples``; those are :attr:`schema` (bundled: self-contained), :attr:`examples`
+    and :attr:`invalid_examples`, read on demand channel by channel (see :class:`ChannelReader`).
+    """
 
     channel: str
     version: str
@@ -58,13 +138,29 @@ class ContractVersion:
     summary: str
     description: str
     dialect: dialects.Dialect
-    schema: Any
-    examples: tuple[Example, ...]
-    invalid_examples: tuple[Example, ...]
     manifest: Mapping[str, Any]
     source: str
     encoding: str = ENCODINGS[0]
     """The payload's encoding (``json`` or ``msgpack``)."""
+    path: Path = field(default=Path(), compare=False, repr=False)
+    reader: ChannelReader = field(
+        default_factory=lambda: ChannelReader(None), compare=False, repr=False
+    )
+
+    @property
+    def schema(self) -> Any:
+        """The payload schema, every cross-file ``$ref`` made local."""
+        return self.reader.payload(self).schema
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        """The manifest's examples."""
+        return self.reader.payload(self).examples
+
+    @property
+    def invalid_examples(self) -> tuple[Example, ...]:
+        """The manifest's invalid examples (the note is the reason)."""
+        return self.reader.payload(self).invalid_examples
 
     @property
     def transports(self) -> Mapping[str, Any]:
@@ -101,36 +197,76 @@ class Sources:
     acceptances: tuple[Acceptance, ...] = ()
 
 
-def collect(registry: Registry, workers: int = 1) -> Sources:
-    """Read every manifest of ``registry``; raise :class:`GenerateError` listing what is unusable.
+@dataclass(frozen=True)
+class _Checked:
+    """What the first pass keeps of one usable manifest: small facts and its digest text."""
 
-    With ``workers`` other than 1 and a large registry, manifests are read in worker processes.
+    channel: str
+    version: str
+    semver: Version
+    status: str
+    summary: str
+    description: str
+    dialect: dialects.Dialect
+    manifest: dict[str, Any]
+    source: str
+    encoding: str
+    path: Path
+    hashed: bytes  # the manifest as the digest hashes it, compressed
+
+
+def collect(registry: Registry, workers: int = 1) -> Sources:
+    """Check every manifest of ``registry``; raise :class:`GenerateError` listing what is unusable.
+
+    Each manifest is read, checked (its schema bundled and compiled) and let go; what stays is
+    small (see the module's note). With ``workers`` other than 1 and a large registry, manifests
+    are checked in worker processes.
     """
     # entries the reader refuses (FIFOs, symlinks leaving the registry...) stop generation as
     # they fail validate, whether or not a manifest refers to them
     problems = [f"{shown}: {problem}; it is not read" for shown, problem in registry.irregular()]
-    by_channel: dict[str, dict[str, ContractVersion]] = defaultdict(dict)
-    for contract, found in parallel.map_items(_read, registry, registry.manifest_paths, workers):
+    by_channel: dict[str, dict[str, _Checked]] = defaultdict(dict)
+    for checked, found in parallel.map_items(_check, registry, registry.manifest_paths, workers):
         problems += found
-        if contract is None:
+        if checked is None:
             continue
-        if contract.version in by_channel[contract.channel]:
+        if checked.version in by_channel[checked.channel]:
             problems.append(
-                f"{contract.source}: {contract.channel} {contract.version} is defined twice"
+                f"{checked.source}: {checked.channel} {checked.version} is defined twice"
             )
             continue
-        by_channel[contract.channel][contract.version] = contract
+        by_channel[checked.channel][checked.version] = checked
     if not by_channel and not problems:
         problems.append(f"{registry.root}: no manifests found")
     if problems:
         raise GenerateError(problems)
+    reader = ChannelReader(registry)
     channels = []
     digest = hashlib.sha256()
     for name in sorted(by_channel):
-        versions = sorted(by_channel[name].values(), key=lambda v: v.semver)
+        ordered = sorted(by_channel[name].values(), key=lambda c: c.semver)
+        versions = []
+        for c in ordered:
+            digest.update(zlib.decompress(c.hashed))
+            versions.append(
+                ContractVersion(
+                    c.channel,
+                    c.version,
+                    c.semver,
+                    c.status,
+                    c.summary,
+                    c.description,
+                    c.dialect,
+                    c.manifest,
+                    c.source,
+                    c.encoding,
+                    c.path,
+                    reader,
+                )
+            )
+        reader.paths[name] = {c.version: c.path for c in ordered}
         channels.append(Channel(name, tuple(versions)))
-        for v in versions:
-            digest.update(json.dumps(v.manifest, sort_keys=True, ensure_ascii=False).encode())
+    del by_channel
     # read through the Registry like every other file (a folder or a git ref alike); its
     # problems are findings of `diff` and `validate`, not reasons to refuse to generate
     acceptances, _problems = load_acceptances(registry)
@@ -143,17 +279,15 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
     )
 
 
-def _read(registry: Registry, path: Path) -> tuple[ContractVersion | None, list[str]]:
+def _check(registry: Registry, path: Path) -> tuple[_Checked | None, list[str]]:
     problems: list[str] = []
-    contract = _contract(registry, registry.file(path), problems)
-    # generators keep the manifest's data, not its text and node tree: the reader forgets the file
+    checked = _checked(registry, registry.file(path), problems)
+    # the first pass keeps facts, not the manifest's text, node tree or schema: forget the file
     registry.release(path)
-    return contract, problems
+    return checked, problems
 
 
-def _contract(
-    registry: Registry, source: SourceFile, problems: list[str]
-) -> ContractVersion | None:
+def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Checked | None:
     where = source.display
     if source.error is not None:
         problems.append(f"{where}:{source.error.line}: {source.error.message}")
@@ -185,7 +319,8 @@ def _contract(
         problems.append(f"{where}: schema unusable: {str(exc).splitlines()[0]}")
         return None
     status = data.get("status")
-    return ContractVersion(
+    hashed = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    return _Checked(
         channel=channel,
         version=version,
         semver=semver,
@@ -193,12 +328,11 @@ def _contract(
         summary=_text(data.get("summary")),
         description=_text(data.get("description")),
         dialect=dialect,
-        schema=bundled,
-        examples=_examples(data.get("examples"), "description"),
-        invalid_examples=_examples(data.get("invalid_examples"), "reason"),
-        manifest=data,
+        manifest={k: v for k, v in data.items() if k not in HEAVY_KEYS},
         source=where,
         encoding=encoding_of(data),
+        path=source.path,
+        hashed=zlib.compress(hashed, 1),
     )
 
 

@@ -9,13 +9,12 @@ definition. ``index.json`` lists them all, with each channel's default version.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from opa_contracts.generate import serialize
 from opa_contracts.generate.contracts import ContractVersion, GenerateError, Sources
-from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
 
 DEFAULT_ID_BASE = "https://schemas.opa.example/"
@@ -52,8 +51,8 @@ def standalone(contract: ContractVersion, base: str) -> Any:
     return {**head, **rest}
 
 
-def generate(sources: Sources, target: Target) -> FileTree:
-    """One schema file per channel version, and ``index.json``."""
+def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
+    """One schema file per channel version (made channel by channel), and ``index.json``."""
     base = id_base(target.options)
     problems = [
         f"{v.source}: channel {v.channel!r} or version {v.version!r} cannot name a file"
@@ -63,12 +62,11 @@ def generate(sources: Sources, target: Target) -> FileTree:
     ]
     if problems:
         raise GenerateError(problems)
-    tree: dict[str, bytes] = {}
     entries = []
     for channel in sources.channels:
         for contract in channel.versions:
             path = relative_path(contract)
-            tree[path] = serialize.to_json(standalone(contract, base))
+            yield path, serialize.to_json(standalone(contract, base))
             entries.append(
                 {
                     "channel": contract.channel,
@@ -81,5 +79,4 @@ def generate(sources: Sources, target: Target) -> FileTree:
                 }
             )
     index = {"version": INDEX_VERSION, "id_base": base, "schemas": entries}
-    tree["index.json"] = serialize.to_json(index)
-    return tree
+    yield "index.json", serialize.to_json(index)

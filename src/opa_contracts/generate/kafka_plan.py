@@ -28,14 +28,13 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from opa_contracts import kafka_config
 from opa_contracts.generate import jsonschema_out, serialize
 from opa_contracts.generate.contracts import RELEASED, ContractVersion, GenerateError, Sources
-from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
 
 PLAN_VERSION = 1
@@ -132,8 +131,9 @@ def plan(sources: Sources, options: Mapping[str, Any]) -> tuple[list[Topic], lis
     return sorted(topics, key=lambda t: t.name), unmapped
 
 
-def generate(sources: Sources, target: Target) -> FileTree:
-    """The topic plan, the creation script and the Schema Registry payloads."""
+def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
+    """The topic plan, the creation script and the Schema Registry payloads (made topic by
+    topic)."""
     base = jsonschema_out.id_base(target.options)
     topics, unmapped = plan(sources, target.options)
     data = {
@@ -141,11 +141,9 @@ def generate(sources: Sources, target: Target) -> FileTree:
         "topics": [t.data() for t in topics],
         "channels_without_kafka": unmapped,
     }
-    tree: dict[str, bytes] = {
-        "topics.json": serialize.to_json(data),
-        "topics.yaml": serialize.to_yaml(data, HEADER),
-        "create-topics.sh": create_script(topics).encode(),
-    }
+    yield "topics.json", serialize.to_json(data)
+    yield "topics.yaml", serialize.to_yaml(data, HEADER)
+    yield "create-topics.sh", create_script(topics).encode()
     register = [
         "#!/bin/sh",
         f"# {HEADER}",
@@ -163,9 +161,10 @@ def generate(sources: Sources, target: Target) -> FileTree:
     ]
     for topic in topics:
         register += ["", f"# channel {json.dumps(topic.channel)}, {topic.compatibility}"]
-        register += _registrations(topic, tree, base)
-    tree["schema-registry/register.sh"] = ("\n".join(register) + "\n").encode()
-    return tree
+        files: dict[str, bytes] = {}
+        register += _registrations(topic, files, base)
+        yield from files.items()
+    yield "schema-registry/register.sh", ("\n".join(register) + "\n").encode()
 
 
 def _registrations(topic: Topic, tree: dict[str, bytes], base: str) -> list[str]:

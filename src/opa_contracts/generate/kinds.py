@@ -1,7 +1,8 @@
 """The registry of target kinds: each maps to a generator function, imported only when it runs.
 
-A generator is ``(sources, target) -> FileTree``: it reads the collected registry and the target's
-settings and returns every file of its output, in memory. Writing, ``--check`` and the marker file
+A generator is ``(sources, target) -> Files``: it reads the collected registry and the target's
+settings and returns every file of its output, as a mapping or as a stream of ``(path, content)``
+pairs made channel by channel (see ``output``). Writing, ``--check`` and the marker file
 are shared by all kinds (see ``run``).
 """
 
@@ -13,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opa_contracts.generate.contracts import Sources
-from opa_contracts.generate.output import FileTree
+from opa_contracts.generate.output import Files
 from opa_contracts.generate.targets import Target
 
-Generator = Callable[[Sources, Target], FileTree]
+Generator = Callable[[Sources, Target], Files]
 
 
 @dataclass(frozen=True)

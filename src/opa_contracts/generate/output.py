@@ -1,23 +1,34 @@
-"""Writing a generated file tree to disk, or comparing it with what is there (``--check``).
+"""Writing generated files to disk, or comparing them with what is there (``--check``).
 
-A tree is a mapping of POSIX relative paths to bytes. Every tree carries a marker file; a folder
-without it is never overwritten, so a mistyped ``--out`` cannot delete someone's work. Caches and
-build products (``__pycache__``, ``dist``...) inside the output folder are neither compared nor
-deleted.
+Generators hand over their files as a stream: ``(relative POSIX path, content)`` pairs, where the
+content is bytes or an iterable of byte chunks (a large document written piece by piece), so no
+generator needs its whole output in memory. A mapping of paths to bytes (a :data:`FileTree`) is
+a stream too. Every output carries a marker file; a folder without it is never overwritten, so a
+mistyped ``--out`` cannot delete someone's work. Caches and build products (``__pycache__``,
+``dist``...) inside the output folder are neither compared nor deleted.
+
+Writing is all or nothing: changed files are written to a staging folder beside the output
+folder, and moved in only once the stream has ended; a generator that fails half way (a problem
+it finds late, a full disk) leaves the output folder as it was.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from opa_contracts.errors import UsageError, WriteError
 from opa_contracts.loader import display
-from opa_contracts.writing import replace_file, sync_folder, write_error
+from opa_contracts.writing import sync_folder, write_error
 
 FileTree = Mapping[str, bytes]
+Content = bytes | Iterable[bytes]
+Files = FileTree | Iterable[tuple[str, Content]]
 
 MARKER = ".opa-contracts-generated"
 IGNORED_DIRS = frozenset(
@@ -37,6 +48,8 @@ class Drift:
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    #: how many files the output has (the marker file included)
+    files: int = field(default=0, compare=False)
 
     @property
     def clean(self) -> bool:
@@ -58,12 +71,21 @@ def marker_text(kind: str, name: str) -> bytes:
     ).encode()
 
 
-def check_paths(tree: FileTree) -> None:
+def check_paths(tree: Iterable[str]) -> None:
     """Refuse paths that would leave the output folder or are not plain relative paths."""
     for name in tree:
-        pure = PurePosixPath(name)
-        if pure.is_absolute() or ".." in pure.parts or str(pure) != name or not pure.parts:
-            raise OutputError(f"generated path {name!r} is not a plain relative path")
+        _check_path(name)
+
+
+def _check_path(name: str) -> None:
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts or str(pure) != name or not pure.parts:
+        raise OutputError(f"generated path {name!r} is not a plain relative path")
+
+
+def materialize(files: Files) -> dict[str, bytes]:
+    """Every file of a stream in memory, sorted by path (for tests and small outputs)."""
+    return dict(sorted((name, _join(content)) for name, content in pairs(files)))
 
 
 def on_disk(out: Path) -> dict[str, Path]:
@@ -81,33 +103,16 @@ def on_disk(out: Path) -> dict[str, Path]:
     return found
 
 
-def compare(tree: FileTree, out: Path) -> Drift:
-    """How ``out`` differs from ``tree`` (other files count as extra only in a folder of ours)."""
-    check_paths(tree)
-    try:
-        present = on_disk(out)
-        missing = sorted(set(tree) - set(present))
-        ours = (out / MARKER).is_file()
-        extra = sorted(set(present) - set(tree)) if ours else []
-        changed = sorted(
-            name
-            for name in set(tree) & set(present)
-            # a FIFO or a device in the folder is never opened (reading one could block)
-            if not present[name].is_file() or present[name].read_bytes() != tree[name]
-        )
-    except OSError as exc:  # a generated file's name taken by a folder, an unreadable file
-        where = Path(exc.filename) if exc.filename else out
-        raise WriteError(f"cannot read {display(where)}: {exc.strerror or exc}") from None
-    return Drift(tuple(missing), tuple(extra), tuple(changed))
+def compare(files: Files, out: Path) -> Drift:
+    """How ``out`` differs from ``files`` (other files count as extra only in a folder of ours)."""
+    return _Pass(out, None).run(files)
 
 
-def write(tree: FileTree, out: Path) -> Drift:
-    """Make ``out`` hold exactly ``tree``; return what changed (the rest keep their mtime).
+def write(files: Files, out: Path) -> Drift:
+    """Make ``out`` hold exactly ``files``; return what changed (the rest keep their mtime).
 
-    Each file is replaced atomically (``writing.replace_file``); an OS error is a
-    :class:`~opa_contracts.errors.WriteError` naming the path (a full disk leaves every file
-    either as it was or as generated, never half written)."""
-    check_paths(tree)
+    Nothing in ``out`` changes until every file has been generated and staged (see the module's
+    note); an OS error is a :class:`~opa_contracts.errors.WriteError` naming the path."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
@@ -115,22 +120,140 @@ def write(tree: FileTree, out: Path) -> Drift:
             f"{out} is not empty and was not generated by opa-contracts ({MARKER} is missing); "
             "choose another --out or empty it"
         )
-    drift = compare(tree, out)
-    folders: set[Path] = set()
     try:
-        for name in drift.extra:
-            (out / name).unlink()
-        for name in (*drift.missing, *drift.changed):
-            path = out / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".staging"))
+    except OSError as exc:
+        raise write_error(exc, Path(exc.filename) if exc.filename else out) from None
+    try:
+        drift = _Pass(out, staging).run(files)
+        _commit(drift, staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return drift
+
+
+@dataclass
+class _Pass:
+    """One walk over a stream: each file compared with ``out``, and staged when it differs
+    (``staging`` None: compare only)."""
+
+    out: Path
+    staging: Path | None
+    seen: set[str] = field(default_factory=set)
+
+    def run(self, files: Files) -> Drift:
+        try:
+            present = on_disk(self.out)
+            ours = (self.out / MARKER).is_file()
+        except OSError as exc:
+            raise self._read_error(exc) from None
+        missing: list[str] = []
+        changed: list[str] = []
+        for name, content in pairs(files):  # the generator runs here: its errors pass through
+            _check_path(name)
+            if name in self.seen:
+                raise OutputError(f"generated path {name!r} is generated twice")
+            self.seen.add(name)
+            if self._differs(name, present.get(name), content):
+                (changed if name in present else missing).append(name)
+        extra = sorted(set(present) - self.seen) if ours else []
+        return Drift(tuple(sorted(missing)), tuple(extra), tuple(sorted(changed)), len(self.seen))
+
+    def _differs(self, name: str, existing: Path | None, content: Content) -> bool:
+        """Whether ``existing`` does not hold ``content``; when it does not and this pass
+        writes, ``content`` is staged. Chunks are read once, whatever the outcome."""
+        chunks = [content] if isinstance(content, bytes) else content
+        try:
+            # a FIFO or a device in the folder is never opened (reading one could block)
+            old = existing.open("rb") if existing is not None and existing.is_file() else None
+        except OSError as exc:
+            raise self._read_error(exc) from None
+        staged = self._stage(name)
+        same = old is not None
+        try:
+            try:
+                for chunk in chunks:
+                    if same and old is not None:
+                        same = _read_exactly(old, len(chunk)) == chunk
+                    if staged is not None:
+                        staged.write(chunk)
+                if same and old is not None:
+                    same = old.read(1) == b""
+            finally:
+                if old is not None:
+                    old.close()
+                if staged is not None:
+                    staged.close()  # a full disk may show only here
+        except OSError as exc:  # named by the file it stands for in the output folder
+            raise write_error(exc, self.out / name) from None
+        if same and self.staging is not None:
+            (self.staging / name).unlink()
+        return not same
+
+    def _stage(self, name: str) -> IO[bytes] | None:
+        if self.staging is None:
+            return None
+        path = self.staging / name
+        try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(path, tree[name], 0o644, sync=False)
-            folders.add(path.parent)
+            return path.open("wb")
+        except OSError as exc:
+            raise write_error(exc, self.out / name) from None
+
+    def _read_error(self, exc: OSError) -> WriteError:
+        # a generated file's name taken by a folder, an unreadable file
+        where = Path(exc.filename) if exc.filename else self.out
+        return WriteError(f"cannot read {display(where)}: {exc.strerror or exc}")
+
+
+def _commit(drift: Drift, staging: Path, out: Path) -> None:
+    """Move the staged files into ``out`` and delete the extra ones."""
+    folders: set[Path] = set()
+    where = out
+    try:
+        out.mkdir(exist_ok=True)
+        for name in drift.extra:
+            where = out / name
+            where.unlink()
+        for name in (*drift.missing, *drift.changed):
+            where, staged = out / name, staging / name
+            with staged.open("rb+") as stream:
+                os.fchmod(stream.fileno(), 0o644)
+                os.fsync(stream.fileno())
+            where.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, where)
+            folders.add(where.parent)
+        where = out
         _prune_empty(out)
         for folder in sorted(folders):
             sync_folder(folder)
-    except OSError as exc:  # unlink, mkdir, rmdir (replace_file names its own errors)
-        raise write_error(exc, Path(exc.filename) if exc.filename else out) from None
-    return drift
+    except OSError as exc:  # named by the file in the output folder, never by its staged copy
+        failed = Path(exc.filename) if exc.filename else where
+        raise write_error(exc, where if failed.is_relative_to(staging) else failed) from None
+
+
+def pairs(files: Files) -> Iterator[tuple[str, Content]]:
+    """``(path, content)`` of a stream or of a mapping."""
+    if isinstance(files, Mapping):
+        yield from files.items()
+    else:
+        yield from files
+
+
+def _join(content: Content) -> bytes:
+    return content if isinstance(content, bytes) else b"".join(content)
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def _prune_empty(out: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -47,6 +47,23 @@ def map_items(
             return list(pool.map(_call, items, chunksize=chunk))
     finally:
         _TASK = None
+
+
+def stream_items(
+    function: Callable[[Any, Item], Result],
+    state: Any,
+    items: Sequence[Item],
+    workers: int = 0,
+    threshold: int = THRESHOLD,
+    batch: int = 256,
+) -> Iterator[Result]:
+    """:func:`map_items`, ``batch`` items at a time, each result handed over as soon as its
+    batch is done: at most one batch of results is held (for outputs made channel by channel)."""
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        # the threshold is the whole run's: a last small batch still goes to the workers
+        small = len(items) < threshold
+        yield from map_items(function, state, chunk, workers, len(chunk) + 1 if small else 1)
 
 
 def _call(item: Any) -> Any:

@@ -11,7 +11,7 @@ not write is ``generate-output-refused``, a registry or options a target cannot 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,16 +94,18 @@ def all_targets(cwd: Path) -> list[Target]:
     return found
 
 
-def render(target: Target, sources: Sources) -> FileTree:
-    """Every file of ``target``'s output, in memory (the marker file included), sorted."""
-    tree = dict(kinds.KINDS[target.kind].generator()(sources, target))
-    tree[output.MARKER] = output.marker_text(target.kind, target.name)
-    return dict(sorted(tree.items()))
+def render(target: Target, sources: Sources) -> Iterator[tuple[str, output.Content]]:
+    """Every file of ``target``'s output (the marker file last), as the generator makes them:
+    :func:`output.write` and :func:`output.compare` take them one by one."""
+    yield from output.pairs(kinds.KINDS[target.kind].generator()(sources, target))
+    yield output.MARKER, output.marker_text(target.kind, target.name)
 
 
 def build(target: Target, registry_path: Path) -> FileTree:
-    """Read the registry and render ``target`` (for tests and benchmarks: no folder touched)."""
-    return render(target, collect(loader.load(registry_path), _workers([target])))
+    """Read the registry and render ``target`` in memory, sorted by path (for tests and
+    benchmarks: no folder touched)."""
+    sources = collect(loader.load(registry_path), _workers([target]))
+    return output.materialize(render(target, sources))
 
 
 def run(
@@ -167,8 +169,8 @@ def _one(
                 f"{loader.display(folder)} is inside the registry {loader.display(sources.root)}: "
                 "generated files there would be read as registry files; choose an --out outside it"
             )
-        tree = render(target, sources)
-        drift = output.compare(tree, folder) if check else output.write(tree, folder)
+        files = render(target, sources)
+        drift = output.compare(files, folder) if check else output.write(files, folder)
     except UsageError as exc:  # output.OutputError: a folder that is not ours, a path leaving it
         refused = _finding(GENERATE_OUTPUT_REFUSED, str(exc), loader.display(folder), target)
         return Outcome(target, folder, FAILED), [refused]
@@ -181,7 +183,7 @@ def _one(
         failed = _finding(GENERATE_OUTPUT_IO, str(exc), loader.display(folder), target)
         return Outcome(target, folder, FAILED), [failed]
     if not check:
-        return Outcome(target, folder, WRITTEN, len(tree), drift), []
+        return Outcome(target, folder, WRITTEN, drift.files, drift), []
     status = FRESH if drift.clean else STALE
     fix = _fix_command(target, folder, registry)
     stale = [
@@ -200,7 +202,7 @@ def _one(
         )
         for path in paths
     ]
-    return Outcome(target, folder, status, len(tree), drift), stale
+    return Outcome(target, folder, status, drift.files, drift), stale
 
 
 def _failed(exc: InputError, where: str, target: Target | None = None) -> list[Finding]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import yaml.resolver
@@ -49,6 +50,70 @@ def to_yaml(data: Any, header: str = "") -> bytes:
     else:
         lines.append(_scalar(data))
     return ("\n".join(lines) + "\n").encode()
+
+
+def yaml_chunks(
+    frame: dict[str, Any],
+    at: tuple[str, ...],
+    items: Iterable[tuple[str, Any]],
+    header: str = "",
+) -> Iterator[bytes]:
+    """:func:`to_yaml` of ``frame`` with the mapping at key path ``at`` (empty in ``frame``, the
+    last key at every level) filled with ``items``, written item by item: the same bytes, without
+    the whole document in memory."""
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    data: Any = frame
+    indent = ""
+    for depth, key in enumerate(at):
+        if not isinstance(data, dict) or list(data)[-1:] != [key]:
+            raise ValueError(f"{'.'.join(at[: depth + 1])} is not the last key of its mapping")
+        head = {k: v for k, v in data.items() if k != key}
+        if head:
+            _block(head, indent, lines)
+        lines.append(f"{indent}{_string(key)}:")
+        data, indent = data[key], indent + "  "
+    opener = len(lines) - 1
+    empty = True
+    for key, value in items:
+        if empty:
+            empty = False
+            yield ("\n".join(lines) + "\n").encode()
+        lines = []
+        _block({key: value}, indent, lines)
+        del value  # not held while the next item is made
+        yield ("\n".join(lines) + "\n").encode()
+    if empty:  # an empty mapping is written inline, as to_yaml does
+        lines[opener] += " {}"
+        yield ("\n".join(lines) + "\n").encode()
+
+
+def json_chunks(
+    frame: dict[str, Any], at: tuple[str, ...], items: Iterable[tuple[str, Any]]
+) -> Iterator[bytes]:
+    """:func:`to_json` of ``frame`` with the mapping at key path ``at`` (empty in ``frame``)
+    filled with ``items``, written item by item (the same bytes)."""
+    sentinel = "\x00opa-contracts: the items go here\x00"
+    data: Any = frame
+    for key in at[:-1]:
+        data = data[key]
+    if data[at[-1]] != {}:
+        raise ValueError(f"{'.'.join(at)} must be empty in the frame")
+    data[at[-1]] = sentinel
+    try:
+        text = to_json(frame).decode()
+    finally:
+        data[at[-1]] = {}
+    before, _, after = text.partition(json.dumps(sentinel, ensure_ascii=False))
+    inner = "\n" + "  " * (len(at) + 1)
+    first = True
+    for key, value in items:
+        body = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        del value  # not held while the next item is made
+        item = json.dumps(key, ensure_ascii=False) + ": " + body.replace("\n", inner)
+        yield ((before + "{" if first else ",") + inner + item).encode()
+        first = False
+    closing = "{}" if first else "\n" + "  " * len(at) + "}"
+    yield ((before if first else "") + closing + after).encode()
 
 
 def _is_block(value: Any) -> bool:

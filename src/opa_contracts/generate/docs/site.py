@@ -18,7 +18,7 @@ slipped through unescaped could not run. Output is deterministic: no timestamps,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,6 @@ from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate import parallel
 from opa_contracts.generate.contracts import Channel, GenerateError, Sources
 from opa_contracts.generate.docs import changelog, diagram, render, views
-from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.targets import Target
 from opa_contracts.settings import Settings as RegistrySettings
 
@@ -73,8 +72,10 @@ def settings_of(target: Target) -> Settings:
     )
 
 
-def generate(sources: Sources, target: Target) -> FileTree:
-    """Every file of the docs for ``sources``."""
+def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
+    """Every file of the docs for ``sources``: the index pages first (from the channels' small
+    facts), then each channel's pages, made in batches of channels (in worker processes for a
+    large registry) and handed over batch by batch."""
     config = settings_of(target)
     settings = sources.settings
     title = config.title or (settings.name if settings.name_given else "") or DEFAULT_TITLE
@@ -82,13 +83,7 @@ def generate(sources: Sources, target: Target) -> FileTree:
     jobs = target.options.get("jobs", 0)
     workers = jobs if isinstance(jobs, int) and not isinstance(jobs, bool) and jobs >= 0 else 1
     budget = changelog.run_budget()
-    pages = parallel.map_items(
-        _page,
-        (names, settings, sources.acceptances, budget),
-        list(sources.channels),
-        workers,
-        threshold=200,
-    )
+    pages = [views.summary(c, names[c.name], sources.settings) for c in sources.channels]
     links = [_link(p) for p in pages]
     overview = diagram.pages(links)
     context: dict[str, Any] = {
@@ -99,79 +94,93 @@ def generate(sources: Sources, target: Target) -> FileTree:
         "services": _services(pages),
         "overview": [_range(i, chunk) for i, chunk in enumerate(overview, 1)],
     }
-    tree: dict[str, bytes] = {"README.md": LAYOUT.format(title=title).encode()}
+    yield "README.md", LAYOUT.format(title=title).encode()
     try:
-        tree.update(_markdown(config, context, links, overview))
-        tree.update(_html(config, context, overview))
+        markdown, html = render.markdown(config.templates), render.html(config.templates)
+        yield from _markdown(markdown, context, overview)
+        yield from _html(html, context, overview)
+        state = _State(names, settings, sources.acceptances, budget, markdown, html, context)
+        for files in parallel.stream_items(_channel, state, list(sources.channels), workers, 200):
+            yield from files
     except jinja2.TemplateError as exc:
         # an override template that is broken or unsafe: say where, not a traceback
         where = getattr(exc, "name", None) or "a docs template"
         line = getattr(exc, "lineno", None)
         raise GenerateError([f"{where}{f':{line}' if line else ''}: {exc}"]) from exc
-    return tree
 
 
-def _page(
-    state: tuple[Mapping[str, str], RegistrySettings, tuple[Acceptance, ...], WitnessBudget],
-    channel: Channel,
-) -> views.Page:
-    names, settings, acceptances, budget = state
-    return views.page(channel, names[channel.name], settings, acceptances, budget)
+@dataclass(frozen=True)
+class _State:
+    """What making one channel's pages reads (forked workers inherit it)."""
+
+    names: Mapping[str, str]
+    settings: RegistrySettings
+    acceptances: tuple[Acceptance, ...]
+    budget: WitnessBudget
+    markdown: jinja2.Environment
+    html: jinja2.Environment
+    context: dict[str, Any]
+
+
+def _channel(state: _State, channel: Channel) -> list[tuple[str, bytes]]:
+    """The files of one channel: its page (schema read, history judged) in both formats and
+    its diagram."""
+    page = views.page(
+        channel, state.names[channel.name], state.settings, state.acceptances, state.budget
+    )
+    context, folder = state.context, render.TEMPLATE_DIR
+    link = _link(page)
+    by_name = {p.name: p.slug for p in context["pages"]}
+    text = state.markdown.get_template(f"{folder}/channel.md.jinja").render(
+        {**context, "page": page}
+    )
+    href = _href(by_name, "../")
+    picture = Markup(diagram.draw([link], page.name, href))
+    html = state.html.get_template(f"{folder}/channel.html.jinja").render(
+        {**context, "root": "../", "page": page, "picture": picture}
+    )
+    return [
+        (f"markdown/diagrams/{page.slug}.svg", diagram.draw([link], page.name).encode()),
+        (f"markdown/channels/{page.slug}.md", text.encode()),
+        (f"html/channels/{page.slug}.html", html.encode()),
+    ]
+
+
+def _href(by_name: Mapping[str, str], prefix: str) -> Any:
+    return lambda name: f"{prefix}channels/{by_name[name]}.html"
 
 
 def _markdown(
-    config: Settings,
-    context: dict[str, Any],
-    links: list[diagram.Link],
-    overview: list[list[diagram.Link]],
-) -> dict[str, bytes]:
-    env = render.markdown(config.templates)
+    env: jinja2.Environment, context: dict[str, Any], overview: list[list[diagram.Link]]
+) -> Iterator[tuple[str, bytes]]:
     folder = render.TEMPLATE_DIR
-    tree = {"markdown/README.md": _render(env, f"{folder}/index.md.jinja", context)}
+    yield "markdown/README.md", _render(env, f"{folder}/index.md.jinja", context)
     for index, chunk in enumerate(overview, 1):
         picture = diagram.draw(chunk, context["overview"][index - 1]["label"])
-        tree[f"markdown/diagrams/overview-{index}.svg"] = picture.encode()
-    channel_template = env.get_template(f"{folder}/channel.md.jinja")
-    for page, link in zip(context["pages"], links, strict=True):
-        tree[f"markdown/diagrams/{page.slug}.svg"] = diagram.draw([link], page.name).encode()
-        text = channel_template.render({**context, "page": page})
-        tree[f"markdown/channels/{page.slug}.md"] = text.encode()
-    return tree
+        yield f"markdown/diagrams/overview-{index}.svg", picture.encode()
 
 
 def _html(
-    config: Settings, context: dict[str, Any], overview: list[list[diagram.Link]]
-) -> dict[str, bytes]:
-    env = render.html(config.templates)
+    env: jinja2.Environment, context: dict[str, Any], overview: list[list[diagram.Link]]
+) -> Iterator[tuple[str, bytes]]:
     folder = render.TEMPLATE_DIR
-    by_name = {p.name: p.slug for p in context["pages"]}
-
-    def href(prefix: str) -> Any:
-        return lambda name: f"{prefix}channels/{by_name[name]}.html"
-
+    href = _href({p.name: p.slug for p in context["pages"]}, "")
     pictures = [
-        Markup(diagram.draw(chunk, context["overview"][i]["label"], href("")))
+        Markup(diagram.draw(chunk, context["overview"][i]["label"], href))
         for i, chunk in enumerate(overview)
     ]
-    tree = {
-        "html/index.html": _render(
-            env, f"{folder}/index.html.jinja", {**context, "root": "", "pictures": pictures}
-        )
-    }
+    yield (
+        "html/index.html",
+        _render(env, f"{folder}/index.html.jinja", {**context, "root": "", "pictures": pictures}),
+    )
     if len(overview) > 1:
         template = env.get_template(f"{folder}/overview.html.jinja")
         for index, picture in enumerate(pictures, 1):
             part = context["overview"][index - 1]
             text = template.render({**context, "root": "", "part": part, "picture": picture})
-            tree[f"html/overview-{index}.html"] = text.encode()
-    template = env.get_template(f"{folder}/channel.html.jinja")
-    for page in context["pages"]:
-        picture = Markup(diagram.draw([_link(page)], page.name, href("../")))
-        text = template.render({**context, "root": "../", "page": page, "picture": picture})
-        tree[f"html/channels/{page.slug}.html"] = text.encode()
+            yield f"html/overview-{index}.html", text.encode()
     for name in ASSETS:
-        tree[f"html/assets/{name}"] = render.asset(env, name)
-    return tree
+        yield f"html/assets/{name}", render.asset(env, name)
 
 
 def _render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> bytes:

@@ -6,6 +6,7 @@ here so the Markdown and HTML pages say the same thing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -119,6 +120,22 @@ def page(
     """The page of ``channel`` (its latest version; all versions in the history, with the breaks
     ``acceptances`` accept shown as accepted)."""
     contract = channel.latest
+    return dataclasses.replace(
+        summary(channel, slug, settings),
+        fields=tuple(fields(contract.schema)),
+        examples=tuple(_example(e.name, e.note, e.payload) for e in contract.examples),
+        invalid_examples=tuple(
+            _example(e.name, e.note, e.payload) for e in contract.invalid_examples
+        ),
+        history=changelog.history(channel, settings, acceptances, None, budget),
+    )
+
+
+def summary(channel: Channel, slug: str, settings: Settings) -> Page:
+    """What the index, the service list and the diagrams read of ``channel``'s page: made from
+    the small facts of its versions (no schema read, no changelog judged); fields, examples and
+    history are empty (:func:`page` fills them)."""
+    contract = channel.latest
     manifest = contract.manifest
     publisher = participant(manifest.get("publisher"))
     subscribers = manifest.get("subscribers")
@@ -132,12 +149,10 @@ def page(
         policies=policies(manifest.get("policies")),
         redis=binding(contract.transports.get("redis")),
         kafka=kafka(contract.transports.get("kafka"), settings),
-        fields=tuple(fields(contract.schema)),
-        examples=tuple(_example(e.name, e.note, e.payload) for e in contract.examples),
-        invalid_examples=tuple(
-            _example(e.name, e.note, e.payload) for e in contract.invalid_examples
-        ),
-        history=changelog.history(channel, settings, acceptances, None, budget),
+        fields=(),
+        examples=(),
+        invalid_examples=(),
+        history=(),
         paragraphs=paragraphs(contract.description),
     )
 

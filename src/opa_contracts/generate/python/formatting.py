@@ -1,4 +1,5 @@
-"""Format generated Python with ruff: one process per tool for the whole tree, never per file.
+"""Format generated Python with ruff: one process per tool for many files (a batch of channels
+at a time, then the package-wide files), never per file.
 
 ``ruff check --fix`` applies the package's lint rules (sorted imports and ``__all__``...);
 ``ruff format`` does the rest.

@@ -20,16 +20,16 @@ Layout (``<module>`` is ``opa_events`` by default)::
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from opa_contracts.generate import templates
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
-from opa_contracts.generate.output import FileTree
 from opa_contracts.generate.python import naming, safety, shape
 from opa_contracts.generate.python.formatting import format_sources
 from opa_contracts.generate.python.models import ModelCode, ModelJob, generate_models
@@ -139,14 +139,19 @@ def settings_of(target: Target) -> Settings:
     )
 
 
-def generate(sources: Sources, target: Target) -> FileTree:
-    """Every file of the client package for ``sources``."""
+#: channels whose models are made, formatted and handed over together
+CHANNEL_BATCH = 256
+
+
+def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
+    """Every file of the client package for ``sources``, made a batch of channels at a time: their
+    models, modules and schema files are handed over and let go, and only what the package-wide
+    files (``__init__.py``, ``channels.py``, the README) need of them is kept."""
     config = settings_of(target)
     try:
         version = package_version(sources, config.version)
     except ValueError as exc:
         raise GenerateError([str(exc)]) from None
-    channels = _views(sources, config)
     env = templates.environment(config.templates)
     env.filters["models"] = _models
     context: dict[str, Any] = {
@@ -156,58 +161,93 @@ def generate(sources: Sources, target: Target) -> FileTree:
         "wheel": f"{re.sub(r'[-_.]+', '_', config.package).lower()}-{version}-py3-none-any.whl",
         "description": config.description,
         "digest": sources.digest,
-        "channels": channels,
-        "example": _readme_example(channels, config.example_channel),
-        "msgpack": any(v.contract.encoding == "msgpack" for c in channels for v in c.versions),
+        "msgpack": any(v.encoding == "msgpack" for c in sources.channels for v in c.versions),
     }
     src = f"src/{config.module}"
+    names = naming.assign(sources.channels)
+    channels: list[ChannelView] = []
+    failed: list[str] = []  # models that could not be made: nothing else is checked then
+    unsafe: list[str] = []
+    examples: dict[bool, dict[str, Any]] = {}  # preferred channel or not -> the README's example
+    for start in range(0, len(sources.channels), CHANNEL_BATCH):
+        batch = sources.channels[start : start + CHANNEL_BATCH]
+        views, schemas, problems = _views(batch, names, config)
+        failed += problems
+        if failed:
+            continue
+        python: dict[str, str] = {}
+        for view in views:
+            python.update(_modules(env, context, src, view))
+            preferred = view.channel.name == config.example_channel
+            if preferred not in examples:
+                found = _readme_example(view)
+                if found is not None:
+                    examples[preferred] = found
+            channels.append(_light(view))
+        formatted = format_sources(python, config.module)
+        allowed = (*ALLOWED_IMPORTS, f"{config.module}._base", config.module)
+        for view in views:
+            for v in view.versions:
+                name = f"{src}/{view.module}/{v.module}.py"
+                try:
+                    safety.check(formatted[name], allowed, name)
+                except (safety.UnsafeCode, SyntaxError) as exc:
+                    unsafe.append(str(exc))
+        if not unsafe:
+            yield from ((name, text.encode()) for name, text in formatted.items())
+            yield from ((f"{src}/{name}", data) for name, data in schemas.items())
+    if failed or unsafe:
+        raise GenerateError(failed or unsafe)
+    context["channels"] = channels
+    context["example"] = examples.get(True) or examples.get(False)
     # README.md goes through the formatter too: ruff formats the Python blocks of Markdown
-    python: dict[str, str] = {
-        "README.md": env.get_template(f"{TEMPLATE_DIR}/README.md.jinja").render(context)
-    }
+    python = {"README.md": env.get_template(f"{TEMPLATE_DIR}/README.md.jinja").render(context)}
     for name in ("__init__.py", "_base.py", "_codec.py", "channels.py", "errors.py"):
         python[f"{src}/{name}"] = env.get_template(f"{TEMPLATE_DIR}/{name}.jinja").render(context)
     for name in RUNTIME_MODULES:
         template = env.get_template(f"{TEMPLATE_DIR}/runtime/{name}.py.jinja")
         python[f"{src}/runtime/{name}.py"] = template.render(context)
-    checked: list[str] = []
-    for view in channels:
-        folder = f"{src}/{view.module}"
-        latest = view.latest.contract
-        doc = (
-            f"{view.channel.name}: {latest.summary} — the models of its latest version, "
-            f"{latest.version} (the default import)."
-        )
-        python[f"{folder}/__init__.py"] = _render(env, "alias", context, view.latest, doc)
-        for major, alias in view.majors:
-            doc = (
-                f"{view.channel.name} {major}: the models of {alias.contract.version}, the latest "
-                f"{alias.contract.semver.major}.x version."
-            )
-            python[f"{folder}/{major}.py"] = _render(env, "alias", context, alias, doc)
-        for v in view.versions:
-            python[f"{folder}/{v.module}.py"] = _render(env, "version", context, v, "")
-        # the modules holding datamodel-code-generator's output; the others are template-only
-        checked += [f"{folder}/{v.module}.py" for v in view.versions]
     formatted = format_sources(python, config.module)
-    allowed = (*ALLOWED_IMPORTS, f"{config.module}._base", config.module)
-    problems = []
-    for name in checked:
-        try:
-            safety.check(formatted[name], allowed, name)
-        except (safety.UnsafeCode, SyntaxError) as exc:
-            problems.append(str(exc))
-    if problems:
-        raise GenerateError(problems)
-    tree = {name: text.encode() for name, text in formatted.items()}
-    tree[f"{src}/py.typed"] = b""
-    for view in channels:
-        for v in view.versions:
-            tree[f"{src}/{v.schema_file}"] = _json(v.contract.schema)
-    tree["pyproject.toml"] = (
-        env.get_template(f"{TEMPLATE_DIR}/pyproject.toml.jinja").render(context).encode()
+    yield from ((name, text.encode()) for name, text in formatted.items())
+    yield f"{src}/py.typed", b""
+    yield (
+        "pyproject.toml",
+        env.get_template(f"{TEMPLATE_DIR}/pyproject.toml.jinja").render(context).encode(),
     )
-    return tree
+
+
+def _modules(env: Any, context: dict[str, Any], src: str, view: ChannelView) -> dict[str, str]:
+    """One channel's modules: the default import, one per major version, one per version."""
+    folder = f"{src}/{view.module}"
+    latest = view.latest.contract
+    doc = (
+        f"{view.channel.name}: {latest.summary} — the models of its latest version, "
+        f"{latest.version} (the default import)."
+    )
+    python = {f"{folder}/__init__.py": _render(env, "alias", context, view.latest, doc)}
+    for major, alias in view.majors:
+        doc = (
+            f"{view.channel.name} {major}: the models of {alias.contract.version}, the latest "
+            f"{alias.contract.semver.major}.x version."
+        )
+        python[f"{folder}/{major}.py"] = _render(env, "alias", context, alias, doc)
+    for v in view.versions:
+        python[f"{folder}/{v.module}.py"] = _render(env, "version", context, v, "")
+    return python
+
+
+def _light(view: ChannelView) -> ChannelView:
+    """``view`` without its model code (the package-wide files read names only)."""
+    light = {
+        id(v): dataclasses.replace(v, code=ModelCode((), "", v.code.classes, v.code.root))
+        for v in view.versions
+    }
+    return dataclasses.replace(
+        view,
+        versions=tuple(light[id(v)] for v in view.versions),
+        latest=light[id(view.latest)],
+        majors=tuple((major, light[id(v)]) for major, v in view.majors),
+    )
 
 
 def _render(env: Any, name: str, context: dict[str, Any], version: VersionView, doc: str) -> str:
@@ -223,23 +263,30 @@ def _models(code: ModelCode) -> templates.Safe:
     return templates.Safe("\n".join(code.imports) + "\n\n\n" + code.body)
 
 
-def _views(sources: Sources, config: Settings) -> list[ChannelView]:
-    names = naming.assign(sources.channels)
-    jobs = [
-        ModelJob(
-            label=f"{c.name} {v.version}",
-            class_name=names[c.name].model,
-            schema=shape.shape(v.schema, v.dialect.name, binary=v.encoding == "msgpack"),
-            aliases=shape.odd_names(v.schema),
-            base_module=f"{config.module}._base",
-        )
-        for c in sources.channels
-        for v in c.versions
-    ]
+def _views(
+    channels: Sequence[Channel], names: Mapping[str, naming.ChannelNames], config: Settings
+) -> tuple[list[ChannelView], dict[str, bytes], list[str]]:
+    """The views of ``channels`` with their models, their schema files (path under the
+    package -> bytes), and the models that could not be made."""
+    jobs = []
+    schemas: dict[str, bytes] = {}
+    for c in channels:
+        for v in c.versions:  # each channel's schemas are read once, for its models and files
+            schema = v.schema
+            jobs.append(
+                ModelJob(
+                    label=f"{c.name} {v.version}",
+                    class_name=names[c.name].model,
+                    schema=shape.shape(schema, v.dialect.name, binary=v.encoding == "msgpack"),
+                    aliases=shape.odd_names(schema),
+                    base_module=f"{config.module}._base",
+                )
+            )
+            schemas[_schema_file(names[c.name].module, v.version)] = _json(schema)
     results = iter(generate_models(jobs, config.jobs))
     problems: list[str] = []
     views: list[ChannelView] = []
-    for channel in sources.channels:
+    for channel in channels:
         chosen = names[channel.name]
         versions = []
         for contract in channel.versions:
@@ -256,7 +303,7 @@ def _views(sources: Sources, config: Settings) -> list[ChannelView]:
                     contract=contract,
                     module=module,
                     qualified=f"{config.module}.{chosen.module}.{module}",
-                    schema_file=f"schemas/{chosen.module}/{contract.version}.json",
+                    schema_file=_schema_file(chosen.module, contract.version),
                     code=code,
                     exports=tuple(sorted({*code.classes, "CHANNEL", "VERSION", "MODEL"})),
                 )
@@ -274,9 +321,11 @@ def _views(sources: Sources, config: Settings) -> list[ChannelView]:
                 majors=_majors(channel, by_version),
             )
         )
-    if problems:
-        raise GenerateError(problems)
-    return views
+    return views, schemas, problems
+
+
+def _schema_file(module: str, version: str) -> str:
+    return f"schemas/{module}/{version}.json"
 
 
 def _majors(
@@ -295,19 +344,20 @@ def _majors(
     )
 
 
-def _readme_example(channels: list[ChannelView], preferred: str | None) -> dict[str, Any] | None:
-    """The README's example: the preferred channel's (else the first one's), two of its fields."""
-    ordered = sorted(channels, key=lambda view: view.channel.name != preferred)
-    for view in ordered:
-        contract = view.latest.contract
-        payload = contract.examples[0].payload if contract.examples else None
-        if not isinstance(payload, dict):
-            continue
-        names = _field_names(view.latest.code)
-        fields = [key for key in payload if key in names][:2]
-        if fields:
-            return {"channel": view, "payload": payload, "version": view.latest, "fields": fields}
-    return None
+def _readme_example(view: ChannelView) -> dict[str, Any] | None:
+    """The README's example from ``view`` (its model code still there), if its latest version's
+    first example is an object with fields spelled as in the JSON; the README takes the
+    preferred channel's, else the first channel's that has one."""
+    contract = view.latest.contract
+    payload = contract.examples[0].payload if contract.examples else None
+    if not isinstance(payload, dict):
+        return None
+    names = _field_names(view.latest.code)
+    fields = [key for key in payload if key in names][:2]
+    if not fields:
+        return None
+    light = _light(view)
+    return {"channel": light, "payload": payload, "version": light.latest, "fields": fields}
 
 
 def _field_names(code: ModelCode) -> set[str]:
