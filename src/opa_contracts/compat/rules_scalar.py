@@ -292,7 +292,8 @@ CONTENT_CHANGED = declare(
     "content-changed",
     BF,
     (),
-    "contentEncoding, contentMediaType or contentSchema changed.",
+    "contentEncoding, contentMediaType or contentSchema added (narrows: breaks BACKWARD at most), "
+    "removed (relaxes: breaks FORWARD at most) or changed.",
     '{"type":"string"}',
     '{"type":"string","contentEncoding":"base64"}',
     unverifiable=True,
