@@ -138,7 +138,7 @@ def _at(node: Any, path: tuple[Any, ...]) -> Any:
 
 
 # where a template's change goes when it is aimed: the places its proof rule looks at
-_AIMED = {
+_AIMED: dict[str, list[tuple[Any, ...]]] = {
     "then": [("then", "properties", "a"), ("else", "properties", "a")],
     "anyOf": [("anyOf", 0), ("anyOf", 1)],
     "allOf": [("allOf", 0), ("allOf", 1)],
@@ -150,9 +150,10 @@ _AIMED = {
 def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     old = draw(st.one_of(SCHEMAS, _templates()))
     new = copy.deepcopy(old)
-    aimed = [path for key, paths in _AIMED.items() if key in new for path in paths]
-    aimed = [path for path in aimed if path in _places(new)]
-    if aimed and draw(st.booleans()):
+    places = _places(new)
+    aimed = [p for key, paths in _AIMED.items() if key in new for p in paths if p in places]
+    aim: bool = draw(st.booleans())
+    if aimed and aim:
         place = draw(st.sampled_from(aimed))
         target = _at(new, place)
         donor: Any = {}
