@@ -346,7 +346,7 @@ class Prover:
             return ProofResult(proof=f"implied: the reader's schema at {place.pointer} is empty")
         if not isinstance(w, Mapping) or not isinstance(r, Mapping):
             return _NOTHING
-        context = self._closure([w]) + self._unconditional(place)
+        context = self._closure([w]) + self._ancestry(place)
         if len(context) > _MAX_CONTEXT:
             return _NOTHING
         implied = _Implication(context, r, self.writer.dialect, self.writer.ptr_of)
@@ -384,23 +384,46 @@ class Prover:
                 todo.extend(members)
         return out
 
-    def _unconditional(self, place: _Place) -> list[Mapping[str, Any]]:
-        """The writer's nodes that every accepted message satisfies at the place's instance
-        location, when that location is a chain of property names (else none)."""
-        names: list[str] = []
-        for step in place.steps:
+    def _ancestry(self, place: _Place) -> list[Mapping[str, Any]]:
+        """The writer's constraints that hold on the place's instance whenever the place's
+        result matters for a message the writer accepts.
+
+        Every ancestor on the place's path is a conjunction the message satisfies where the
+        place counts (a failing sibling keyword, ``allOf`` member or parent would fail the
+        message whatever the place says; an ``anyOf`` branch that fails elsewhere does not need
+        the place): its keywords and ``allOf`` members hold at its own instance, so do the
+        ``if`` of a ``then`` taken and, below ``dependentSchemas/k``, "an object with k". They
+        are carried down to the place's instance through ``properties`` (the subschemas of
+        the same name); an ancestor above any other step into the instance adds nothing.
+        """
+        out: list[Mapping[str, Any]] = []
+        node: Json = self.writer.root
+        for at, step in enumerate(place.steps):
+            here: list[Json] = [node]
+            if step.keyword == "then" and isinstance(node, Mapping) and "if" in node:
+                here.append(node["if"])
+            if step.keyword in ("dependentSchemas", "dependencies") and step.key is not None:
+                here.append({"type": "object", "required": [step.key]})
+            out += self._carried(self._closure(here), place.steps[at:])
+            node = _child(node, step)
+            if node is None or len(out) > _MAX_CONTEXT:
+                break
+        return out
+
+    def _carried(
+        self, level: list[Mapping[str, Any]], steps: Sequence[_Step]
+    ) -> list[Mapping[str, Any]]:
+        """``level`` (nodes on one instance) carried down ``steps`` to the place's instance."""
+        for step in steps:
             if step.keyword == "properties" and step.key is not None:
-                names.append(step.key)
+                below = []
+                for node in level:
+                    props = node.get("properties")
+                    if isinstance(props, Mapping) and step.key in props:
+                        below.append(props[step.key])
+                level = self._closure(below)
             elif step.keyword not in _IN_PLACE_STEPS:
                 return []
-        level = self._closure([self.writer.root])
-        for name in names:
-            below = []
-            for node in level:
-                props = node.get("properties")
-                if isinstance(props, Mapping) and name in props:
-                    below.append(props[name])
-            level = self._closure(below)
         return level
 
     # --- rule: union coverage --------------------------------------------------------------
@@ -624,6 +647,8 @@ class _Implication:
         keyword), or None when that is not shown."""
         if key in _REFS:
             return None
+        if not self.kinds:
+            return "the writer's constraints there admit no type: no message reaches it"
         applies = _APPLIES_TO.get(key)
         if applies is not None and all(_vacuous(key, k) for k in self.kinds):
             return f"{key} only constrains {applies}s, which the instance cannot be"
