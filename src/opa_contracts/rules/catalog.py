@@ -398,7 +398,7 @@ SCHEMA_TOO_LARGE_TO_COMPARE = Rule(
     "schema-too-large-to-compare",
     "versioning",
     E,
-    "Two schemas are small enough for the engine to compare (a bounded number of keyword comparisons per pair); past the bound the pair is reported unverifiable and counts as breaking.",
+    "Two schemas are small enough for the engine to compare (a bounded number of keyword comparisons per pair); past the bound the pair is reported unknown and counts as breaking.",
 )
 
 VERDICT_UNKNOWN = Rule(
