@@ -3,7 +3,7 @@ message hypothesis-jsonschema draws from the writer's schema is rejected by the 
 
 Pairs are a random schema and a mutation of it at a random place (a keyword added, changed or
 dropped, a subschema replaced), built from type, enum, const, bounds, required, properties,
-anyOf, allOf and if/then/else, with templates that put the change where the proof rules look
+anyOf, oneOf, allOf and if/then/else, with templates that put the change where the proof rules look
 (under ``then`` beside a root property, in a union branch, below a const). Each claim is probed
 with 200 drawn messages, checked by jsonschema-rs.
 """
@@ -71,6 +71,7 @@ def _compound(inner: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dic
             LEAVES,
         ),
         st.lists(inner, min_size=2, max_size=3).map(lambda bs: {"anyOf": bs}),
+        st.lists(inner, min_size=2, max_size=3).map(lambda bs: {"oneOf": bs}),
         st.lists(inner, min_size=1, max_size=2).map(lambda bs: {"allOf": bs}),
         st.builds(lambda i, t, e: {"if": i, "then": t, "else": e}, inner, inner, inner),
     )
@@ -98,7 +99,8 @@ def _templates() -> st.SearchStrategy[dict[str, Any]]:
         ),
         # a union whose branches partition by type
         st.builds(
-            lambda first, second: {"anyOf": [first, second]},
+            lambda kind, first, second: {kind: [first, second]},
+            st.sampled_from(["anyOf", "oneOf"]),
             LEAVES,
             st.sampled_from(TYPES).map(lambda t: {"not": {"type": t}}) | LEAVES,
         ),
@@ -122,7 +124,7 @@ def _places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     for key, value in node.items():
         if key in ("then", "else", "if", "not"):
             out += _places(value, (*path, key))
-        elif key in ("anyOf", "allOf"):
+        elif key in ("anyOf", "allOf", "oneOf"):
             for i, sub in enumerate(value):
                 out += _places(sub, (*path, key, i))
         elif key == "properties":
@@ -141,6 +143,7 @@ def _at(node: Any, path: tuple[Any, ...]) -> Any:
 _AIMED: dict[str, list[tuple[Any, ...]]] = {
     "then": [("then", "properties", "a"), ("else", "properties", "a")],
     "anyOf": [("anyOf", 0), ("anyOf", 1)],
+    "oneOf": [("oneOf", 0), ("oneOf", 1)],
     "allOf": [("allOf", 0), ("allOf", 1)],
     "properties": [("properties", "a")],
 }

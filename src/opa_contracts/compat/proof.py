@@ -459,6 +459,11 @@ class Prover:
         kept = _types(rb["type"])
         if kept is None:
             return _NOTHING
+        if "type" in wb:
+            # the branch must only narrow: a widened branch of a oneOf can match twice
+            before = _types(wb["type"])
+            if before is None or not kept <= before:
+                return _NOTHING
         covered = []
         for lost in sorted(_PRIMITIVE - kept):
             by = next((i for i in others if _accepts_all(wl[i], lost)), None)
