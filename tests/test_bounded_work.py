@@ -179,7 +179,7 @@ def test_a_three_billion_character_bound_gets_a_described_witness(tmp_path: Path
     assert found["details"]["verdict"] == "broken"
 
 
-def test_a_long_bound_next_to_a_pattern_is_bounded_and_unverifiable(tmp_path: Path) -> None:
+def test_a_long_bound_next_to_a_pattern_is_bounded_and_unknown(tmp_path: Path) -> None:
     # a pattern may depend on the exact length: no scaled search, no string built
     old, new = write_pair(
         tmp_path,

@@ -17,9 +17,6 @@ N: frozenset[str] = frozenset()
 # BACKWARD with the two schemas swapped.
 LENIENT_RELAXES: dict[str, frozenset[str]] = {}
 
-# Rules whose verdict depends on languages the engine does not decide (regexes, formats...).
-UNVERIFIABLE_RULES: set[str] = set()
-
 RULES: list[Rule] = []
 _BY_ID: dict[str, Rule] = {}
 #: rule id -> the module that declared it (listings keep the modules' order, not import order)
@@ -41,7 +38,6 @@ def declare(
     after: str,
     *,
     lenient: frozenset[str] = N,
-    unverifiable: bool = False,
 ) -> Rule:
     """Declare one diff rule; the returned object is what the engine code that finds the change
     names (``mk(ENUM_VALUE_REMOVED.id, ...)``), so an id cannot exist apart from its rule."""
@@ -59,6 +55,4 @@ def declare(
     ORIGINS[rule_id] = sys._getframe(1).f_globals.get("__name__", "")
     if lenient:
         LENIENT_RELAXES[rule_id] = lenient
-    if unverifiable:
-        UNVERIFIABLE_RULES.add(rule_id)
     return rule

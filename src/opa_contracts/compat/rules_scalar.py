@@ -259,7 +259,6 @@ PATTERN_CHANGED = declare(
     "The pattern changed; regex inclusion is not decided, so a witness is searched for.",
     '{"type":"string","pattern":"^[A-Z]{1,5}$"}',
     '{"type":"string","pattern":"^[A-Z]{1,4}$"}',
-    unverifiable=True,
 )
 FORMAT_ADDED = declare(
     "format-added",
@@ -268,7 +267,6 @@ FORMAT_ADDED = declare(
     "A format now restricts strings (asserted by the validators used here).",
     '{"type":"string"}',
     '{"type":"string","format":"date-time"}',
-    unverifiable=True,
 )
 FORMAT_REMOVED = declare(
     "format-removed",
@@ -277,7 +275,6 @@ FORMAT_REMOVED = declare(
     "The format was removed.",
     '{"type":"string","format":"date-time"}',
     '{"type":"string"}',
-    unverifiable=True,
 )
 FORMAT_CHANGED = declare(
     "format-changed",
@@ -286,7 +283,6 @@ FORMAT_CHANGED = declare(
     "The format changed.",
     '{"type":"string","format":"date-time"}',
     '{"type":"string","format":"date"}',
-    unverifiable=True,
 )
 CONTENT_CHANGED = declare(
     "content-changed",
@@ -296,5 +292,4 @@ CONTENT_CHANGED = declare(
     "removed (relaxes: breaks FORWARD at most) or changed.",
     '{"type":"string"}',
     '{"type":"string","contentEncoding":"base64"}',
-    unverifiable=True,
 )
