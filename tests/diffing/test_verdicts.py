@@ -204,3 +204,26 @@ def test_every_format_shows_the_verdicts(tmp_path: Path) -> None:
     assert suite is not None
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert props["verdicts.compatible"] == "1"
+
+
+def test_validate_history_takes_unknown_warning_too(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import CONTRACTS
+
+    contracts = tmp_path / "contracts"
+    shutil.copytree(CONTRACTS, contracts)
+    first = contracts / "quotes.realtime" / "1.0.0.yaml"
+    data = yaml.safe_load(first.read_text(encoding="utf-8"))
+    data["version"] = "1.1.0"
+    # the same language spelled two ways: neither a witness nor a proof exists
+    data["schema"]["properties"]["ticker"]["pattern"] = "^([A-Z]){1,5}$"
+    (first.parent / "1.1.0.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    for extra, code, severity in (((), 1, "error"), (("--unknown", "warning"), 0, "warning")):
+        result = run_cli("validate", contracts, "--history", "--format", "json", *extra)
+        assert result.code == code, result.stdout + result.stderr
+        found = json.loads(result.stdout)["findings"]
+        changed = [f for f in found if f["rule"] == "pattern-changed"]
+        assert [(f["severity"], f["details"]["verdict"]) for f in changed] == [
+            (severity, "unknown")
+        ]
