@@ -344,6 +344,8 @@ class Prover:
         w, r = nodes
         if r is True or (isinstance(r, Mapping) and not r):
             return ProofResult(proof=f"implied: the reader's schema at {place.pointer} is empty")
+        if w is True:
+            w = {}
         if not isinstance(w, Mapping) or not isinstance(r, Mapping):
             return _NOTHING
         context = self._closure([w]) + self._ancestry(place)
