@@ -219,7 +219,11 @@ def _describe(
         reason = next((why for key, why in _INERT.items() if key in json.dumps(case)), "")
         full = check(old, new, mode=Mode.FULL, policy=policy)
         searched = "no witness in either direction" if full.compatible else "see the FULL check"
-        why = reason or "our analysis finds no break"
+        proofs = [c for c in result.checked if c.proof]
+        proven = "; ".join(
+            f"{c.change.rule} at {c.change.pointer} proven: {c.proof}" for c in proofs
+        )
+        why = reason or proven or "our analysis finds no break"
         probe = probe_equivalence(old, new, args.probe_samples, args.seed)
         tally.probed += probe.backward is None
         text = (
