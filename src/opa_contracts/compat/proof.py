@@ -219,6 +219,8 @@ class Prover:
         self.reader = reader
         self._safe: bool | None = None
         self._root_finite: ProofResult | None = None
+        self._lists: dict[tuple[int, int], frozenset[int]] = {}
+        self._refs: dict[int, frozenset[int]] = {}
 
     def prove(self, change: Change) -> ProofResult:
         """A proof that ``change`` loses no message of the writer, a witness that it does, or
@@ -273,12 +275,7 @@ class Prover:
                 rl = r.get(step.keyword) if isinstance(r, Mapping) else None
                 if not (isinstance(wl, list) and isinstance(rl, list)) or len(wl) != len(rl):
                     return None
-                at = int(step.key)
-                if any(
-                    not json_equal(a, b)
-                    for i, (a, b) in enumerate(zip(wl, rl, strict=True))
-                    if i != at
-                ):
+                if not self._differing(wl, rl) <= {int(step.key)}:
                     return None
             if any(isinstance(n, Mapping) and any(k in n for k in _REFS) for n in (w, r)):
                 return (
@@ -288,6 +285,27 @@ class Prover:
             if w is None or r is None:
                 return None
         return w, r
+
+    def _differing(self, wl: list[Json], rl: list[Json]) -> frozenset[int]:
+        """The indexes where two lists of subschemas differ (computed once per pair of lists:
+        a thousand changes under one long ``anyOf`` compare its members once)."""
+        key = (id(wl), id(rl))
+        found = self._lists.get(key)
+        if found is None:
+            found = frozenset(
+                i for i, (a, b) in enumerate(zip(wl, rl, strict=True)) if not json_equal(a, b)
+            )
+            self._lists[key] = found
+        return found
+
+    def _referring(self, members: list[Json]) -> frozenset[int]:
+        """The indexes of the members that hold a ``$ref`` (once per list)."""
+        key = id(members)
+        found = self._refs.get(key)
+        if found is None:
+            found = frozenset(i for i, m in enumerate(members) if _has_ref(m))
+            self._refs[key] = found
+        return found
 
     # --- rule: finite writer set -----------------------------------------------------------
     def _root(self) -> ProofResult:
@@ -447,7 +465,7 @@ class Prover:
             return _NOTHING
         index = int(step.key or "0")
         others = [i for i in range(len(wl)) if i != index]
-        if any(not json_equal(wl[i], rl[i]) or _has_ref(wl[i]) for i in others):
+        if self._differing(wl, rl) - {index} or self._referring(wl) - {index}:
             return _NOTHING
         wb, rb = wl[index], rl[index]
         if not isinstance(wb, Mapping) or not isinstance(rb, Mapping) or "type" not in rb:
