@@ -281,7 +281,10 @@ class Prover:
                 return (
                     None  # a draft-07 $ref hides its siblings; and what it points to is elsewhere
                 )
+            parent = w
             w, r = _child(w, step), _child(r, step)
+            if w is None and _unconstrained(parent, step):
+                w = True  # a property the writer does not describe: anything goes there
             if w is None or r is None:
                 return None
         return w, r
@@ -499,6 +502,17 @@ class Prover:
                 f"unchanged branch ({', '.join(covered)}), so {how}"
             )
         )
+
+
+def _unconstrained(parent: Json, step: _Step) -> bool:
+    """True when ``parent`` has no subschema for property ``step.key`` and nothing else that
+    would apply to it (``patternProperties``, ``additionalProperties``)."""
+    return (
+        step.keyword == "properties"
+        and isinstance(parent, Mapping)
+        and not any(k in parent for k in ("patternProperties", "additionalProperties"))
+        and not (isinstance(parent.get("properties"), Mapping) and step.key in parent["properties"])
+    )
 
 
 def _doc_safe(doc: Document) -> bool:
