@@ -10,6 +10,11 @@ our BACKWARD verdict with Confluent's, and for each disagreement gives the evide
   samples mutated, and random JSON values, each run through both validators. A probe is
   evidence, not a proof; it prints how many instances it tried and how many the writer accepted.
 
+It also prints the engine's verdicts on the corpus: how many pairs (and changes) are broken (a
+verified witness), compatible (proven, or nothing flagged) and unknown (target: 0), the median and
+p99 time per pair, and how that time splits between the structural verdict, the proofs and the
+witness searches.
+
 A measurement, not a test: it exits 0 unless it crashes.
 """
 
@@ -29,7 +34,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from opa_contracts.compat import Mode, Policy, check, compare
+from opa_contracts.compat import Mode, Policy, Verdict, check, compare
 from opa_contracts.compat.resolve import Document
 from opa_contracts.compat.samples import Hints, Samples
 from opa_contracts.compat.witness import focus_of
@@ -85,6 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     disagreements: list[str] = []
     tally = Tally()
     probe_time = 0.0
+    pair_times: list[float] = []
+    split: dict[str, float] = {}
+    pair_verdicts = dict.fromkeys(Verdict, 0)
+    change_verdicts = dict.fromkeys(Verdict, 0)
+    unknowns: list[str] = []
     for name in FILES:
         file_runs = file_agree = 0
         for index, case in enumerate(load(args.corpus / name)):
@@ -95,8 +105,18 @@ def main(argv: list[str] | None = None) -> int:
                 checks.append((Policy.LENIENT, case["compatible_lenient"]))
             for policy, expected in checks:
                 old, new = case["original_schema"], case["update_schema"]
+                t_pair = time.perf_counter()
                 result = check(old, new, mode=Mode.BACKWARD, policy=policy,
-                               witness_budget_s=args.budget)  # fmt: skip
+                               witness_budget_s=args.budget, timings=split)  # fmt: skip
+                pair_times.append(time.perf_counter() - t_pair)
+                pair_verdicts[result.verdict] += 1
+                for item in result.checked:
+                    change_verdicts[item.verdict] += 1
+                    if item.verdict is Verdict.UNKNOWN:
+                        unknowns.append(
+                            f"  {name}[{index}] {case['description']!r} ({policy.value}): "
+                            f"{item.change.rule} at {item.change.pointer or '/'}"
+                        )
                 runs += 1
                 file_runs += 1
                 if result.compatible == expected:
@@ -128,12 +148,41 @@ def main(argv: list[str] | None = None) -> int:
     if recursive_note:
         print(recursive_note)
     print(f"time: {elapsed:.2f} s (of which evidence for the disagreements: {probe_time:.2f} s)")
+    _print_verdicts(pair_verdicts, change_verdicts, unknowns, pair_times, split)
     unbacked = tally.disagreements - tally.witnessed - tally.probed
     print(
         f"summary: {tally.disagreements} disagreements, {tally.witnessed} proven by a verified "
         f"witness, {tally.probed} backed by an equivalence probe, {unbacked} without evidence"
     )
     return 0
+
+
+def _print_verdicts(
+    pairs: dict[Verdict, int],
+    changes: dict[Verdict, int],
+    unknowns: list[str],
+    times: list[float],
+    split: dict[str, float],
+) -> None:
+    """The three verdicts on the corpus, the unknown ones, and where the time went."""
+    shown = ", ".join(f"{pairs[v]} {v.value}" for v in Verdict)
+    print(f"verdicts by run: {shown}")
+    shown = ", ".join(f"{changes[v]} {v.value}" for v in Verdict)
+    print(f"verdicts of the flagged changes: {shown}")
+    print(f"unknown: {changes[Verdict.UNKNOWN]} (target 0)")
+    for line in unknowns:
+        print(line)
+    ordered = sorted(times)
+    if ordered:
+        median = ordered[len(ordered) // 2]
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        print(f"time per pair: median {median * 1000:.3f} ms, p99 {p99 * 1000:.3f} ms")
+    total = sum(split.values()) or 1.0
+    parts = ", ".join(
+        f"{key} {split.get(key, 0.0):.3f} s ({100 * split.get(key, 0.0) / total:.0f}%)"
+        for key in ("structure", "proof", "witness")
+    )
+    print(f"time split: {parts}")
 
 
 def _describe(
@@ -170,7 +219,11 @@ def _describe(
         reason = next((why for key, why in _INERT.items() if key in json.dumps(case)), "")
         full = check(old, new, mode=Mode.FULL, policy=policy)
         searched = "no witness in either direction" if full.compatible else "see the FULL check"
-        why = reason or "our analysis finds no break"
+        proofs = [c for c in result.checked if c.proof]
+        proven = "; ".join(
+            f"{c.change.rule} at {c.change.pointer} proven: {c.proof}" for c in proofs
+        )
+        why = reason or proven or "our analysis finds no break"
         probe = probe_equivalence(old, new, args.probe_samples, args.seed)
         tally.probed += probe.backward is None
         text = (

@@ -305,7 +305,7 @@ class Summary:
     rules: collections.Counter[tuple[str, str]]
     witnesses: int
     budget_hits: list[str]
-    unverifiable: int
+    unknown: int
     channels_with_errors: set[str]
 
 
@@ -323,10 +323,10 @@ def summarise(report_text: str) -> Summary:
             for f, d in zip(found, details, strict=True)
             if d.get("witness_budget_exhausted")
         ],
-        unverifiable=sum(
+        unknown=sum(
             1
             for f, d in zip(found, details, strict=True)
-            if d.get("unverifiable") and f["severity"] == "error"
+            if d.get("verdict") == "unknown" and f["severity"] == "error"
         ),
         channels_with_errors={
             f["channel"] for f in found if f["severity"] == "error" and f.get("channel")
@@ -401,8 +401,8 @@ def section_main(args: argparse.Namespace, work: Path) -> tuple[Timing, Path]:
         rows.append([rule, severity, str(n)])
     print(table(rows, {2}))
     print(
-        f"witnesses shown: {s.witnesses}; errors the engine could not decide (no witness, "
-        f"counted as breaking): {s.unverifiable}"
+        f"witnesses shown: {s.witnesses}; errors the engine could not decide (unknown: no "
+        f"witness nor proof, counted as breaking): {s.unknown}"
     )
     print(
         f"witness searches that hit the {args.budget} s per-change budget: {len(s.budget_hits)}"

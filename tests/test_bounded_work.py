@@ -111,7 +111,7 @@ def test_diff_of_45000_changed_patterns_stays_within_cpu_and_memory(tmp_path: Pa
     assert run.code == 1, run.stderr[-2000:]
     changed = [f for f in findings(run) if f["rule"] == "pattern-changed"]
     assert len(changed) == count
-    assert all(f["details"]["unverifiable"] for f in changed)
+    assert all(f["details"]["verdict"] == "unknown" for f in changed)
     assert json.loads(run.stdout)["summary"]["witness_budget_hits"] > 0
 
 
@@ -215,10 +215,10 @@ def test_a_three_billion_character_bound_gets_a_described_witness(tmp_path: Path
     ]
     assert "/note is a string of 3,000,000,000 'a' characters" in found["message"]
     assert found["details"]["witness"]["note"].endswith("(3,000,000,000 × 'a')")
-    assert not found["details"]["unverifiable"]
+    assert found["details"]["verdict"] == "broken"
 
 
-def test_a_long_bound_next_to_a_pattern_is_bounded_and_unverifiable(tmp_path: Path) -> None:
+def test_a_long_bound_next_to_a_pattern_is_bounded_and_unknown(tmp_path: Path) -> None:
     # a pattern may depend on the exact length: no scaled search, no string built
     old, new = write_pair(
         tmp_path,
@@ -228,7 +228,7 @@ def test_a_long_bound_next_to_a_pattern_is_bounded_and_unverifiable(tmp_path: Pa
     run = run_limited("diff", old, new, "--format", "json")
     assert run.code == 1, run.stderr
     [found] = [f for f in findings(run) if f["rule"] == "min-length-increased"]
-    assert found["details"]["unverifiable"] is True
+    assert found["details"]["verdict"] == "unknown"
     assert "witness" not in found["details"]
 
 

@@ -362,3 +362,26 @@ def test_table_built_rule_ids_are_declared() -> None:
         assert declared(rule.id) is rule
     with pytest.raises(KeyError):
         declared("minimum-sideways")
+
+
+@pytest.mark.parametrize(
+    ("override", "code", "severity"), [(None, 1, "error"), ("warning", 0, "warning")]
+)
+def test_an_unknown_verdict_counts_alike_in_every_verb(
+    repo: Path, override: str | None, code: int, severity: str
+) -> None:
+    # the same language spelled two ways: no witness exists and no proof rule decides regexes
+    data = manifest(repo, QUOTES, "1.0.0")
+    old = repo / "contracts" / QUOTES / "1.0.0.yaml"
+    data["version"] = "1.1.0"
+    data["schema"]["properties"]["ticker"]["pattern"] = "^([A-Z]){1,5}$"
+    new = write(repo, QUOTES, "1.1.0", data)
+    shutil.copytree(repo / "contracts", repo.parent / "twin" / "contracts")
+    (repo.parent / "twin" / "contracts" / QUOTES / "1.1.0.yaml").unlink()
+    if override is not None:
+        _settings(repo, rules={"verdict-unknown": override})
+    for verb, (exit_code, found) in _every_verb(repo, old, new).items():
+        changed = [f for f in found if f["rule"] == "pattern-changed"]
+        assert exit_code == code, (verb, found)
+        assert [f["severity"] for f in changed] == [severity], (verb, found)
+        assert changed[0]["details"]["verdict"] == "unknown", verb

@@ -52,6 +52,22 @@ class FailOn(enum.StrEnum):
     warning = "warning"
 
 
+class Unknown(enum.StrEnum):
+    error = "error"
+    warning = "warning"
+
+
+UnknownOption = Annotated[
+    Unknown,
+    typer.Option(
+        metavar="SEVERITY",
+        parser=choice(Unknown),
+        help="How a schema change that is neither shown broken (a witness) nor proven "
+        f"compatible counts: {listed(Unknown)} (error: breaking).",
+    ),
+]
+
+
 class RulesFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -113,6 +129,7 @@ def validate(
             help="Also check each version against its predecessors (as `diff` does).",
         ),
     ] = False,
+    unknown: UnknownOption = Unknown.error,
 ) -> None:
     """Check every manifest, schema and example of a registry; report all problems."""
     from opa_contracts.errors import InputError, UsageError
@@ -120,7 +137,7 @@ def validate(
     from opa_contracts.validate.runner import validate as run
 
     try:
-        report = run(path, history=history, report_to=output)
+        report = run(path, history=history, unknown=unknown.value, report_to=output)
     except UsageError as exc:  # --output is one of the files the run reads
         fail(str(exc), EXIT_USAGE)
     except InputError as exc:
@@ -195,6 +212,7 @@ def diff(
             "to paste into accepted-changes.yaml (text, markdown, json; fill in each reason).",
         ),
     ] = False,
+    unknown: UnknownOption = Unknown.error,
     fail_on_empty: Annotated[
         bool | None,
         typer.Option(
@@ -228,6 +246,7 @@ def diff(
         today=day,
         witness_budget_s=witness_budget,
         witness_run_budget_s=witness_run_budget,
+        unknown=unknown.value,
     )
     try:
         if against is not None:  # an empty --against is a usage error, never "no ref"

@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from opa_contracts.compat import Mode, Policy, check
+from opa_contracts.compat import Mode, Policy, Verdict, check
 from opa_contracts.compat.resolve import Document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
@@ -89,9 +89,11 @@ def test_pattern_change_is_proven_when_a_sample_separates_the_regexes() -> None:
     new = {"type": "string", "pattern": "^[A-Z]{1,4}$"}
     back = check(old, new, mode=Mode.BACKWARD)
     assert back.incompatible[0].witness == "AAAAA" or len(back.incompatible[0].witness) == 5
-    assert not back.incompatible[0].unverifiable
+    assert back.incompatible[0].verdict is Verdict.BROKEN
     forward = check(old, new, mode=Mode.FORWARD)
-    assert forward.incompatible[0].unverifiable  # no string of ^[A-Z]{1,4}$ fails ^[A-Z]{1,5}$
+    assert (
+        forward.incompatible[0].verdict is Verdict.UNKNOWN
+    )  # no string of ^[A-Z]{1,4}$ fails ^[A-Z]{1,5}$
     assert not forward.compatible
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Policy,
         SchemaCompareError,
         TransitiveResult,
+        Verdict,
     )
     from opa_contracts.compat.rules import DIFF_RULES
 
@@ -38,6 +39,7 @@ _HOMES = {
     "Policy": "model",
     "SchemaCompareError": "model",
     "TransitiveResult": "model",
+    "Verdict": "model",
     "DIFF_RULES": "rules",
 }
 
@@ -52,6 +54,7 @@ __all__ = [
     "Policy",
     "SchemaCompareError",
     "TransitiveResult",
+    "Verdict",
     "check",
     "check_transitive",
     "compare",

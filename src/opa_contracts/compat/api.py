@@ -18,7 +18,9 @@ from opa_contracts.compat.model import (
     Mode,
     Policy,
     TransitiveResult,
+    Verdict,
 )
+from opa_contracts.compat.proof import Prover
 from opa_contracts.compat.resolve import Document
 from opa_contracts.compat.witness import WitnessBudget, WitnessSearch
 
@@ -38,7 +40,6 @@ def _change(raw: Raw) -> Change:
         old=raw.old,
         new=raw.new,
         breaks=raw.breaks,
-        unverifiable=raw.unverifiable,
         message=raw.message,
         confluent=raw.confluent,
     )
@@ -79,23 +80,31 @@ def check(
     witness_budget_s: float = 0.25,
     pair_budget_s: float | None = None,
     run_budget: WitnessBudget | None = None,
+    timings: dict[str, float] | None = None,
 ) -> CheckResult:
-    """The verdict for ``old`` → ``new`` under ``mode``, each break with a witness if found.
+    """The verdict for ``old`` → ``new`` under ``mode``: each change flagged for a direction the
+    mode protects is *broken* (a witness), *compatible* (a proof) or *unknown* (neither).
 
-    Each witness search gets ``witness_budget_s``; all of them together get ``pair_budget_s``
-    (default: :data:`PAIR_BUDGETS` searches' worth), and, across calls, what is left of
-    ``run_budget``; only time spent searching counts. So a schema with a thousand undecidable
-    changes, or a run with a thousand such pairs, cannot stall. Breaks left without a witness
-    still count, reported with the budget that ran out (:attr:`CheckedChange.budget`).
+    Each flagged direction is first given to the prover (:mod:`.proof`), then, unproven, to the
+    witness search. Each witness search gets ``witness_budget_s``; all of them together get
+    ``pair_budget_s`` (default: :data:`PAIR_BUDGETS` searches' worth), and, across calls, what is
+    left of ``run_budget``; only time spent searching counts. So a schema with a thousand
+    undecidable changes, or a run with a thousand such pairs, cannot stall. A change left
+    unknown says which budget ran out (:attr:`CheckedChange.budget`). ``timings``, when given,
+    gets the seconds spent in "structure", "proof" and "witness" added to it.
     """
+    started = time.monotonic()
     pair = WitnessBudget(
         PAIR_BUDGETS * witness_budget_s if pair_budget_s is None else pair_budget_s
     )
     old_doc, new_doc = _documents(old, new)
     changes = _changes(old_doc, new_doc, policy)
+    if timings is not None:
+        timings["structure"] = timings.get("structure", 0.0) + time.monotonic() - started
     directions = [d for d in DIRECTIONS if d in mode.directions]
     checked: list[CheckedChange] = []
     searches: dict[str, WitnessSearch] = {}
+    provers: dict[str, Prover] = {}
     for change in changes:
         relevant = [d for d in directions if d in change.breaks]
         if not relevant:
@@ -103,7 +112,23 @@ def check(
         found = None
         long_strings: tuple[Any, ...] = ()
         ran_out: str | None = None
+        proofs: list[str] = []
         for direction in relevant:
+            writer, reader = (old_doc, new_doc) if direction == BACKWARD else (new_doc, old_doc)
+            began = time.monotonic()
+            if direction not in provers:
+                provers[direction] = Prover(writer, reader)
+            proven = provers[direction].prove(change)
+            if timings is not None:
+                timings["proof"] = timings.get("proof", 0.0) + time.monotonic() - began
+            if proven.witness_found:
+                found = (direction, proven.witness)
+                break
+            if proven.proof is not None:
+                proofs.append(
+                    proven.proof if len(relevant) == 1 else f"{direction}: {proven.proof}"
+                )
+                continue
             limit, scope = witness_budget_s, "change"
             for shared, name in ((pair, "pair"), (run_budget, "run")):
                 if shared is not None and shared.left() < limit:
@@ -112,11 +137,12 @@ def check(
                 ran_out = scope  # not searched at all
                 break
             if direction not in searches:
-                writer, reader = (old_doc, new_doc) if direction == BACKWARD else (new_doc, old_doc)
                 searches[direction] = WitnessSearch(writer, reader)
-            started = time.monotonic()
+            began = time.monotonic()
             result = searches[direction].find(change, budget_s=max(limit, 0.0))
-            took = time.monotonic() - started
+            took = time.monotonic() - began
+            if timings is not None:
+                timings["witness"] = timings.get("witness", 0.0) + took
             pair.spent += took
             if run_budget is not None:
                 run_budget.spent += took
@@ -126,23 +152,30 @@ def check(
                 found = (direction, result.value)
                 long_strings = result.long_strings
                 break
+        if found is not None:
+            verdict = Verdict.BROKEN
+        elif len(proofs) == len(relevant):
+            verdict = Verdict.COMPATIBLE
+        else:
+            verdict = Verdict.UNKNOWN
         checked.append(
             CheckedChange(
                 change=change,
                 direction=found[0] if found else relevant[0],
+                verdict=verdict,
+                proof="; ".join(proofs) if verdict is Verdict.COMPATIBLE else None,
                 witness=found[1] if found else None,
                 witness_found=found is not None,
                 witness_direction=found[0] if found else None,
-                budget_exhausted=ran_out is not None and found is None,
-                budget=ran_out if found is None else None,
+                budget_exhausted=verdict is Verdict.UNKNOWN and ran_out is not None,
+                budget=ran_out if verdict is Verdict.UNKNOWN else None,
                 long_strings=long_strings,
             )
         )
     return CheckResult(
         mode=mode,
         policy=policy,
-        compatible=not checked,
-        incompatible=tuple(checked),
+        checked=tuple(checked),
         changes=tuple(changes),
     )
 

@@ -24,7 +24,6 @@ class Raw:
     old: Any = field(hash=False)
     new: Any = field(hash=False)
     breaks: frozenset[str]
-    unverifiable: bool
     message: str
     confluent: str | None
 
@@ -36,8 +35,7 @@ class Raw:
         """The same change, no longer breaking ``directions``."""
         if not (self.breaks & directions):
             return self
-        left = self.breaks - directions
-        return replace(self, breaks=left, unverifiable=self.unverifiable and bool(left))
+        return replace(self, breaks=self.breaks - directions)
 
 
 def under(prefix: Path, changes: Iterable[Raw]) -> list[Raw]:

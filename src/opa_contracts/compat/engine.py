@@ -13,7 +13,7 @@ from opa_contracts.compat.jsonvalues import Json, is_trivial, json_equal, short
 from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
 from opa_contracts.compat.model import Policy
 from opa_contracts.compat.resolve import Document
-from opa_contracts.compat.rules import LENIENT_RELAXES, UNVERIFIABLE_RULES
+from opa_contracts.compat.rules import LENIENT_RELAXES
 from opa_contracts.rules import catalog as rc
 
 _MAX_STEPS = 200_000
@@ -45,15 +45,11 @@ class Differ:
         breaks: frozenset[str],
         message: str,
         confluent: str | None = None,
-        *,
-        unverifiable: bool | None = None,
     ) -> Raw:
         """A change, with the policy applied to the directions it breaks."""
         if self.policy is Policy.LENIENT:
             breaks = breaks - LENIENT_RELAXES.get(rule, NONE)
-        if unverifiable is None:
-            unverifiable = rule in UNVERIFIABLE_RULES
-        return Raw(rule, path, old, new, breaks, unverifiable and bool(breaks), message, confluent)
+        return Raw(rule, path, old, new, breaks, message, confluent)
 
     def diff(self, old: Json, new: Json) -> list[Raw]:
         """Changes from ``old`` (a node of the old document) to ``new`` (of the new one)."""
@@ -94,7 +90,6 @@ class Differ:
             None,
             BF,
             f"schemas too large to compare (over {what})",
-            unverifiable=True,
         )
 
     def _diff(self, old: Json, new: Json) -> list[Raw]:

@@ -76,7 +76,6 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
     # What the inner schema newly accepts, the outer one newly rejects, and vice versa.
     out_b = breaks(inner, FORWARD)
     out_f = breaks(inner, BACKWARD)
-    unverifiable = any(c.unverifiable for c in inner)
     if not (out_b or out_f):
         return []
     msg = f"not changed from {short(a)} to {short(b)}"
@@ -90,7 +89,6 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
                 BF,
                 msg,
                 "NOT_TYPE_EXTENDED",
-                unverifiable=unverifiable,
             )
         ]
     if out_b:
@@ -103,7 +101,6 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
                 B,
                 msg,
                 "NOT_TYPE_EXTENDED",
-                unverifiable=unverifiable,
             )
         ]
     return [
@@ -115,7 +112,6 @@ def diff_not(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]
             F,
             msg,
             "NOT_TYPE_NARROWED",
-            unverifiable=unverifiable,
         )
     ]
 

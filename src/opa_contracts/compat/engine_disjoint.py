@@ -73,7 +73,6 @@ def _pairs(
                         list(key),
                         direction,
                         msg,
-                        unverifiable=True,
                     )
                 )
     return out

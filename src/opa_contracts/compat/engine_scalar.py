@@ -108,8 +108,14 @@ def diff_string(d: Differ, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[R
     for key in ("contentEncoding", "contentMediaType", "contentSchema"):
         a, b = o.get(key), n.get(key)
         if not json_equal(a, b):
-            msg = f"{key} changed from {short(a)} to {short(b)}"
-            out.append(d.mk(rsc.CONTENT_CHANGED.id, (key,), a, b, BF, msg))
+            # an assertion removed only relaxes (old data still passes), one added only narrows
+            if b is None:
+                directions, msg = F, f"{key} {short(a)} removed"
+            elif a is None:
+                directions, msg = B, f"{key} {short(b)} added"
+            else:
+                directions, msg = BF, f"{key} changed from {short(a)} to {short(b)}"
+            out.append(d.mk(rsc.CONTENT_CHANGED.id, (key,), a, b, directions, msg))
     return out
 
 

@@ -1,8 +1,10 @@
-"""Values of the compatibility engine: changes, modes, policies, check results, its error."""
+"""Values of the compatibility engine: changes, modes, policies, verdicts, check results, its
+error."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,8 +83,9 @@ class Mode(enum.Enum):
 class Change:
     """One difference between two schemas, located by a JSON pointer into the schema.
 
-    ``breaks`` is the set of reading directions the change breaks, already adjusted for the
-    policy; ``unverifiable`` says the engine could not decide and counts the change as breaking.
+    ``breaks`` is the set of reading directions the change may break, already adjusted for the
+    policy: a structural over-approximation, settled for each change by a witness or a proof
+    (:class:`Verdict`).
     """
 
     rule: str
@@ -90,7 +93,6 @@ class Change:
     old: Any = field(hash=False)
     new: Any = field(hash=False)
     breaks: frozenset[str]
-    unverifiable: bool
     message: str
     confluent: str | None
 
@@ -100,12 +102,40 @@ class Change:
         return bool(self.breaks)
 
 
+class Verdict(enum.Enum):
+    """What is known of a change the structure flags as breaking a direction the mode protects.
+
+    *broken*: a witness message proves it (valid under the writer, rejected by the reader, both
+    checked by jsonschema-rs); *compatible*: a proof shows that every message the writer
+    accepts the reader still accepts, at that place in context; *unknown*: neither was found
+    within the budget (counted as breaking unless ``--unknown warning``).
+    """
+
+    BROKEN = "broken"
+    COMPATIBLE = "compatible"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def of_all(cls, verdicts: Iterable[Verdict]) -> Verdict:
+        """The verdict of a pair: broken if any change is, else unknown if any is, else
+        compatible (also when nothing was flagged)."""
+        seen = set(verdicts)
+        for verdict in (cls.BROKEN, cls.UNKNOWN):
+            if verdict in seen:
+                return verdict
+        return cls.COMPATIBLE
+
+
 @dataclass(frozen=True)
 class CheckedChange:
-    """A change that matters for the mode, with the witness message found for it, if any."""
+    """A change flagged for a direction the mode protects, with its verdict and evidence: the
+    witness message (broken) or the proof, one sentence naming the rule and the place
+    (compatible)."""
 
     change: Change
     direction: str
+    verdict: Verdict = Verdict.UNKNOWN
+    proof: str | None = None
     witness: Any = field(default=None, hash=False)
     witness_found: bool = False
     witness_direction: str | None = None
@@ -117,15 +147,6 @@ class CheckedChange:
     long_strings: tuple[Any, ...] = ()
 
     @property
-    def unverifiable(self) -> bool:
-        """True when no witness proves the break: it still counts, but is not shown as certain.
-
-        A structural rule can over-approximate (integer bounds, forward breaks of dependent
-        schemas...), so only a confirmed message makes a verdict certain.
-        """
-        return not self.witness_found
-
-    @property
     def writer(self) -> str:
         """Which schema wrote the witness: "old" for backward reading, "new" for forward."""
         return "old" if (self.witness_direction or self.direction) == BACKWARD else "new"
@@ -133,13 +154,28 @@ class CheckedChange:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The verdict of one check between two versions under one mode."""
+    """The verdict of one check between two versions under one mode: every change, and each one
+    flagged for a protected direction with its verdict (``checked``)."""
 
     mode: Mode
     policy: Policy
-    compatible: bool
-    incompatible: tuple[CheckedChange, ...]
+    checked: tuple[CheckedChange, ...]
     changes: tuple[Change, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        """The pair's verdict (:meth:`Verdict.of_all` of its checked changes)."""
+        return Verdict.of_all(c.verdict for c in self.checked)
+
+    @property
+    def compatible(self) -> bool:
+        """True when every flagged change is proven compatible (unknown counts as breaking)."""
+        return self.verdict is Verdict.COMPATIBLE
+
+    @property
+    def incompatible(self) -> tuple[CheckedChange, ...]:
+        """The checked changes not proven compatible: broken or unknown."""
+        return tuple(c for c in self.checked if c.verdict is not Verdict.COMPATIBLE)
 
 
 @dataclass(frozen=True)

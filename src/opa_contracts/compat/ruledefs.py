@@ -17,9 +17,6 @@ N: frozenset[str] = frozenset()
 # BACKWARD with the two schemas swapped.
 LENIENT_RELAXES: dict[str, frozenset[str]] = {}
 
-# Rules whose verdict depends on languages the engine does not decide (regexes, formats...).
-UNVERIFIABLE_RULES: set[str] = set()
-
 # Rules about what a manifest declares beside its payload schema (the encoding): the diff session
 # (diffing/pairs.py) finds them, not the schema engine; their example is a manifest fragment.
 MANIFEST_RULES: set[str] = set()
@@ -45,7 +42,6 @@ def declare(
     after: str,
     *,
     lenient: frozenset[str] = N,
-    unverifiable: bool = False,
     manifest: bool = False,
 ) -> Rule:
     """Declare one diff rule; the returned object is what the engine code that finds the change
@@ -64,8 +60,6 @@ def declare(
     ORIGINS[rule_id] = sys._getframe(1).f_globals.get("__name__", "")
     if lenient:
         LENIENT_RELAXES[rule_id] = lenient
-    if unverifiable:
-        UNVERIFIABLE_RULES.add(rule_id)
     if manifest:
         MANIFEST_RULES.add(rule_id)
     return rule

@@ -269,7 +269,6 @@ PATTERN_CHANGED = declare(
     "The pattern changed; regex inclusion is not decided, so a witness is searched for.",
     '{"type":"string","pattern":"^[A-Z]{1,5}$"}',
     '{"type":"string","pattern":"^[A-Z]{1,4}$"}',
-    unverifiable=True,
 )
 FORMAT_ADDED = declare(
     "format-added",
@@ -278,7 +277,6 @@ FORMAT_ADDED = declare(
     "A format now restricts strings (asserted by the validators used here).",
     '{"type":"string"}',
     '{"type":"string","format":"date-time"}',
-    unverifiable=True,
 )
 FORMAT_REMOVED = declare(
     "format-removed",
@@ -287,7 +285,6 @@ FORMAT_REMOVED = declare(
     "The format was removed.",
     '{"type":"string","format":"date-time"}',
     '{"type":"string"}',
-    unverifiable=True,
 )
 FORMAT_CHANGED = declare(
     "format-changed",
@@ -296,14 +293,13 @@ FORMAT_CHANGED = declare(
     "The format changed.",
     '{"type":"string","format":"date-time"}',
     '{"type":"string","format":"date"}',
-    unverifiable=True,
 )
 CONTENT_CHANGED = declare(
     "content-changed",
     BF,
     (),
-    "contentEncoding, contentMediaType or contentSchema changed.",
+    "contentEncoding, contentMediaType or contentSchema added (narrows: breaks BACKWARD at most), "
+    "removed (relaxes: breaks FORWARD at most) or changed.",
     '{"type":"string"}',
     '{"type":"string","contentEncoding":"base64"}',
-    unverifiable=True,
 )

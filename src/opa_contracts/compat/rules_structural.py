@@ -325,7 +325,6 @@ ONE_OF_BRANCHES_OVERLAP = declare(
     " (Confluent misses this).",
     '{"oneOf":[{"type":"number"},{"type":"string"}]}',
     '{"oneOf":[{"type":"number"},{"type":"string"},{"type":"integer"}]}',
-    unverifiable=True,
 )
 ALL_OF_PART_ADDED = declare(
     "all-of-part-added",
@@ -382,7 +381,6 @@ CONDITIONAL_ADDED = declare(
     "An if/then/else now constrains values.",
     '{"type":"object"}',
     '{"type":"object","if":{"required":["a"]},"then":{"required":["b"]}}',
-    unverifiable=True,
 )
 CONDITIONAL_REMOVED = declare(
     "conditional-removed",
@@ -391,7 +389,6 @@ CONDITIONAL_REMOVED = declare(
     "An if/then/else was removed.",
     '{"type":"object","if":{"required":["a"]},"then":{"required":["b"]}}',
     '{"type":"object"}',
-    unverifiable=True,
 )
 CONDITIONAL_CHANGED = declare(
     "conditional-changed",
@@ -400,5 +397,4 @@ CONDITIONAL_CHANGED = declare(
     "The `if` condition changed; the engine cannot decide it.",
     '{"type":"object","if":{"required":["a"]},"then":{"required":["b"]}}',
     '{"type":"object","if":{"required":["c"]},"then":{"required":["b"]}}',
-    unverifiable=True,
 )

@@ -179,7 +179,7 @@ MAX_BUILT_LENGTH = 65_536
 _LENGTH_KEYS = ("minLength", "maxLength")
 # keywords whose verdict on a long string could depend on its exact length or content (and
 # propertyNames, as object keys are not scaled): with any of them in a schema, lengths are not
-# scaled, and long length bounds get no witness (the break is reported unverifiable)
+# scaled, and long length bounds get no witness (the change stays unknown)
 _LENGTH_SENSITIVE = (
     "pattern",
     "format",

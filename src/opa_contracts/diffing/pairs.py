@@ -15,6 +15,7 @@ from opa_contracts.compat.model import (
     Mode,
     Policy,
     SchemaCompareError,
+    Verdict,
 )
 from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
@@ -76,25 +77,41 @@ class PairJudge:
                 )
             )
             return outcome
-        checked = {(c.change.rule, c.change.pointer): c for c in result.incompatible}
+        checked = {(c.change.rule, c.change.pointer): c for c in result.checked}
         major_bump = bump_between(old.version, new.version) == "major"
         encoding = _encoding_change(old, new)
         changes = [encoding, *result.changes] if encoding is not None else result.changes
+        if encoding is not None and encoding.breaks & mode.directions:
+            # broken by definition: no reader of one encoding parses a message of the other
+            checked[(encoding.rule, encoding.pointer)] = CheckedChange(
+                encoding,
+                min(encoding.breaks & mode.directions),
+                Verdict.BROKEN,
+                proof=f"every {encoding.old} message is unreadable as {encoding.new}, and back",
+            )
         for change in changes:
             if change.rule not in ANNOTATION_RULES:
                 outcome.schema_changed = True
             hit = checked.get((change.rule, change.pointer))
-            # unverifiable changes carry the directions they may break, so they count here too
-            breaks_mode = bool(change.breaks & mode.directions)
+            # flagged for a protected direction and not proven compatible: broken or unknown
+            breaks_mode = hit is not None and hit.verdict is not Verdict.COMPATIBLE
             acceptance = self._accepted(change.rule, new.channel, change.pointer, new.version)
             if not breaks_mode or acceptance is not None:
                 severity: Severity | None = Severity.NOTE
             elif major_bump:
                 severity = Severity.WARNING
             else:
+                default = Severity.ERROR
+                if hit is not None and hit.verdict is Verdict.UNKNOWN:
+                    # `--unknown warning`, or the registry's `rules: {verdict-unknown: ...}`
+                    default = self.settings.severity(rc.VERDICT_UNKNOWN.id, Severity.ERROR) or (
+                        Severity.NOTE
+                    )
+                    if self.options.unknown == "warning" and default is Severity.ERROR:
+                        default = Severity.WARNING
                 # the registry's `rules:` override applies here as in every verb: a rule turned
                 # off or down to a warning does not make the change breaking
-                severity = self.settings.severity(change.rule, Severity.ERROR)
+                severity = self.settings.severity(change.rule, default)
                 outcome.breaking = outcome.breaking or severity is Severity.ERROR
             if severity is None:
                 continue
@@ -165,7 +182,9 @@ class PairJudge:
             "old": change.old,
             "new": change.new,
             "breaks": sorted(change.breaks),
-            "unverifiable": bool(hit.unverifiable if hit else change.unverifiable),
+            # broken (witness), compatible (proven, or breaking no protected direction), unknown
+            "verdict": (hit.verdict if hit is not None else Verdict.COMPATIBLE).value,
+            "proof": hit.proof if hit is not None else None,
             "confluent": change.confluent,
             "accepted": acceptance.reason if acceptance else None,
             # what an entry of accepted-changes.yaml matches: the pointer is into the payload
@@ -283,7 +302,6 @@ def _encoding_change(old: Side, new: Side) -> Change | None:
         old=before,
         new=after,
         breaks=rsc.ENCODING_CHANGED.breaks,
-        unverifiable=False,
         message=f"the payload encoding changed from {before} to {after}",
         confluent=None,
     )
@@ -298,28 +316,28 @@ def _verdict(
     breaks_mode: bool,
     budget: str = "",
 ) -> str:
+    if hit is not None and hit.verdict is Verdict.COMPATIBLE:
+        return f"compatible, proven ({hit.proof})"
     if not breaks_mode:
         if change.breaks:
             return f"breaks {'/'.join(sorted(change.breaks)).upper()} only, allowed by {mode.value}"
         return "compatible"
     parts = []
+    what = "broken" if hit is not None and hit.verdict is Verdict.BROKEN else "may break"
     if BACKWARD in change.breaks & mode.directions:
         parts.append(
-            f"breaks BACKWARD: readers on {new.version} reject messages written under "
+            f"{what} BACKWARD: readers on {new.version} reject messages written under "
             f"{old.version} (including any replayed from Kafka retention)"
         )
     if "forward" in change.breaks & mode.directions:
         readers = ", ".join(new.subscribers()) or "subscribers"
         parts.append(
-            f"breaks FORWARD: readers still on {old.version} ({readers}) reject messages "
+            f"{what} FORWARD: readers still on {old.version} ({readers}) reject messages "
             f"written under {new.version}"
         )
-    if hit is not None and hit.unverifiable and budget:
-        parts.append(f"unverifiable: {budget}; counts as breaking")
-    elif hit is not None and hit.unverifiable:
-        parts.append(
-            "unverifiable: no witness found and the engine cannot decide; counts as breaking"
-        )
+    if hit is not None and hit.verdict is Verdict.UNKNOWN:
+        why = budget or "no witness found and no proof"
+        parts.append(f"unknown: {why}; counts as breaking unless --unknown warning")
     return "; ".join(parts) or "breaks the mode"
 
 

@@ -259,8 +259,21 @@ class DiffSession:
                 "witness_budget_hits": sum(
                     1 for f in findings if f.details.get("witness_budget_exhausted")
                 ),
+                "verdicts": verdict_counts(findings),
             },
         )
+
+
+def verdict_counts(findings: list[Finding]) -> dict[str, int]:
+    """How many reported schema changes are broken, compatible (of them, how many by a proof)
+    and unknown."""
+    counts = {"broken": 0, "compatible": 0, "unknown": 0, "proven": 0}
+    for finding in findings:
+        verdict = finding.details.get("verdict")
+        if verdict in counts:
+            counts[verdict] += 1
+            counts["proven"] += bool(finding.details.get("proof"))
+    return counts
 
 
 def _resolved(side: Side) -> Any:

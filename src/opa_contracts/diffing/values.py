@@ -53,6 +53,8 @@ class Options:
     # seconds every witness search of the run may spend together; None: RUN_BUDGETS per-change
     # budgets (compat.api)
     witness_run_budget_s: float | None = None
+    #: how a change neither witnessed nor proven counts: "error" (breaking) or "warning"
+    unknown: str = "error"
     default_mode: str = "BACKWARD"
     default_policy: str = "STRICT"
 

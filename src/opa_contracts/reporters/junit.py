@@ -25,6 +25,11 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         failures=str(failures),
         errors="0",
     )
+    counts = report.summary.get("verdicts")
+    if isinstance(counts, dict):  # diff: how many schema changes are broken, compatible, unknown
+        properties = ET.SubElement(suite, "properties")
+        for name, value in counts.items():
+            ET.SubElement(properties, "property", name=f"verdicts.{name}", value=str(value))
     if not by_file:
         ET.SubElement(suite, "testcase", classname=report.command, name="registry")
     for file, findings in sorted(by_file.items()):

@@ -9,6 +9,7 @@ from typing import IO, Any
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.reporters.base import suggested_acceptances
 
+_VERDICTS = ("broken", "compatible", "unknown")
 _ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "ℹ️"}
 # command -> (title, what an error is called, the headline when there is none)
 _WORDS = {
@@ -38,6 +39,13 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
     if pairs is not None:
         stream.write(f" — {pairs} version pair{'s' * (pairs != 1)} compared")
     stream.write(".\n\n")
+    counts = report.summary.get("verdicts")
+    if isinstance(counts, dict) and any(counts.get(k) for k in _VERDICTS):
+        shown = ", ".join(f"{counts.get(k, 0)} {k}" for k in _VERDICTS)
+        proven = counts.get("proven")
+        stream.write(
+            f"Schema changes: {shown}" + (f" ({proven} proven)" if proven else "") + ".\n\n"
+        )
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
         groups[_group(f)].append(f)

@@ -45,6 +45,9 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
             }
             if "acceptance" in f.details:  # what an entry of accepted-changes.yaml matches
                 result["properties"]["acceptance"] = f.details["acceptance"]
+            for key in ("verdict", "proof"):  # a schema change: broken, compatible or unknown
+                if f.details.get(key) is not None:
+                    result["properties"][key] = f.details[key]
         results.append(result)
     log = {
         "$schema": SCHEMA,
@@ -60,6 +63,7 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
                     }
                 },
                 "results": results,
+                **_verdicts(report),
             }
         ],
     }
@@ -77,3 +81,9 @@ def _rule(rule_id: str, rules: dict[str, Any]) -> dict[str, Any]:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"category": rule.category},
     }
+
+
+def _verdicts(report: Report) -> dict[str, Any]:
+    """The counts of a diff's verdicts, as run properties."""
+    counts = report.summary.get("verdicts")
+    return {"properties": {"verdicts": counts}} if isinstance(counts, dict) else {}

@@ -8,6 +8,7 @@ from typing import IO
 from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.reporters.base import suggested_acceptances
 
+VERDICTS = ("broken", "compatible", "unknown")
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
@@ -93,7 +94,18 @@ def _summary(report: Report) -> str:
     if report.suppressed:
         parts.append(f"{report.suppressed} suppressed")
     verb = "" if report.command in ("generate", "import") else " checked"
-    return f"{report.command}: {checked}{verb}; " + ", ".join(parts)
+    return f"{report.command}: {checked}{verb}; " + ", ".join(parts) + _verdicts(report)
+
+
+def _verdicts(report: Report) -> str:
+    """The verdicts of the schema changes a diff reported, when there were any."""
+    counts = report.summary.get("verdicts")
+    if not isinstance(counts, dict) or not any(counts.get(k) for k in VERDICTS):
+        return ""
+    shown = [f"{counts.get(k, 0)} {k}" for k in VERDICTS]
+    if counts.get("proven"):
+        shown[1] += f" ({counts['proven']} proven)"
+    return "; changes: " + ", ".join(shown)
 
 
 _TARGET_LINE = {

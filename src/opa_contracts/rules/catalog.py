@@ -430,7 +430,14 @@ SCHEMA_TOO_LARGE_TO_COMPARE = Rule(
     "schema-too-large-to-compare",
     "versioning",
     E,
-    "Two schemas are small enough for the engine to compare (a bounded number of keyword comparisons per pair); past the bound the pair is reported unverifiable and counts as breaking.",
+    "Two schemas are small enough for the engine to compare (a bounded number of keyword comparisons per pair); past the bound the pair is reported unknown and counts as breaking.",
+)
+
+VERDICT_UNKNOWN = Rule(
+    "verdict-unknown",
+    "versioning",
+    E,
+    "Every change a mode protects against is settled: broken (a verified witness message) or compatible (a proof); a change left unknown counts as breaking unless `diff --unknown warning` (or this rule set to warning) makes it a warning. The finding keeps the change's own rule id.",
 )
 
 ACCEPTED_CHANGE_EXPIRED = Rule(
@@ -474,6 +481,7 @@ VERSIONING_RULES: tuple[Rule, ...] = (
     VERSION_ORDER,
     SCHEMA_UNCOMPARABLE,
     SCHEMA_TOO_LARGE_TO_COMPARE,
+    VERDICT_UNKNOWN,
     ACCEPTED_CHANGE_EXPIRED,
     ACCEPTED_CHANGE_UNUSED,
     ACCEPTED_CHANGES_INVALID,

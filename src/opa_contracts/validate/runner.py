@@ -16,11 +16,14 @@ from opa_contracts.validate import examples, lint, manifest, migration, payload
 from opa_contracts.validate.context import Context, Ignore
 
 
-def validate(path: Path, *, history: bool = False, report_to: Path | None = None) -> Report:
+def validate(
+    path: Path, *, history: bool = False, unknown: str = "error", report_to: Path | None = None
+) -> Report:
     """Validate the registry, channel folder or manifest at ``path``.
 
     With ``history``, also check every version against its predecessors under the channel's
-    compatibility mode (what ``diff`` does inside one registry), keeping warnings and errors.
+    compatibility mode (what ``diff`` does inside one registry), keeping warnings and errors;
+    ``unknown`` is how a change neither witnessed nor proven counts ("error" or "warning").
     Raises :class:`opa_contracts.errors.InputError` only when ``path`` cannot be read at all, and
     :class:`~opa_contracts.errors.UsageError` when ``report_to`` (where the caller will write the
     report) is a file the run reads.
@@ -65,7 +68,7 @@ def validate(path: Path, *, history: bool = False, report_to: Path | None = None
         from opa_contracts.diffing.values import Options
 
         broken = {f.file for f in ctx.findings if f.severity is Severity.ERROR}
-        for finding in diff_history(registry, Options()).findings:
+        for finding in diff_history(registry, Options(unknown=unknown)).findings:
             # a manifest that is already broken has been reported; its diff would only echo it
             if finding.severity is not Severity.NOTE and finding.file not in broken:
                 ctx.findings.append(finding)

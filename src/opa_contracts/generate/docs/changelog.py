@@ -22,6 +22,7 @@ from opa_contracts.compat.model import (
     Mode,
     Policy,
     SchemaCompareError,
+    Verdict,
 )
 from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
@@ -151,7 +152,7 @@ def step(
     except (SchemaCompareError, RecursionError, TypeError, ValueError) as exc:
         error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Step(new, old.version, mode_name, policy_name, (), True, error)
-    checked = {(c.change.rule, c.change.pointer): c for c in result.incompatible}
+    checked = {(c.change.rule, c.change.pointer): c for c in result.checked}
     entries = []
     for change in result.changes:
         hit = checked.get((change.rule, change.pointer))
@@ -159,14 +160,16 @@ def step(
         severity = settings.severity(change.rule, Severity.ERROR)
         if severity is None:
             continue
-        if relevant and severity is not Severity.ERROR:
+        if hit is not None and hit.verdict is Verdict.COMPATIBLE:
+            verdict, detail = "compatible", f"proven: {hit.proof}"
+        elif relevant and severity is not Severity.ERROR:
             verdict = "allowed"
             detail = f"the registry reports {change.rule} as a {severity.value}"
         elif relevant:
             verdict = "breaking"
             detail = _broken(relevant, old.version, new.version)
-            if hit is not None and not hit.witness_found:
-                detail += "; unverifiable: no witness found, counted as breaking"
+            if hit is not None and hit.verdict is Verdict.UNKNOWN:
+                detail += "; unknown: no witness found and no proof, counted as breaking"
         elif change.breaks:
             verdict = "allowed"
             directions = "/".join(sorted(d.upper() for d in change.breaks))
