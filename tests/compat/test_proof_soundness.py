@@ -17,6 +17,7 @@ import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument, Unsatisfiable
 from hypothesis_jsonschema import from_schema
 
 from opa_contracts.compat import BACKWARD, Mode, Verdict, check
@@ -213,7 +214,12 @@ def _no_witness_among_drawn(writer_schema: dict[str, Any], reader_schema: dict[s
         if writer.is_valid(message):
             assert reader.is_valid(message), (writer_schema, reader_schema, message)
 
-    probe()
+    try:
+        probe()
+    except (InvalidArgument, Unsatisfiable):
+        # hypothesis-jsonschema cannot draw from this writer (bounds it cannot reconcile, such
+        # as minLength 1 with maxLength 0 in a branch): nothing to probe, nothing claimed
+        return
 
 
 @settings(
@@ -235,10 +241,10 @@ def test_compatible_is_never_said_where_a_drawn_message_breaks(
             w, r = (old, new) if item.witness_direction == BACKWARD else (new, old)
             assert _validator(w).is_valid(item.witness)
             assert not _validator(r).is_valid(item.witness)
-    proven = any(c.verdict is Verdict.COMPATIBLE for c in result.checked)
-    if proven and result.compatible:
-        # every flagged change was proven: the writer's messages must all be read (a single
-        # mutation flags one place, so this probes each proof on its own in most pairs)
+    if result.compatible:
+        # nothing flagged, or every flagged change proven: the writer's messages must all be
+        # read (a single mutation flags one place, so this probes each proof on its own in most
+        # pairs, and the structural engine's silence in the others)
         _no_witness_among_drawn(writer, reader)
 
 
