@@ -139,3 +139,12 @@ def test_a_wrong_choice_names_the_nearest() -> None:
     # any case is a mode: the manifests spell them in capitals, users may not
     lower = run_cli("diff", "--mode", "full_transitive", "contracts")
     assert lower.code == 0, lower.stdout + lower.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "top")
+def test_no_two_options_share_a_name(command: tuple[str, ...]) -> None:
+    # a short form given to two options silently goes to one of them (once `-o` meant both
+    # `--out` and `--output` under `generate KIND`)
+    names = re.findall(r"^ {2}((?:-\w, )?--[\w-]+)", help_text(command), flags=re.M)
+    flags = [flag for entry in names for flag in entry.split(", ")]
+    assert len(flags) == len(set(flags)), sorted(flags)

@@ -51,7 +51,6 @@ _Out = Annotated[
     Path | None,
     typer.Option(
         "--out",
-        "-o",
         metavar="DIR",
         help="Output folder (default: the target file's 'out').",
     ),
