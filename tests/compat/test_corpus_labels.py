@@ -86,7 +86,7 @@ def test_a_malformed_corpus_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_probe_clears_a_compatible_label_and_its_control_sees_the_break() -> None:
-    case = BY_NAME["pattern-widened"]  # strings only: cheap to draw
+    case = BY_NAME["min-length-one-removed"]  # strings only: cheap to draw
     cleared = probe(case, BACKWARD)
     assert not cleared.found
     assert cleared.kept >= 2_000
