@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.compat.corpus_engine import judge
+from tests.compat.corpus_engine import judge, run
 from tests.compat.corpus_label import BACKWARD, BREAKING, DIRECTIONS, Case, accepts, load
 from tests.conftest import ROOT, run_cli
 
@@ -31,6 +31,21 @@ def test_engine_agrees_with_the_label(case: Case, direction: str) -> None:
     outcome = judge(case, direction)
     print(outcome.line())
     assert outcome.verdict == "ok", outcome.line()
+
+
+@pytest.mark.slow
+def test_engine_summary_has_no_wrong_and_no_unknown(capsys: pytest.CaptureFixture[str]) -> None:
+    """The same run as one total, printed: the numbers issue 12 asks to reach 0."""
+    outcomes = run(CASES)
+    counts = {v: sum(o.verdict == v for o in outcomes) for v in ("ok", "wrong", "label?")}
+    counts["unknown"] = sum(o.verdict == "unknown" for o in outcomes)
+    counts["uncomparable"] = sum(o.verdict == "uncomparable" for o in outcomes)
+    with capsys.disabled():
+        print(f"\ncorpus: {len(CASES)} cases, {len(outcomes)} directions: {counts}")
+    assert counts["wrong"] == 0
+    assert counts["label?"] == 0
+    assert counts["unknown"] == 0
+    assert counts["uncomparable"] == 0
 
 
 # A handful through the real CLI: two manifest files, the case's direction as the channel's mode.
