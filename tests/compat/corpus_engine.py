@@ -9,7 +9,8 @@ Each direction gets one outcome:
   with a witness where the label is compatible (and that witness does not hold up);
 * ``label?`` -- the engine's witness for a compatible label holds up under jsonschema-rs: the label
   must be wrong and needs re-checking (never silently accepted);
-* ``unknown`` -- the engine flags a break it could not witness (today's *unverifiable*);
+* ``unknown`` -- the engine's verdict is *unknown*: a flagged change it could neither witness nor
+  prove compatible;
 * ``uncomparable`` -- the engine refuses the pair (``SchemaCompareError``); a crash (any other
   exception) counts as ``wrong``.
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opa_contracts.compat.api import check
-from opa_contracts.compat.model import Mode, SchemaCompareError
+from opa_contracts.compat.model import Mode, SchemaCompareError, Verdict
 from tests.compat.corpus_label import (
     BACKWARD,
     BREAKING,
@@ -66,16 +67,15 @@ def judge(case: Case, direction: str) -> Outcome:
     except Exception as exc:  # an engine crash is a wrong answer, reported as such
         detail = f"crash: {type(exc).__name__}: {exc}"
         return Outcome(case.name, direction, label, "crash", "wrong", detail)
-    if result.compatible:
+    if result.verdict is Verdict.COMPATIBLE:
         verdict = "ok" if label == COMPATIBLE else "wrong"
         detail = "" if verdict == "ok" else "said compatible, the label's witness breaks it"
         return Outcome(case.name, direction, label, "compatible", verdict, detail)
-    witnessed = [c for c in result.incompatible if c.witness_found]
-    rules = ", ".join(
-        sorted({f"{c.change.rule} at {c.change.pointer or '/'}" for c in result.incompatible})
-    )
-    if not witnessed:
-        return Outcome(case.name, direction, label, "unknown", "unknown", f"unverifiable {rules}")
+    flagged = [c for c in result.checked if c.verdict is not Verdict.COMPATIBLE]
+    witnessed = [c for c in flagged if c.verdict is Verdict.BROKEN and c.witness_found]
+    rules = ", ".join(sorted({f"{c.change.rule} at {c.change.pointer or '/'}" for c in flagged}))
+    if result.verdict is Verdict.UNKNOWN:
+        return Outcome(case.name, direction, label, "unknown", "unknown", f"unknown: {rules}")
     if label == BREAKING:
         return Outcome(case.name, direction, label, "broken", "ok", "")
     item = witnessed[0]

@@ -8,6 +8,7 @@ from typing import Any
 from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat import engine_combinators as comb
 from opa_contracts.compat import rules_scalar as rsc
+from opa_contracts.compat import rules_structural as rst
 from opa_contracts.compat.changes import BF, NONE, Path, Raw
 from opa_contracts.compat.jsonvalues import Json, is_trivial, json_equal, short
 from opa_contracts.compat.keywords import NAMED_ANNOTATIONS, OTHER_ANNOTATIONS
@@ -20,6 +21,23 @@ _MAX_STEPS = 200_000
 #: changes carried up from compared pairs to their parents, all pairs together: a schema whose
 #: references double at each level (a "ref bomb") reaches one change by 2**depth paths
 _MAX_CARRIED = 200_000
+
+
+_UNEVALUATED = ("unevaluatedProperties", "unevaluatedItems")
+# applicators whose evaluated names and items an adjacent unevaluated* keyword sees
+_IN_PLACE = (
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "dependentSchemas",
+)
 
 
 class Differ:
@@ -123,9 +141,32 @@ class Differ:
         out = self._foreign(self.o.foreign_of.get(id(o), {}), self.n.foreign_of.get(id(n), {}))
         if self._same(o, n):
             return out
+        out.extend(self._unevaluated(o, n))
         out.extend(self._annotations(o, n))
         out.extend(comb.diff_node(self, o, n))
         return out
+
+    def _unevaluated(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> list[Raw]:
+        """``unevaluated*`` beside in-place applicators sees what every branch evaluated; the
+        keyword handlers compare it as if it were ``additional*`` (local names only), which is
+        unsound there, so any change to such a node is also flagged for a witness or a proof."""
+        for node, doc in ((o, self.o), (n, self.n)):
+            if (
+                vocab.is_modern(doc.dialect)
+                and any(k in node for k in _UNEVALUATED)
+                and any(k in node for k in _IN_PLACE)
+            ):
+                return [
+                    self.mk(
+                        rst.UNEVALUATED_CONTEXT_CHANGED.id,
+                        (),
+                        None,
+                        None,
+                        BF,
+                        "a schema whose unevaluated keywords see in-place applicators changed",
+                    )
+                ]
+        return []
 
     def _same(self, o: Mapping[str, Any], n: Mapping[str, Any]) -> bool:
         if o is n and self.o.root is self.n.root:

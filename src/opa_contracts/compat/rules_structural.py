@@ -342,6 +342,18 @@ ALL_OF_PART_REMOVED = declare(
     '{"allOf":[{"type":"string"},{"maxLength":5},{"enum":["a"]}]}',
     '{"allOf":[{"type":"string"},{"maxLength":5}]}',
 )
+UNEVALUATED_CONTEXT_CHANGED = declare(
+    "unevaluated-context-changed",
+    BF,
+    (),
+    "A schema with unevaluatedProperties or unevaluatedItems beside in-place applicators (allOf,"
+    " anyOf, oneOf, if/then/else, $ref, dependentSchemas) changed: which names and items count as"
+    " evaluated depends on every branch, so the change is judged by a witness or a proof alone.",
+    '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",'
+    '"allOf":[{"properties":{"a":{}}}],"unevaluatedProperties":false}',
+    '{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object",'
+    '"allOf":[{"properties":{"a":{}}},{"properties":{"b":{}}}],"unevaluatedProperties":false}',
+)
 COMBINATOR_CHANGED = declare(
     "combinator-changed",
     N,
