@@ -22,6 +22,7 @@ from opa_contracts.cli_import import import_app
 from opa_contracts.cli_report import (
     Color,
     ColorOption,
+    FailOn,
     FormatOption,
     OutputFormat,
     OutputOption,
@@ -45,11 +46,6 @@ app = typer.Typer(
 
 app.add_typer(generate_app, name="generate")
 app.add_typer(import_app, name="import")
-
-
-class FailOn(enum.StrEnum):
-    error = "error"
-    warning = "warning"
 
 
 class Unknown(enum.StrEnum):

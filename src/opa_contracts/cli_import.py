@@ -12,7 +12,6 @@ that could not be written.
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,6 +20,7 @@ import typer
 from opa_contracts.cli_report import (
     Color,
     ColorOption,
+    FailOn,
     FormatOption,
     OutputFormat,
     OutputOption,
@@ -42,11 +42,6 @@ import_app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-class FailOn(enum.StrEnum):
-    error = "error"
-    warning = "warning"
 
 
 _Out = Annotated[

@@ -34,6 +34,13 @@ class OutputFormat(enum.StrEnum):
     sarif = "sarif"
 
 
+class FailOn(enum.StrEnum):
+    """The lowest severity that makes a verb's exit code 1 (``--fail-on``)."""
+
+    error = "error"
+    warning = "warning"
+
+
 class Color(enum.StrEnum):
     auto = "auto"
     always = "always"
