@@ -14,6 +14,7 @@ holds one channel's schemas at a time, whatever the size of the registry.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import weakref
@@ -143,24 +144,28 @@ class ContractVersion:
     encoding: str = ENCODINGS[0]
     """The payload's encoding (``json`` or ``msgpack``)."""
     path: Path = field(default=Path(), compare=False, repr=False)
-    reader: ChannelReader = field(
-        default_factory=lambda: ChannelReader(None), compare=False, repr=False
-    )
+    #: None until ``collect`` gives the version its registry's reader
+    reader: ChannelReader | None = field(default=None, compare=False, repr=False)
 
     @property
     def schema(self) -> Any:
         """The payload schema, every cross-file ``$ref`` made local."""
-        return self.reader.payload(self).schema
+        return self._payload().schema
 
     @property
     def examples(self) -> tuple[Example, ...]:
         """The manifest's examples."""
-        return self.reader.payload(self).examples
+        return self._payload().examples
 
     @property
     def invalid_examples(self) -> tuple[Example, ...]:
         """The manifest's invalid examples (the note is the reason)."""
-        return self.reader.payload(self).invalid_examples
+        return self._payload().invalid_examples
+
+    def _payload(self) -> Payload:
+        if self.reader is None:
+            raise RuntimeError(f"{self.source}: a version outside collect() has no reader")
+        return self.reader.payload(self)
 
     @property
     def transports(self) -> Mapping[str, Any]:
@@ -199,19 +204,10 @@ class Sources:
 
 @dataclass(frozen=True)
 class _Checked:
-    """What the first pass keeps of one usable manifest: small facts and its digest text."""
+    """What the first pass keeps of one usable manifest: its small facts (a version with no
+    reader yet: a worker process has none to give) and the text the digest hashes."""
 
-    channel: str
-    version: str
-    semver: Version
-    status: str
-    summary: str
-    description: str
-    dialect: dialects.Dialect
-    manifest: dict[str, Any]
-    source: str
-    encoding: str
-    path: Path
+    contract: ContractVersion
     hashed: bytes  # the manifest as the digest hashes it, compressed
 
 
@@ -230,12 +226,14 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
         problems += found
         if checked is None:
             continue
-        if checked.version in by_channel[checked.channel]:
+        found_version = checked.contract
+        if found_version.version in by_channel[found_version.channel]:
             problems.append(
-                f"{checked.source}: {checked.channel} {checked.version} is defined twice"
+                f"{found_version.source}: {found_version.channel} {found_version.version} "
+                "is defined twice"
             )
             continue
-        by_channel[checked.channel][checked.version] = checked
+        by_channel[found_version.channel][found_version.version] = checked
     if not by_channel and not problems:
         problems.append(f"{registry.root}: no manifests found")
     if problems:
@@ -244,27 +242,12 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
     channels = []
     digest = hashlib.sha256()
     for name in sorted(by_channel):
-        ordered = sorted(by_channel[name].values(), key=lambda c: c.semver)
+        ordered = sorted(by_channel[name].values(), key=lambda c: c.contract.semver)
         versions = []
         for c in ordered:
             digest.update(zlib.decompress(c.hashed))
-            versions.append(
-                ContractVersion(
-                    c.channel,
-                    c.version,
-                    c.semver,
-                    c.status,
-                    c.summary,
-                    c.description,
-                    c.dialect,
-                    c.manifest,
-                    c.source,
-                    c.encoding,
-                    c.path,
-                    reader,
-                )
-            )
-        reader.paths[name] = {c.version: c.path for c in ordered}
+            versions.append(dataclasses.replace(c.contract, reader=reader))
+        reader.paths[name] = {c.contract.version: c.contract.path for c in ordered}
         channels.append(Channel(name, tuple(versions)))
     del by_channel
     # read through the Registry like every other file (a folder or a git ref alike); its
@@ -321,17 +304,19 @@ def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Ch
     status = data.get("status")
     hashed = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
     return _Checked(
-        channel=channel,
-        version=version,
-        semver=semver,
-        status=status if isinstance(status, str) else "active",
-        summary=_text(data.get("summary")),
-        description=_text(data.get("description")),
-        dialect=dialect,
-        manifest={k: v for k, v in data.items() if k not in HEAVY_KEYS},
-        source=where,
-        encoding=encoding_of(data),
-        path=source.path,
+        ContractVersion(
+            channel=channel,
+            version=version,
+            semver=semver,
+            status=status if isinstance(status, str) else "active",
+            summary=_text(data.get("summary")),
+            description=_text(data.get("description")),
+            dialect=dialect,
+            manifest={k: v for k, v in data.items() if k not in HEAVY_KEYS},
+            source=where,
+            encoding=encoding_of(data),
+            path=source.path,
+        ),
         hashed=zlib.compress(hashed, 1),
     )
 
