@@ -3,6 +3,8 @@ with acceptances and version discipline applied, turned into findings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from opa_contracts.compat import api as engine
@@ -28,35 +30,129 @@ from opa_contracts.semver import bump_between, next_major, next_minor
 from opa_contracts.settings import Settings
 
 
+@dataclass(frozen=True)
+class Judged:
+    """One change of a version pair, judged."""
+
+    change: Change
+    hit: CheckedChange | None  # the engine's check, when the change touches a protected direction
+    breaks_mode: bool  # flagged for a direction the mode protects and not proven compatible
+    severity: Severity  # as ``diff`` reports it (a note when accepted or not breaking the mode)
+    rule_severity: Severity  # of a break under the registry's `rules:`, before a major bump
+    acceptance: Acceptance | None  # the acceptance that applies today
+    expired: Acceptance | None  # one that matched but has expired
+
+
+@dataclass
+class Judgement:
+    """A version pair, judged: under which mode and policy, and each change (a rule the
+    registry turned off is left out)."""
+
+    mode: Mode
+    policy: Policy
+    weakened: str = ""  # what the new version weakens ("compatibility BACKWARD → NONE"), if any
+    changes: list[Judged] = field(default_factory=list)
+    breaking: bool = False  # an unaccepted break without a major bump (or: cannot compare)
+    schema_changed: bool = False
+    major_bump: bool = False
+    error: str = ""  # why the schemas cannot be compared
+
+
 class PairJudge:
     """Turns engine results into findings for one diff run (shared acceptances and options)."""
 
-    def __init__(self, options: Options, acceptances: list[Acceptance], settings: Settings) -> None:
+    def __init__(
+        self,
+        options: Options,
+        acceptances: Sequence[Acceptance],
+        settings: Settings,
+        run_budget: WitnessBudget | None = None,
+    ) -> None:
+        """``run_budget``: what every witness search of the run shares (default: one made from
+        ``options``)."""
         self.options = options
         self.acceptances = acceptances
         self.settings = settings
         self.pairs = 0
         run_s = options.witness_run_budget_s
-        self.run_budget = WitnessBudget(
+        self.run_budget = run_budget or WitnessBudget(
             engine.RUN_BUDGETS * options.witness_budget_s if run_s is None else run_s
         )
 
-    def mode_of(self, side: Side) -> Mode:
-        text = self.options.mode or side.data.get("compatibility") or self.options.default_mode
+    def mode_of(self, manifest: Mapping[str, Any]) -> Mode:
+        text = self.options.mode or manifest.get("compatibility") or self.options.default_mode
         return Mode.parse(str(text))
 
-    def policy_of(self, side: Side) -> Policy:
-        text = side.data.get("open_content_policy") or self.options.default_policy
+    def policy_of(self, manifest: Mapping[str, Any]) -> Policy:
+        text = manifest.get("open_content_policy") or self.options.default_policy
         return Policy.parse(str(text))
 
     def compare(self, old: Side, new: Side, *, discipline: bool = True) -> Outcome:
         """Compare ``old`` (writer history) with ``new``; findings are located in ``new``."""
-        self.pairs += 1
         outcome = Outcome()
-        mode, policy = self._strongest(old, new, outcome)
+
+        def schemas() -> tuple[Any, Any]:
+            return (
+                inline(old.registry, old.path, old.data.get("schema", True)),
+                inline(new.registry, new.path, new.data.get("schema", True)),
+            )
+
+        judged = self.judge(old.data, new.data, schemas, new.channel, old.version, new.version)
+        mode = judged.mode
+        if judged.weakened:
+            outcome.findings.append(
+                self._finding(
+                    rc.COMPATIBILITY_WEAKENED.id,
+                    Severity.WARNING,
+                    f"{new.channel} {old.version} → {new.version} weakens "
+                    f"{judged.weakened}; this change is still judged under "
+                    f"{mode.value}/{judged.policy.value}, later ones will not be",
+                    new,
+                    "/compatibility" if "compatibility" in new.data else "",
+                )
+            )
+        if judged.error:
+            outcome.breaking = True
+            outcome.findings.append(
+                self._finding(
+                    rc.SCHEMA_UNCOMPARABLE.id,
+                    Severity.ERROR,
+                    f"{new.channel} {old.version} → {new.version}: cannot compare schemas: "
+                    f"{judged.error}",
+                    new,
+                    "/schema",
+                )
+            )
+            return outcome
+        outcome.breaking = judged.breaking
+        outcome.schema_changed = judged.schema_changed
+        for j in judged.changes:
+            outcome.findings.append(
+                self._change_finding(
+                    j.change, j.hit, j.severity, mode, old, new, j.breaks_mode, j.acceptance
+                )
+            )
+        if discipline:
+            outcome.findings += self._discipline(old, new, outcome, mode)
+        return outcome
+
+    def judge(
+        self,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        schemas: Callable[[], tuple[Any, Any]],
+        channel: str,
+        old_version: str,
+        new_version: str,
+    ) -> Judgement:
+        """The one judgement of a version pair, from the two manifests (``old``, ``new``) and
+        their payload schemas (``schemas()``, read only here): every verb that tells whether a
+        pair breaks (``diff``, ``validate --history``, the docs changelog) presents this."""
+        self.pairs += 1
+        mode, policy, weakened = self._strongest(old, new)
+        judged = Judgement(mode, policy, weakened)
         try:
-            old_schema = inline(old.registry, old.path, old.data.get("schema", True))
-            new_schema = inline(new.registry, new.path, new.data.get("schema", True))
+            old_schema, new_schema = schemas()
             result = engine.check(
                 old_schema,
                 new_schema,
@@ -65,20 +161,12 @@ class PairJudge:
                 witness_budget_s=self.options.witness_budget_s,
                 run_budget=self.run_budget,
             )
-        except (SchemaCompareError, InlineError) as exc:
-            outcome.breaking = True
-            outcome.findings.append(
-                self._finding(
-                    rc.SCHEMA_UNCOMPARABLE.id,
-                    Severity.ERROR,
-                    f"{new.channel} {old.version} → {new.version}: cannot compare schemas: {exc}",
-                    new,
-                    "/schema",
-                )
-            )
-            return outcome
+        except (SchemaCompareError, InlineError, RecursionError, TypeError, ValueError) as exc:
+            judged.error = str(exc) or type(exc).__name__
+            judged.breaking = True
+            return judged
         checked = {(c.change.rule, c.change.pointer): c for c in result.checked}
-        major_bump = bump_between(old.version, new.version) == "major"
+        judged.major_bump = bump_between(old_version, new_version) == "major"
         encoding = _encoding_change(old, new)
         changes = [encoding, *result.changes] if encoding is not None else result.changes
         if encoding is not None and encoding.breaks & mode.directions:
@@ -91,16 +179,15 @@ class PairJudge:
             )
         for change in changes:
             if change.rule not in ANNOTATION_RULES:
-                outcome.schema_changed = True
+                judged.schema_changed = True
             hit = checked.get((change.rule, change.pointer))
             # flagged for a protected direction and not proven compatible: broken or unknown
             breaks_mode = hit is not None and hit.verdict is not Verdict.COMPATIBLE
-            acceptance = self._accepted(change.rule, new.channel, change.pointer, new.version)
-            if not breaks_mode or acceptance is not None:
-                severity: Severity | None = Severity.NOTE
-            elif major_bump:
-                severity = Severity.WARNING
-            else:
+            acceptance, expired = self._accepted(change.rule, channel, change.pointer, new_version)
+            if self.settings.severity(change.rule, Severity.ERROR) is None:
+                continue  # the registry turned the rule off: no verb tells it
+            rule_severity = Severity.NOTE
+            if breaks_mode:
                 default = Severity.ERROR
                 if hit is not None and hit.verdict is Verdict.UNKNOWN:
                     # `--unknown warning`, or the registry's `rules: {verdict-unknown: ...}`
@@ -110,21 +197,26 @@ class PairJudge:
                     if self.options.unknown == "warning" and default is Severity.ERROR:
                         default = Severity.WARNING
                 # the registry's `rules:` override applies here as in every verb: a rule turned
-                # off or down to a warning does not make the change breaking
-                severity = self.settings.severity(change.rule, default)
-                outcome.breaking = outcome.breaking or severity is Severity.ERROR
-            if severity is None:
-                continue
-            outcome.findings.append(
-                self._change_finding(change, hit, severity, mode, old, new, breaks_mode, acceptance)
+                # down to a warning does not make the change breaking
+                rule_severity = self.settings.severity(change.rule, default) or Severity.NOTE
+            if not breaks_mode or acceptance is not None:
+                severity = Severity.NOTE
+            elif judged.major_bump:
+                severity = Severity.WARNING
+            else:
+                severity = rule_severity
+                judged.breaking = judged.breaking or severity is Severity.ERROR
+            judged.changes.append(
+                Judged(change, hit, breaks_mode, severity, rule_severity, acceptance, expired)
             )
-        if discipline:
-            outcome.findings += self._discipline(old, new, outcome, mode)
-        return outcome
+        return judged
 
-    def _strongest(self, old: Side, new: Side, outcome: Outcome) -> tuple[Mode, Policy]:
+    def _strongest(
+        self, old: Mapping[str, Any], new: Mapping[str, Any]
+    ) -> tuple[Mode, Policy, str]:
         """The stronger of the two versions' modes and policies: a new version cannot let its
-        own break through by weakening the rules in the same change (that is reported)."""
+        own break through by weakening the rules in the same change (that is reported: the
+        third value says what was weakened, empty when nothing was)."""
         old_mode, new_mode = self.mode_of(old), self.mode_of(new)
         old_policy, new_policy = self.policy_of(old), self.policy_of(new)
         directions = old_mode.directions | new_mode.directions
@@ -136,28 +228,19 @@ class PairJudge:
             weaker.append(f"compatibility {old_mode.value} → {new_mode.value}")
         if policy is not new_policy:
             weaker.append(f"open_content_policy {old_policy.value} → {new_policy.value}")
-        if weaker:
-            outcome.findings.append(
-                self._finding(
-                    rc.COMPATIBILITY_WEAKENED.id,
-                    Severity.WARNING,
-                    f"{new.channel} {old.version} → {new.version} weakens "
-                    f"{' and '.join(weaker)}; this change is still judged under "
-                    f"{mode.value}/{policy.value}, later ones will not be",
-                    new,
-                    "/compatibility" if "compatibility" in new.data else "",
-                )
-            )
-        return mode, policy
+        return mode, policy, " and ".join(weaker)
 
-    def _accepted(self, rule: str, channel: str, pointer: str, version: str) -> Acceptance | None:
+    def _accepted(
+        self, rule: str, channel: str, pointer: str, version: str
+    ) -> tuple[Acceptance | None, Acceptance | None]:
+        """The acceptance that applies to a change today, and the one that matched but expired."""
         for acceptance in self.acceptances:
             if acceptance.matches(rule, channel, pointer, version):
                 acceptance.used = True
                 if acceptance.expired(self.options.today):
-                    return None
-                return acceptance
-        return None
+                    return None, acceptance
+                return acceptance, None
+        return None, None
 
     def _change_finding(
         self,
@@ -291,9 +374,9 @@ class PairJudge:
         )
 
 
-def _encoding_change(old: Side, new: Side) -> Change | None:
+def _encoding_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:
     """The change of payload encoding between two versions, if any: no schema can bridge it."""
-    before, after = encoding_of(old.data), encoding_of(new.data)
+    before, after = encoding_of(old), encoding_of(new)
     if before == after:
         return None
     return Change(

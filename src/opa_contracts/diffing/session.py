@@ -103,7 +103,7 @@ class DiffSession:
             current = get(version)
             if current is None:
                 continue
-            mode = self.judge.mode_of(current)
+            mode = self.judge.mode_of(current.data)
             previous = ordered[i - 1]
             targets = [previous]
             if mode.transitive:

@@ -1,11 +1,12 @@
 """The changelog of a channel: what the compatibility engine finds between consecutive versions.
 
-Each version after the first is checked against its predecessor under the mode and open-content
-policy its own manifest declares (else the registry's defaults), as ``opa-contracts diff`` does
-for one pair. A break that the engine proves carries its witness: a message one side writes and
-the other rejects. A break that ``accepted-changes.yaml`` accepts (and that has not expired) is
-shown as accepted, with the reason and the expiry, as ``diff`` counts it. ``diff`` stays the gate
-(it also applies the stronger of two modes); this page only tells the story.
+Each version after the first is judged against its predecessor by the judge ``opa-contracts
+diff`` and ``validate --history`` use (:class:`~opa_contracts.diffing.pairs.PairJudge`): the
+stronger of the two versions' modes and policies, the registry's ``rules:`` (``verdict-unknown``
+included), the encoding, the acceptances. This module only tells the result: a break that the
+engine proves carries its witness (a message one side writes and the other rejects); a break that
+``accepted-changes.yaml`` accepts (and that has not expired) is shown as accepted, with the reason
+and the expiry. ``diff`` stays the gate; this page tells the story.
 """
 
 from __future__ import annotations
@@ -16,16 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from opa_contracts.compat import api as engine
-from opa_contracts.compat.model import (
-    BACKWARD,
-    CheckedChange,
-    Mode,
-    Policy,
-    SchemaCompareError,
-    Verdict,
-)
+from opa_contracts.compat.model import BACKWARD, CheckedChange, Mode, Verdict
 from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
+from opa_contracts.diffing.pairs import Judged, PairJudge
+from opa_contracts.diffing.values import Options
 from opa_contracts.findings import Severity
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.settings import Settings
@@ -67,10 +63,20 @@ class Step:
     entries: tuple[Entry, ...]
     breaking: bool
     error: str
+    weakened: str = ""  # what this version weakens ("compatibility FULL → BACKWARD"), if anything
 
     @property
     def summary(self) -> str:
         """One line: the verdict of this version against its predecessor."""
+        if self.weakened:
+            return (
+                f"{self._summary}; weakens {self.weakened}, so this change is judged under "
+                f"{self.mode}/{self.policy}"
+            )
+        return self._summary
+
+    @property
+    def _summary(self) -> str:
         if self.previous is None:
             return "first version"
         if self.error:
@@ -134,77 +140,77 @@ def step(
     today: dt.date | None = None,
     budget: WitnessBudget | None = None,
 ) -> Step:
-    """``new`` judged against ``old`` under ``new``'s mode and policy (and the registry's rule
-    severities: a rule turned off is not told, one turned down is not a break; a break that an
-    acceptance matches is accepted until it expires)."""
-    today = today or dt.date.today()
-    mode_name, policy_name = _names(new, settings)
-    try:
-        mode, policy = Mode.parse(mode_name), Policy.parse(policy_name)
-        result = engine.check(
-            old.schema,
-            new.schema,
-            mode=mode,
-            policy=policy,
-            witness_budget_s=WITNESS_BUDGET_S,
-            run_budget=budget,
-        )
-    except (SchemaCompareError, RecursionError, TypeError, ValueError) as exc:
-        error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return Step(new, old.version, mode_name, policy_name, (), True, error)
-    checked = {(c.change.rule, c.change.pointer): c for c in result.checked}
-    entries = []
-    for change in result.changes:
-        hit = checked.get((change.rule, change.pointer))
-        relevant = change.breaks & mode.directions
-        severity = settings.severity(change.rule, Severity.ERROR)
-        if severity is None:
-            continue
-        if hit is not None and hit.verdict is Verdict.COMPATIBLE:
-            verdict, detail = "compatible", f"proven: {hit.proof}"
-        elif relevant and severity is not Severity.ERROR:
-            verdict = "allowed"
-            detail = f"the registry reports {change.rule} as a {severity.value}"
-        elif relevant:
-            verdict = "breaking"
-            detail = _broken(relevant, old.version, new.version)
-            if hit is not None and hit.verdict is Verdict.UNKNOWN:
-                detail += "; unknown: no witness found and no proof, counted as breaking"
-        elif change.breaks:
+    """``new`` judged against ``old`` by ``diff``'s own judge (:class:`PairJudge`): under the
+    stronger of the two versions' modes and policies, with the registry's rule severities (a
+    rule turned off is not told, one turned down is not a break, ``verdict-unknown`` included),
+    the encoding, and the acceptances (a break one matches is accepted until it expires)."""
+    options = Options(
+        today=today or dt.date.today(),
+        witness_budget_s=WITNESS_BUDGET_S,
+        default_mode=settings.compatibility,
+        default_policy=settings.open_content_policy,
+    )
+    judge = PairJudge(options, acceptances, settings, budget)
+    judged = judge.judge(
+        old.manifest,
+        new.manifest,
+        lambda: (old.schema, new.schema),
+        new.channel,
+        old.version,
+        new.version,
+    )
+    mode, policy = judged.mode.value, judged.policy.value
+    if judged.error:
+        error = judged.error.splitlines()[0]
+        return Step(new, old.version, mode, policy, (), True, error, judged.weakened)
+    entries = tuple(_entry(j, judged.mode, old.version, new.version) for j in judged.changes)
+    breaking = any(e.verdict == "breaking" for e in entries)
+    return Step(new, old.version, mode, policy, entries, breaking, "", judged.weakened)
+
+
+def _entry(judged: Judged, mode: Mode, old: str, new: str) -> Entry:
+    """How the changelog tells one judged change."""
+    change, hit, acceptance = judged.change, judged.hit, judged.acceptance
+    if hit is not None and hit.verdict is Verdict.COMPATIBLE:
+        verdict, detail = "compatible", f"proven: {hit.proof}"
+    elif not judged.breaks_mode:
+        acceptance = None  # nothing to accept
+        if change.breaks and not change.breaks & mode.directions:
             verdict = "allowed"
             directions = "/".join(sorted(d.upper() for d in change.breaks))
             detail = f"breaks {directions} only, which {mode.value} does not protect"
         else:
             verdict, detail = "compatible", ""
-        acceptance = None
-        if verdict == "breaking":
-            acceptance = next(
-                (
-                    a
-                    for a in acceptances
-                    if a.matches(change.rule, new.channel, change.pointer, new.version)
-                ),
-                None,
-            )
-        if acceptance is not None and acceptance.expired(today):
-            detail += f"; its acceptance expired on {acceptance.expires}"
-            acceptance = None
-        elif acceptance is not None:
+    else:
+        unknown = hit is not None and hit.verdict is Verdict.UNKNOWN
+        detail = _broken(change.breaks & mode.directions, old, new)
+        if acceptance is not None:
             verdict = "accepted"
-        entries.append(
-            Entry(
-                change.rule,
-                change.pointer or "/",
-                change.message,
-                verdict,
-                detail,
-                _witness(hit, old.version, new.version),
-                acceptance.reason if acceptance else "",
-                str(acceptance.expires or "") if acceptance else "",
+        elif judged.rule_severity is Severity.ERROR:
+            verdict = "breaking"
+            if unknown:
+                detail += "; unknown: no witness found and no proof, counted as breaking"
+        elif unknown:
+            verdict = "allowed"
+            detail += (
+                "; unknown: no witness found and no proof, which the registry reports as a "
+                f"{judged.rule_severity.value}, not a break"
             )
-        )
-    breaking = any(e.verdict == "breaking" for e in entries)
-    return Step(new, old.version, mode.value, policy.value, tuple(entries), breaking, "")
+        else:
+            verdict = "allowed"
+            detail = f"the registry reports {change.rule} as a {judged.rule_severity.value}"
+        if judged.expired is not None:
+            detail += f"; its acceptance expired on {judged.expired.expires}"
+    return Entry(
+        change.rule,
+        change.pointer or "/",
+        change.message,
+        verdict,
+        detail,
+        _witness(hit, old, new),
+        acceptance.reason if acceptance else "",
+        str(acceptance.expires or "") if acceptance else "",
+    )
 
 
 def _broken(directions: frozenset[str], old: str, new: str) -> str:
