@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -385,3 +386,108 @@ def test_an_unknown_verdict_counts_alike_in_every_verb(
         assert exit_code == code, (verb, found)
         assert [f["severity"] for f in changed] == [severity], (verb, found)
         assert changed[0]["details"]["verdict"] == "unknown", verb
+
+
+def _docs_changelog(root: Path, version: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The docs changelog of ``QUOTES`` at ``version``, as `generate docs` writes it: the step's
+    summary line and its (verdict, rule, where) rows."""
+    out = root.parent / "site"
+    result = run_cli("generate", "docs", "--registry", "contracts", "--out", out, cwd=root)
+    assert result.code == 0, result.stdout + result.stderr
+    page = (out / "markdown" / "channels" / f"{QUOTES}.md").read_text(encoding="utf-8")
+    section = page.split(f"\n### {version} (", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    summary = section.split("\n\n")[2]
+    rows = re.findall(r"^\| \*\*(\w+)\*\* \| `([^`]+)` \| `([^`]+)` \|", section, re.MULTILINE)
+    return summary, rows
+
+
+def _weaken_mode(data: dict[str, Any]) -> None:
+    data["compatibility"] = "NONE"
+    _remove_enum_value(data)
+
+
+def _to_msgpack(data: dict[str, Any]) -> None:
+    data["encoding"] = "msgpack"
+
+
+def _unknown_pattern(data: dict[str, Any]) -> None:
+    # the same language spelled two ways: no witness exists and no proof rule decides regexes
+    data["schema"]["properties"]["ticker"]["pattern"] = "^([A-Z]){1,5}$"
+
+
+ACCEPTANCE = f"""apiVersion: opa-contracts/v1
+accepted:
+  - rule: enum-value-removed
+    channel: {QUOTES}
+    pointer: /properties/source/enum
+    reason: no publisher sends it (OPA-9)
+"""
+
+
+@pytest.mark.parametrize(
+    ("case", "edit", "settings", "rules", "breaking"),
+    [
+        ("rule off", _remove_enum_value, {"rules": {"enum-value-removed": "off"}}, set(), False),
+        (
+            "unknown as a warning",
+            _unknown_pattern,
+            {"rules": {"verdict-unknown": "warning"}},
+            {"pattern-changed"},
+            False,
+        ),
+        ("encoding", _to_msgpack, {}, {"encoding-changed"}, True),
+        ("mode weakened", _weaken_mode, {}, {"enum-value-removed"}, True),
+        ("accepted", _remove_enum_value, {}, {"enum-value-removed"}, False),
+    ],
+)
+def test_the_docs_changelog_judges_a_pair_as_diff_does(
+    repo: Path,
+    case: str,
+    edit: Any,
+    settings: dict[str, Any],
+    rules: set[str],
+    breaking: bool,
+) -> None:
+    """Issue 9: the changelog's verdicts come from the judge `diff` and `validate --history`
+    use: the same rules told, the same break decided, for each fact that judge weighs."""
+    data = manifest(repo, QUOTES, "1.0.0")
+    data["version"] = "1.1.0"  # a minor bump: a break is an error, not allowed by a major one
+    edit(data)
+    write(repo, QUOTES, "1.1.0", data)
+    if settings:
+        _settings(repo, **settings)
+    if case == "accepted":
+        (repo / "contracts" / "accepted-changes.yaml").write_text(ACCEPTANCE, encoding="utf-8")
+    summary, rows = _docs_changelog(repo, "1.1.0")
+    told = {rule for _, rule, _ in rows}
+    diff = run_cli("diff", "contracts", "--format", "json", cwd=repo)
+    found = [f for f in _findings(diff.stdout) if "from_version" in f["details"]]
+    assert {f["rule"] for f in found} == rules == told, (found, rows)
+    # same pointer into the payload schema (the changelog shows the root as "/")
+    assert {(f["rule"], f["details"]["acceptance"]["pointer"] or "/") for f in found} == {
+        (rule, where) for _, rule, where in rows
+    }
+    # validate --history reports the same judgement, its notes left out
+    history = run_cli("validate", "contracts", "--history", "--format", "json", cwd=repo)
+    reported = [f for f in _findings(history.stdout) if "from_version" in f["details"]]
+    assert [(f["rule"], f["severity"]) for f in reported] == [
+        (f["rule"], f["severity"]) for f in found if f["severity"] != "note"
+    ]
+    for result, judged in ((diff, found), (history, reported)):
+        assert any(f["severity"] == "error" for f in judged) == breaking, judged
+        assert (result.code == 1) == breaking, result.stdout
+    verdicts = {rule: verdict for verdict, rule, _ in rows}
+    assert ("breaking" in verdicts.values()) == breaking, rows
+    assert (" break BACKWARD" in summary) == breaking, summary
+    if case == "unknown as a warning":
+        assert verdicts == {"pattern-changed": "allowed"}, rows
+    if case == "accepted":
+        assert verdicts == {"enum-value-removed": "accepted"}, rows
+        assert "1 accepted break of BACKWARD" in summary, summary
+    if case == "mode weakened":
+        # judged under the stronger mode of the two, and the weakening told, as diff does
+        assert "weakens compatibility BACKWARD → NONE" in summary, summary
+        weakened = run_cli("diff", "contracts", "--format", "json", cwd=repo)
+        assert "compatibility-weakened" in {f["rule"] for f in _findings(weakened.stdout)}
+    if case == "encoding":
+        assert verdicts == {"encoding-changed": "breaking"}, rows
