@@ -784,7 +784,8 @@ class _Implication:
                 if set(value) == {"not"} and self._sub(value["not"]):
                     return "not: {not: X} is X, which is implied"
                 inner = _Implication([value], value, self.dialect, self.pointers, self.local)
-                if not inner.kinds & self.kinds:
+                # not in draft-04, where 1.0 is a number no "integer" type covers
+                if self.dialect != vocab.DRAFT4 and not inner.kinds & self.kinds:
                     return "not is implied: the negated schema accepts no type the instance has"
             return None
         if key == "if":
@@ -833,6 +834,17 @@ class _Implication:
                 and all(v is True or v == {} for v in value.values())
             ):
                 return ""
+            return None
+        if key in ("prefixItems", "items") and isinstance(value, list):
+            return "" if all(v is True or v == {} for v in value) else None
+        if key == "additionalItems" and value is False and self.dialect != vocab.DRAFT2020:
+            tuple_schemas = reader.get("items")
+            if not isinstance(tuple_schemas, list):
+                return ""  # beside no tuple form of items, additionalItems is ignored
+            for node in self.context:
+                most = items_upper(node, self.dialect)
+                if most is not None and most <= len(tuple_schemas):
+                    return f"additionalItems false is implied: the writer's arrays hold ≤ {most}"
             return None
         if key == "items" and value is False:
             prefix = reader.get("prefixItems") if self.dialect == vocab.DRAFT2020 else None

@@ -69,7 +69,9 @@ def items_lower(node: Mapping[str, Any], dialect: str) -> int | None:
     bounds: list[int] = []
     if _number(node.get("minItems")):
         bounds.append(math.ceil(node["minItems"]))
-    if "contains" in node and node["contains"] is not False:
+    if dialect == vocab.DRAFT4:
+        pass  # contains came with draft-06: a draft-04 validator ignores it
+    elif "contains" in node and node["contains"] is not False:
         least = node.get("minContains", 1) if dialect in (vocab.DRAFT2019, vocab.DRAFT2020) else 1
         if _number(least):
             bounds.append(math.ceil(least))
