@@ -42,6 +42,7 @@ from opa_contracts.compat.proof_shapes import (
     integer_bound,
     items_lower,
     items_upper,
+    pattern_lengths,
 )
 from opa_contracts.compat.resolve import Document
 
@@ -794,7 +795,7 @@ class _Implication:
                 return "both branches of the conditional are implied"
             if self._sub(value) and self._sub(then):
                 return "the condition and its then branch are implied"
-            return None
+            return self._conditional(value, then, other)
         if key in ("then", "else"):
             return ""  # judged with "if" (without an "if" they are ignored)
         if key in ("dependentSchemas", "dependencies") and isinstance(value, Mapping):
@@ -946,6 +947,11 @@ class _Implication:
                 most = items_upper(node, self.dialect)
                 if most is not None and most <= value:
                     return f"maxItems {short(value)} is implied: the writer's arrays hold ≤ {most}"
+            elif key in ("minLength", "maxLength") and isinstance(node.get("pattern"), str):
+                widths = pattern_lengths(node["pattern"])
+                bound = None if widths is None else widths[0 if key == "minLength" else 1]
+                if bound is not None and (bound >= value if key == "minLength" else bound <= value):
+                    return f"{key} {short(value)} is implied by the writer's pattern"
             elif key == "maxProperties":
                 names = closed_names(node)
                 if names is not None and len(names) <= value:
@@ -958,13 +964,46 @@ class _Implication:
     def _required(self, value: Json) -> str | None:
         if not isinstance(value, list):
             return None
-        have: set[str] = set()
-        for names in self._values("required"):
-            if isinstance(names, list):
-                have |= {n for n in names if isinstance(n, str)}
+        have = self._names("required")
+        for node in self.context:
+            # a conditional whose two branches both require a name: one of them holds
+            then, other = node.get("then"), node.get("else")
+            if "if" in node and isinstance(then, Mapping) and isinstance(other, Mapping):
+                first, second = then.get("required"), other.get("required")
+                if isinstance(first, list) and isinstance(second, list):
+                    have |= {n for n in first if isinstance(n, str)} & set(second)
         if all(isinstance(n, str) and n in have for n in value):
             return f"required {short(value)} is implied"
         return None
+
+    def _conditional(self, cond: Json, then: Json, other: Json) -> str | None:
+        """The reader's ``if``/``then``/``else`` against a writer's conditional on the same
+        instance: the same with the condition negated and the branches swapped, or a narrower
+        condition (one that implies the writer's) with the same ``then``."""
+        for node in self.context:
+            if "if" not in node:
+                continue
+            w_if, w_then, w_else = node["if"], node.get("then", True), node.get("else", True)
+            swapped = json_equal(w_then, other) and json_equal(w_else, then)
+            if swapped and (json_equal(w_if, {"not": cond}) or json_equal(cond, {"not": w_if})):
+                return "the writer's conditional, its condition negated and branches swapped"
+            if json_equal(w_then, then) and self._sub(other) and self._narrower(cond, w_if):
+                return "the condition implies the writer's, whose then branch is the same"
+        return None
+
+    def _narrower(self, cond: Json, wider: Json) -> bool:
+        """True when every instance ``cond`` accepts is accepted by ``wider``."""
+        if wider is True or cond is False:
+            return True
+        if not isinstance(cond, Mapping) or _has_ref(cond) or _has_ref(wider):
+            return False
+        if not isinstance(wider, Mapping):
+            return False
+        inner = _Implication([cond], wider, self.dialect, self.pointers, lambda _: None)
+        return all(
+            k in _ANNOTATION_LIKE or vocab.is_extension(k) or inner.why(k, v) is not None
+            for k, v in wider.items()
+        )
 
 
 __all__ = ["MAX_FINITE", "ProofResult", "Prover"]
