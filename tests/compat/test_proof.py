@@ -3,6 +3,7 @@ unsound (the controls are pairs with a real break, or where a rule's preconditio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema_rs
@@ -10,6 +11,7 @@ import pytest
 
 from opa_contracts.compat import Mode, Verdict, check
 from opa_contracts.compat.proof_shapes import finite_pattern
+from opa_contracts.compat.regex_subsume import pattern_within
 
 OBJ_A = {"type": "object", "properties": {"a": {"type": "string"}}}
 
@@ -458,3 +460,30 @@ def test_issue_12_rules_prove_and_refuse_their_near_miss(
         )
         assert _valid(writer, item.witness)
         assert not _valid(reader, item.witness)
+
+
+@pytest.mark.parametrize(
+    ("narrow", "wide", "within"),
+    [
+        ("^[a-z]{2}$", "^[a-z]{2,3}$", True),  # a repeat range widened
+        ("^[a-z]{2,3}$", "^[a-z]{2}$", False),
+        ("^[0-9]+$", "^\\d+$", True),  # \d holds 0-9 under every reading
+        ("^\\d+$", "^[0-9]+$", False),  # not shown: \d may be Unicode
+        ("^[a-z]*$", "^[a-zA-Z]*$", True),
+        ("^ab", "ab", True),  # an anchor dropped
+        ("ab", "^ab", False),
+        ("^ab$", "^a.$", True),
+        ("^a\n$", "^a.$", False),  # "." refuses a newline
+        ("(?i)^a$", "^a$", False),  # inline flags are not read
+        ("^(a|b)$", "^(a|b|c)$", True),
+        ("^[^a]$", "^[^ab]$", False),
+    ],
+)
+def test_pattern_within_is_structural_and_conservative(
+    narrow: str, wide: str, within: bool
+) -> None:
+    assert pattern_within(narrow, wide) is within
+    if within:  # the proof holds on a few strings too
+        for sample in ("ab", "a", "abc", "09", "A", "a\n", "b"):
+            if re.search(narrow, sample) and "\n" not in sample:
+                assert re.search(wide, sample), (narrow, wide, sample)

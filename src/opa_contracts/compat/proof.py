@@ -44,6 +44,7 @@ from opa_contracts.compat.proof_shapes import (
     items_upper,
     pattern_lengths,
 )
+from opa_contracts.compat.regex_subsume import pattern_within
 from opa_contracts.compat.resolve import Document
 
 #: a finite writer set larger than this is not enumerated
@@ -749,6 +750,14 @@ class _Implication:
             return self._required(value)
         if key == "uniqueItems":
             return self._unique(value)
+        if key == "pattern" and isinstance(value, str):
+            for node in self.context:
+                mine = node.get("pattern")
+                if isinstance(mine, str) and pattern_within(mine, value):
+                    return (
+                        f"pattern {short(value)} matches whatever the writer's {short(mine)} does"
+                    )
+            return None
         if key == "multipleOf" and _number(value) and value == 1 and self.kinds <= {"integer"}:
             return "multipleOf 1 is implied: the instance is an integer"
         return self._structural(key, value)
