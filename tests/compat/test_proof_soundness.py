@@ -6,7 +6,7 @@ dropped, a subschema replaced), built from type, enum, const, bounds, required, 
 anyOf, oneOf, allOf and if/then/else, with templates that put the change where the proof rules look
 (under ``then`` beside a root property, in a union branch, below a const, in a closed object or
 tuple), and the keyword families of the issue-12 rules (multipleOf, item and property counts,
-uniqueItems, contains, propertyNames, not and double negation). Each claim is probed
+uniqueItems, contains, propertyNames, not and double negation, patterns). Each claim is probed
 with 200 drawn messages, checked by jsonschema-rs.
 """
 
@@ -42,6 +42,13 @@ VALUES = st.one_of(
 )
 
 
+# regexes the structural inclusion rule reads, and near misses of them
+PATTERNS = [
+    "^[a-b]{1,2}$", "^[a-c]{1,3}$", "^[a-b]{1,2}", "[a-b]", "^a.$", "^ab$", "^(a|b)$",
+    "^[0-9]+$", "^\\d+$", "^\\w+$", "^.?$", "^[a-z]*$", "^[a-zA-Z]*$",
+]  # fmt: skip
+
+
 def _leaf() -> st.SearchStrategy[dict[str, Any]]:
     small = st.integers(-2, 3)
     return st.one_of(
@@ -72,6 +79,7 @@ def _leaf() -> st.SearchStrategy[dict[str, Any]]:
         st.sampled_from([{"maxLength": 1}, {"enum": NAMES}]).map(lambda p: {"propertyNames": p}),
         st.sampled_from(TYPES).map(lambda t: {"not": {"type": t}}),
         st.sampled_from(TYPES).map(lambda t: {"not": {"not": {"type": t}}}),
+        st.sampled_from(PATTERNS).map(lambda p: {"pattern": p}),
         st.just({}),
     )
 
