@@ -3,12 +3,15 @@ unsound (the controls are pairs with a real break, or where a rule's preconditio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema_rs
 import pytest
 
 from opa_contracts.compat import Mode, Verdict, check
+from opa_contracts.compat.proof_shapes import finite_pattern
+from opa_contracts.compat.regex_subsume import pattern_within
 
 OBJ_A = {"type": "object", "properties": {"a": {"type": "string"}}}
 
@@ -134,3 +137,353 @@ def test_the_root_finite_set_gives_a_witness_when_a_value_is_lost() -> None:
     witnesses = [c.witness for c in result.checked if c.witness_found]
     assert witnesses
     assert witnesses[0] == {"k": 1}
+
+
+D4 = "http://json-schema.org/draft-04/schema#"
+D7 = "http://json-schema.org/draft-07/schema#"
+D2019 = "https://json-schema.org/draft/2019-09/schema"
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+IMPLIED, FINITE = "implied by context", "finite writer set"
+CLOSED_M = {
+    "type": "object",
+    "properties": {"m": {"enum": [1, 2]}},
+    "required": ["m"],
+    "additionalProperties": False,
+}
+
+# (dialect, old, new, mode, the rule that proves it, a near miss: (old, new) it must not prove)
+_SHAPES: list[tuple[str, Any, Any, Mode, str, tuple[Any, Any]]] = [
+    # a closed object of finite properties is a finite writer set
+    (
+        D7,
+        CLOSED_M,
+        {"type": "object", "properties": {"m": {"type": "integer", "minimum": 1}}},
+        Mode.BACKWARD,
+        FINITE,
+        (
+            {k: v for k, v in CLOSED_M.items() if k != "additionalProperties"},
+            {**CLOSED_M, "properties": {"m": {"type": "integer"}}},
+        ),
+    ),
+    # on integers, exclusiveMinimum 2.5 is minimum 3
+    (
+        D7,
+        {"type": "integer", "exclusiveMinimum": 2.5},
+        {"type": "integer", "minimum": 3},
+        Mode.BACKWARD,
+        IMPLIED,
+        ({"type": "number", "exclusiveMinimum": 2}, {"type": "number", "minimum": 3}),
+    ),
+    # multipleOf 1 holds for every integer, and makes a number an integer after draft-04
+    (
+        D7,
+        {"type": "integer", "minimum": 0},
+        {"type": "number", "multipleOf": 1, "minimum": 0},
+        Mode.FULL,
+        IMPLIED,
+        ({"type": "integer"}, {"type": "number", "multipleOf": 2}),
+    ),
+    # contentEncoding is an annotation from 2019-09 on (asserted in draft-07: the near miss)
+    (
+        D2019,
+        {"type": "string"},
+        {"type": "string", "contentEncoding": "base64"},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"$schema": D7, "type": "string"},
+            {"$schema": D7, "type": "string", "contentEncoding": "base64"},
+        ),
+    ),
+    # contains demands an item (a draft-04 validator ignores contains: the near miss)
+    (
+        D7,
+        {"type": "array", "contains": {"type": "string"}},
+        {"type": "array", "contains": {"type": "string"}, "minItems": 1},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"$schema": D4, "type": "array", "contains": {"type": "string"}},
+            {"$schema": D4, "type": "array", "contains": {"type": "string"}, "minItems": 1},
+        ),
+    ),
+    # two required names make two properties, not three
+    (
+        D7,
+        {"type": "object", "required": ["a", "b"]},
+        {"type": "object", "required": ["a", "b"], "minProperties": 2},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object", "required": ["a", "b"]},
+            {"type": "object", "required": ["a", "b"], "minProperties": 3},
+        ),
+    ),
+    # a closed one-item tuple has unique items; a two-item bound has not
+    (
+        D7,
+        {"type": "array", "items": [{}], "additionalItems": False},
+        {"type": "array", "items": [{}], "additionalItems": False, "uniqueItems": True},
+        Mode.BACKWARD,
+        IMPLIED,
+        ({"type": "array", "maxItems": 2}, {"type": "array", "maxItems": 2, "uniqueItems": True}),
+    ),
+    # a closed object's names all pass the new propertyNames
+    (
+        D7,
+        {"type": "object", "properties": {"a": {}, "b": {}}, "additionalProperties": False},
+        {
+            "type": "object",
+            "properties": {"a": {}, "b": {}},
+            "additionalProperties": False,
+            "propertyNames": {"maxLength": 1},
+        },
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object", "properties": {"a": {}, "bb": {}}, "additionalProperties": False},
+            {
+                "type": "object",
+                "properties": {"a": {}, "bb": {}},
+                "additionalProperties": False,
+                "propertyNames": {"maxLength": 1},
+            },
+        ),
+    ),
+    # a dependent schema the writer's required names already satisfy
+    (
+        D2020,
+        {"type": "object", "required": ["a", "b"]},
+        {"type": "object", "required": ["a", "b"], "dependentSchemas": {"a": {"required": ["b"]}}},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object", "required": ["a"]},
+            {"type": "object", "required": ["a"], "dependentSchemas": {"a": {"required": ["b"]}}},
+        ),
+    ),
+    # not of a type the instance cannot have
+    (
+        D7,
+        {"type": "object", "required": ["a"]},
+        {"type": "object", "required": ["a"], "not": {"type": "string"}},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object"},
+            {"type": "object", "not": {"type": "object", "required": ["x"]}},
+        ),
+    ),
+    # not: {not: X} is X; not: {not: X, type: T} is not
+    (
+        D7,
+        {"not": {"not": {"type": "string"}}},
+        {"type": "string"},
+        Mode.FULL,
+        IMPLIED,
+        ({"not": {"not": {"type": "string"}, "type": "string"}}, {"type": "string"}),
+    ),
+    # required in both branches of a conditional; in one only (the near miss) it is not
+    (
+        D7,
+        {"type": "object", "required": ["a"]},
+        {
+            "type": "object",
+            "if": {"required": ["b"]},
+            "then": {"required": ["a"]},
+            "else": {"required": ["a"]},
+        },
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object", "required": ["a"]},
+            {
+                "type": "object",
+                "if": {"required": ["b"]},
+                "then": {"required": ["a"]},
+                "else": {"required": ["c"]},
+            },
+        ),
+    ),
+    # items false after the prefix, when the writer's arrays are no longer than the prefix
+    (
+        D2020,
+        {"type": "array", "maxItems": 1},
+        {"type": "array", "prefixItems": [{}], "items": False},
+        Mode.BACKWARD,
+        IMPLIED,
+        ({"type": "array", "maxItems": 2}, {"type": "array", "prefixItems": [{}], "items": False}),
+    ),
+    # a pattern matching every name leaves additionalProperties nothing to judge
+    (
+        D7,
+        {"type": "object"},
+        {"type": "object", "patternProperties": {"": {}}, "additionalProperties": False},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object"},
+            {"type": "object", "patternProperties": {"^a": {}}, "additionalProperties": False},
+        ),
+    ),
+    # contains with minContains 0 asserts nothing; with minContains 1 it does
+    (
+        D2020,
+        {"type": "array"},
+        {"type": "array", "contains": {"type": "string"}, "minContains": 0},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "array"},
+            {"type": "array", "contains": {"type": "string"}, "minContains": 1},
+        ),
+    ),
+    # the writer's conditional with its condition negated and its branches swapped
+    (
+        D7,
+        {"if": {"required": ["k"]}, "then": {"required": ["x"]}, "else": {"required": ["y"]}},
+        {
+            "if": {"not": {"required": ["k"]}},
+            "then": {"required": ["y"]},
+            "else": {"required": ["x"]},
+        },
+        Mode.FULL,
+        IMPLIED,
+        (
+            {"if": {"required": ["k"]}, "then": {"required": ["x"]}, "else": {"required": ["y"]}},
+            {"if": {"not": {"required": ["k"]}}, "then": {"required": ["x"]}},
+        ),
+    ),
+    # a narrower condition (it implies the writer's) with the same then
+    (
+        D7,
+        {"type": "object", "if": {"required": ["k"]}, "then": {"required": ["x"]}},
+        {
+            "type": "object",
+            "if": {"required": ["k"], "properties": {"k": {"const": 1}}},
+            "then": {"required": ["x"]},
+        },
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {
+                "type": "object",
+                "if": {"required": ["k"], "properties": {"k": {"const": 1}}},
+                "then": {"required": ["x"]},
+            },
+            {"type": "object", "if": {"required": ["k"]}, "then": {"required": ["x"]}},
+        ),
+    ),
+    # a name both branches require is required
+    (
+        D7,
+        {
+            "type": "object",
+            "if": {"required": ["b"]},
+            "then": {"required": ["a", "b"]},
+            "else": {"required": ["a"]},
+        },
+        {"type": "object", "required": ["a"]},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {
+                "type": "object",
+                "if": {"required": ["b"]},
+                "then": {"required": ["a", "b"]},
+                "else": {"required": ["c"]},
+            },
+            {"type": "object", "required": ["a"]},
+        ),
+    ),
+    # an anchored regex of literals and small sets is a finite writer set
+    (
+        D7,
+        {"enum": ["x1", "y1"]},
+        {"type": "string", "pattern": "^[xy]1$"},
+        Mode.FORWARD,
+        FINITE,
+        ({"enum": ["x1", "y1"]}, {"type": "string", "pattern": "^[xy]1"}),
+    ),
+    # a pattern anchored at both ends bounds the length (in code points, as "." matches one)
+    (
+        D7,
+        {"type": "string", "pattern": "^[a-z]{2}.?$"},
+        {"type": "string", "pattern": "^[a-z]{2}.?$", "maxLength": 3, "minLength": 2},
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "string", "pattern": "^[a-z]{2}.?"},
+            {"type": "string", "pattern": "^[a-z]{2}.?", "maxLength": 3},
+        ),
+    ),
+]
+
+
+def test_finite_patterns_are_only_the_ones_whose_language_is_read_exactly() -> None:
+    assert finite_pattern("^(ab|cd)$", 256) == ["ab", "cd"]
+    assert finite_pattern("^[a-b]{1,2}x?$", 256) == sorted(
+        a + b + x for a in "ab" for b in ("", "a", "b") for x in ("", "x")
+    )
+    # unanchored, open repeats, classes, any-character, inline flags, too many strings
+    for pattern in ("(ab|cd)$", "^ab", "^a+$", "^\\d$", "^a.$", "(?i)^ab$", "^[a-z]{8}$"):
+        assert finite_pattern(pattern, 256) is None, pattern
+
+
+def _dialect(schema: Any, uri: str) -> Any:
+    return {"$schema": uri, **schema} if isinstance(schema, dict) else schema
+
+
+@pytest.mark.parametrize(
+    ("dialect", "old", "new", "mode", "rule", "near_miss"),
+    _SHAPES,
+    ids=[f"{i}-{case[4].split()[0]}" for i, case in enumerate(_SHAPES)],
+)
+def test_issue_12_rules_prove_and_refuse_their_near_miss(
+    dialect: str, old: Any, new: Any, mode: Mode, rule: str, near_miss: tuple[Any, Any]
+) -> None:
+    old, new = _dialect(old, dialect), _dialect(new, dialect)
+    result = check(old, new, mode=mode, witness_budget_s=0.05)
+    assert result.checked, "the structure flags the change"
+    assert result.verdict is Verdict.COMPATIBLE, [
+        (c.change.rule, c.verdict) for c in result.checked
+    ]
+    assert any(rule in (c.proof or "") for c in result.checked)
+    miss_old, miss_new = (_dialect(s, dialect) for s in near_miss)
+    missed = check(miss_old, miss_new, mode=mode, witness_budget_s=0.25)
+    assert missed.verdict is not Verdict.COMPATIBLE
+    witnesses = [c for c in missed.checked if c.witness_found]
+    assert witnesses, "each near miss is a real break, witnessed"
+    for item in witnesses:
+        writer, reader = (
+            (miss_old, miss_new) if item.witness_direction == "backward" else (miss_new, miss_old)
+        )
+        assert _valid(writer, item.witness)
+        assert not _valid(reader, item.witness)
+
+
+@pytest.mark.parametrize(
+    ("narrow", "wide", "within"),
+    [
+        ("^[a-z]{2}$", "^[a-z]{2,3}$", True),  # a repeat range widened
+        ("^[a-z]{2,3}$", "^[a-z]{2}$", False),
+        ("^[0-9]+$", "^\\d+$", True),  # \d holds 0-9 under every reading
+        ("^\\d+$", "^[0-9]+$", False),  # not shown: \d may be Unicode
+        ("^[a-z]*$", "^[a-zA-Z]*$", True),
+        ("^ab", "ab", True),  # an anchor dropped
+        ("ab", "^ab", False),
+        ("^ab$", "^a.$", True),
+        ("^a\n$", "^a.$", False),  # "." refuses a newline
+        ("(?i)^a$", "^a$", False),  # inline flags are not read
+        ("^(a|b)$", "^(a|b|c)$", True),
+        ("^[^a]$", "^[^ab]$", False),
+    ],
+)
+def test_pattern_within_is_structural_and_conservative(
+    narrow: str, wide: str, within: bool
+) -> None:
+    assert pattern_within(narrow, wide) is within
+    if within:  # the proof holds on a few strings too
+        for sample in ("ab", "a", "abc", "09", "A", "a\n", "b"):
+            if re.search(narrow, sample) and "\n" not in sample:
+                assert re.search(wide, sample), (narrow, wide, sample)

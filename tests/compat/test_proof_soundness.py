@@ -4,7 +4,9 @@ message hypothesis-jsonschema draws from the writer's schema is rejected by the 
 Pairs are a random schema and a mutation of it at a random place (a keyword added, changed or
 dropped, a subschema replaced), built from type, enum, const, bounds, required, properties,
 anyOf, oneOf, allOf and if/then/else, with templates that put the change where the proof rules look
-(under ``then`` beside a root property, in a union branch, below a const). Each claim is probed
+(under ``then`` beside a root property, in a union branch, below a const, in a closed object or
+tuple), and the keyword families of the issue-12 rules (multipleOf, item and property counts,
+uniqueItems, contains, propertyNames, not and double negation, patterns). Each claim is probed
 with 200 drawn messages, checked by jsonschema-rs.
 """
 
@@ -19,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, Unsatisfiable
 from hypothesis_jsonschema import from_schema
+from jsonschema.exceptions import SchemaError
 
 from opa_contracts.compat import BACKWARD, Mode, Verdict, check
 from tests.generate import hypothesis_compat
@@ -39,6 +42,13 @@ VALUES = st.one_of(
 )
 
 
+# regexes the structural inclusion rule reads, and near misses of them
+PATTERNS = [
+    "^[a-b]{1,2}$", "^[a-c]{1,3}$", "^[a-b]{1,2}", "[a-b]", "^a.$", "^ab$", "^(a|b)$",
+    "^[0-9]+$", "^\\d+$", "^\\w+$", "^.?$", "^[a-z]*$", "^[a-zA-Z]*$",
+]  # fmt: skip
+
+
 def _leaf() -> st.SearchStrategy[dict[str, Any]]:
     small = st.integers(-2, 3)
     return st.one_of(
@@ -57,6 +67,19 @@ def _leaf() -> st.SearchStrategy[dict[str, Any]]:
         st.lists(st.sampled_from(NAMES), min_size=1, max_size=2, unique=True).map(
             lambda r: {"required": r}
         ),
+        # the families of the issue-12 rules: integers, sizes, closed shapes, negation
+        st.sampled_from([1, 0.5, 2]).map(lambda n: {"multipleOf": n}),
+        st.integers(0, 2).map(lambda n: {"minItems": n}),
+        st.integers(0, 2).map(lambda n: {"maxItems": n}),
+        st.just({"uniqueItems": True}),
+        st.sampled_from(TYPES).map(lambda t: {"contains": {"type": t}}),
+        st.integers(0, 2).map(lambda n: {"minProperties": n}),
+        st.integers(0, 2).map(lambda n: {"maxProperties": n}),
+        st.just({"additionalProperties": False}),
+        st.sampled_from([{"maxLength": 1}, {"enum": NAMES}]).map(lambda p: {"propertyNames": p}),
+        st.sampled_from(TYPES).map(lambda t: {"not": {"type": t}}),
+        st.sampled_from(TYPES).map(lambda t: {"not": {"not": {"type": t}}}),
+        st.sampled_from(PATTERNS).map(lambda p: {"pattern": p}),
         st.just({}),
     )
 
@@ -75,6 +98,7 @@ def _compound(inner: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dic
         st.lists(inner, min_size=2, max_size=3).map(lambda bs: {"oneOf": bs}),
         st.lists(inner, min_size=1, max_size=2).map(lambda bs: {"allOf": bs}),
         st.builds(lambda i, t, e: {"if": i, "then": t, "else": e}, inner, inner, inner),
+        inner.map(lambda n: {"not": n}),
     )
 
 
@@ -114,6 +138,28 @@ def _templates() -> st.SearchStrategy[dict[str, Any]]:
         ),
         # allOf members that already say what a narrowing adds
         st.builds(lambda x, y: {"allOf": [x, y]}, LEAVES, LEAVES),
+        # a closed object (a finite shape when its properties are finite) and a closed tuple
+        st.builds(
+            lambda a, extra: {
+                "type": "object",
+                "properties": {"a": a},
+                "additionalProperties": False,
+                **extra,
+            },
+            LEAVES,
+            LEAVES,
+        ),
+        st.builds(
+            lambda first, extra: {
+                "$schema": "http://json-schema.org/draft-07/schema#",  # the tuple form of items
+                "type": "array",
+                "items": [first],
+                "additionalItems": False,
+                **extra,
+            },
+            LEAVES,
+            LEAVES,
+        ),
     )
 
 
@@ -216,9 +262,10 @@ def _no_witness_among_drawn(writer_schema: dict[str, Any], reader_schema: dict[s
 
     try:
         probe()
-    except (InvalidArgument, Unsatisfiable):
+    except (InvalidArgument, Unsatisfiable, SchemaError):
         # hypothesis-jsonschema cannot draw from this writer (bounds it cannot reconcile, such
-        # as minLength 1 with maxLength 0 in a branch): nothing to probe, nothing claimed
+        # as minLength 1 with maxLength 0 in a branch, or a tuple it canonicalises to
+        # ``items: []``, which it then rejects as a draft-07 schema): nothing probed
         return
 
 

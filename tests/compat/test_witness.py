@@ -90,11 +90,13 @@ def test_pattern_change_is_proven_when_a_sample_separates_the_regexes() -> None:
     back = check(old, new, mode=Mode.BACKWARD)
     assert back.incompatible[0].witness == "AAAAA" or len(back.incompatible[0].witness) == 5
     assert back.incompatible[0].verdict is Verdict.BROKEN
+    # no string of ^[A-Z]{1,4}$ fails ^[A-Z]{1,5}$: the same tree, a repeat range widened
     forward = check(old, new, mode=Mode.FORWARD)
-    assert (
-        forward.incompatible[0].verdict is Verdict.UNKNOWN
-    )  # no string of ^[A-Z]{1,4}$ fails ^[A-Z]{1,5}$
-    assert not forward.compatible
+    assert forward.compatible
+    assert "pattern" in (forward.checked[0].proof or "")
+    # a widening of another shape is neither witnessed nor proven: unknown
+    wider = {"type": "string", "pattern": "^[A-Z]{1,5}(\\.[A-Z])?$"}
+    assert check(old, wider, mode=Mode.BACKWARD).checked[0].verdict is Verdict.UNKNOWN
 
 
 def test_pattern_removed_is_backward_compatible() -> None:
@@ -107,3 +109,47 @@ def test_format_added_is_proven_with_the_validator_asserting_formats() -> None:
         {"type": "string"}, {"type": "string", "format": "date-time"}, mode=Mode.BACKWARD
     )
     assert result.incompatible[0].witness_found
+
+
+def _witness(old: dict[str, Any], new: dict[str, Any], mode: Mode) -> Any:
+    result = check(old, new, mode=mode)
+    found = [c for c in result.incompatible if c.witness_found]
+    assert found, result.incompatible
+    assert _confirm(old, new) >= 1
+    return found[0].witness
+
+
+def test_multiple_of_removed_is_witnessed_by_half_a_step() -> None:
+    # every other sample (0, ±1, ±0.5, 1.5, 2, 10, the step's neighbours) is a multiple of 0.25
+    old = {"type": "number", "multipleOf": 0.25}
+    new = {"type": "number"}
+    assert _witness(old, new, Mode.FORWARD) == 0.125
+    assert check(old, new, mode=Mode.BACKWARD).compatible
+
+
+def test_draft_04_integer_rejects_an_integral_float_the_number_writer_sends() -> None:
+    draft4 = "http://json-schema.org/draft-04/schema#"
+    old = {"$schema": draft4, "type": "integer"}
+    new = {"$schema": draft4, "type": "number", "minimum": 2, "maximum": 2}
+    witness = _witness(old, new, Mode.FORWARD)
+    assert isinstance(witness, float)
+    assert witness == 2.0
+    # near miss: in draft-07 2.0 is an integer, so nothing the new schema writes breaks the old
+    draft7 = "http://json-schema.org/draft-07/schema#"
+    result = check({**old, "$schema": draft7}, {**new, "$schema": draft7}, mode=Mode.FORWARD)
+    assert not any(c.witness_found for c in result.incompatible)
+
+
+def test_unanchored_pattern_is_witnessed_by_a_match_inside_a_longer_string() -> None:
+    old = {"type": "string", "pattern": "^x-[0-9]$"}
+    new = {"type": "string", "pattern": "x-[0-9]"}
+    witness = _witness(old, new, Mode.FORWARD)
+    assert isinstance(witness, str)
+    assert witness != witness.strip("~")
+    assert not any(c.witness_found for c in check(old, new, mode=Mode.BACKWARD).incompatible)
+
+
+def test_max_length_to_dot_pattern_is_witnessed_by_a_newline() -> None:
+    old = {"type": "string", "maxLength": 2}
+    new = {"type": "string", "pattern": "^.{0,2}$"}
+    assert "\n" in _witness(old, new, Mode.BACKWARD)

@@ -29,12 +29,12 @@ def exchange_required(root: Path) -> None:
 
 
 def ticker_widened(root: Path) -> None:
-    """quotes.realtime 1.1.0: ``ticker``'s pattern ``^[A-Z]{1,5}$`` widened to ``^[A-Z]{1,6}$``
-    (docs/compatibility.md, sections 3 and 4)."""
+    """quotes.realtime 1.1.0: ``ticker``'s pattern ``^[A-Z]{1,5}$`` widened to
+    ``^[A-Z]{1,5}(\\.[A-Z])?$`` (a class suffix; docs/compatibility.md, sections 3 and 4)."""
     data = copy.deepcopy(manifest(root, "quotes.realtime", "1.0.0"))
     data["version"] = "1.1.0"
     data["status"] = "draft"
-    data["schema"]["properties"]["ticker"]["pattern"] = "^[A-Z]{1,6}$"
+    data["schema"]["properties"]["ticker"]["pattern"] = "^[A-Z]{1,5}(\\.[A-Z])?$"
     write(root, "quotes.realtime", "1.1.0", data)
 
 

@@ -28,13 +28,23 @@ and no ``$ref`` may lead into the place or its ancestors from elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.jsonvalues import Json, json_equal, short, unescape
 from opa_contracts.compat.model import Change
+from opa_contracts.compat.proof_shapes import (
+    CATCH_ALL,
+    closed_names,
+    finite_shape,
+    integer_bound,
+    items_lower,
+    items_upper,
+    pattern_lengths,
+)
+from opa_contracts.compat.regex_subsume import pattern_within
 from opa_contracts.compat.resolve import Document
 
 #: a finite writer set larger than this is not enumerated
@@ -103,6 +113,8 @@ _IN_PLACE_STEPS = (*_POSITIVE_LISTS, *_POSITIVE_SINGLE, "dependentSchemas", "dep
 _CHILD_MAPS = ("properties", "patternProperties")
 _CHILD_SINGLE = ("additionalProperties", "additionalItems")
 _ANNOTATION_LIKE = vocab.ANNOTATIONS
+# assertions in draft-07, annotations from 2019-09 on (jsonschema-rs, and so validate)
+_CONTENT = ("contentEncoding", "contentMediaType", "contentSchema")
 # keywords whose meaning depends on sibling keywords: equal only with those equal too
 _COMPANIONS: dict[str, tuple[str, ...]] = {
     "additionalProperties": ("properties", "patternProperties"),
@@ -314,7 +326,7 @@ class Prover:
     def _root(self) -> ProofResult:
         if self._root_finite is None:
             self._root_finite = _NOTHING
-            values = _finite(self.writer.root)
+            values = _finite(self.writer.root, self.writer.dialect)
             if values is not None:
                 self._root_finite = self._enumerate(
                     values, self.writer.validator, self.reader.validator, "/", whole=True
@@ -327,7 +339,7 @@ class Prover:
             if nodes is None:
                 continue
             w, r = nodes
-            values = _finite(w)
+            values = _finite(w, self.writer.dialect)
             if values is None:
                 continue
             wv = self.writer.local_validator(w)
@@ -353,12 +365,22 @@ class Prover:
         return ProofResult(
             proof=(
                 f"finite writer set: {scope} accepts only {len(accepted)} value(s) "
-                f"(const/enum), each one accepted by the reader's"
+                f"(const/enum or a closed shape), each one accepted by the reader's"
             )
         )
 
     # --- rule: implied by context ----------------------------------------------------------
     def _implied(self, place: _Place) -> ProofResult:
+        """The rule at the place, or else at its nearest ancestor where it holds: the reader's
+        whole schema there implied covers the place too (a change under ``not``, ``if`` or a
+        subschema the writer lacks is judged where the walk can pair the two sides)."""
+        for upto in range(len(place.steps), -1, -1):
+            result = self._implied_at(_Place(place.steps[:upto]))
+            if result.proof is not None:
+                return result
+        return _NOTHING
+
+    def _implied_at(self, place: _Place) -> ProofResult:
         nodes = self._walk(place, len(place.steps))
         if nodes is None:
             return _NOTHING
@@ -372,7 +394,9 @@ class Prover:
         context = self._closure([w]) + self._ancestry(place)
         if len(context) > _MAX_CONTEXT:
             return _NOTHING
-        implied = _Implication(context, r, self.writer.dialect, self.writer.ptr_of)
+        implied = _Implication(
+            context, r, self.writer.dialect, self.writer.ptr_of, self.reader.local_validator
+        )
         used: list[str] = []
         for key, value in r.items():
             if key in _ANNOTATION_LIKE or vocab.is_extension(key):
@@ -405,6 +429,9 @@ class Prover:
             members = node.get("allOf")
             if isinstance(members, list):
                 todo.extend(members)
+            negated = node.get("not")
+            if isinstance(negated, Mapping) and set(negated) == {"not"}:
+                todo.append(negated["not"])  # not: {not: X} holds exactly where X does
         return out
 
     def _ancestry(self, place: _Place) -> list[Mapping[str, Any]]:
@@ -531,10 +558,13 @@ def _doc_safe(doc: Document) -> bool:
     return True
 
 
-def _finite(node: Json) -> list[Json] | None:
+def _finite(node: Json, dialect: str) -> list[Json] | None:
     """The values a schema can accept at most, when ``const``/``enum`` bound them (its own, or
-    an ``allOf`` member's); None when not finite that simply (or beside a ``$ref``, which hides
-    its siblings before 2019-09)."""
+    an ``allOf`` member's) or its shape does (``type: null``, a closed object or tuple of finite
+    parts: :func:`.proof_shapes.finite_shape`); None when not finite that simply (or beside a
+    ``$ref``, which hides its siblings before 2019-09)."""
+    if node is False:
+        return []
     if not isinstance(node, Mapping) or any(k in node for k in _REFS):
         return None
     if "const" in node:
@@ -546,10 +576,10 @@ def _finite(node: Json) -> list[Json] | None:
     if isinstance(members, list):
         for member in members:
             if not _has_ref(member):
-                found = _finite(member)
+                found = _finite(member, dialect)
                 if found is not None:
                     return found
-    return None
+    return finite_shape(node, dialect, lambda sub: _finite(sub, dialect), MAX_FINITE)
 
 
 def _valid(validator: Any, value: Json, *, default: bool = False) -> bool:
@@ -639,13 +669,18 @@ class _Implication:
         reader: Mapping[str, Any],
         dialect: str,
         pointers: Mapping[int, str],
+        local: Callable[[Json], Any],
     ) -> None:
         self.context = context
         self.reader = reader
         self.dialect = dialect
         self.pointers = pointers
+        self.local = local  # the reader's validator of one of its subschemas
         kinds = set(_PRIMITIVE)
         for node in context:
+            step = node.get("multipleOf")
+            if _number(step) and step == 1 and dialect != vocab.DRAFT4:
+                kinds.discard(_FRACTION)  # a multiple of 1 is an integer (1.0 too, after draft-04)
             if "type" in node:
                 named = _types(node["type"])
                 if named is not None:
@@ -688,6 +723,8 @@ class _Implication:
             return None
         if not self.kinds:
             return "the writer's constraints there admit no type: no message reaches it"
+        if key in _CONTENT and self.dialect in (vocab.DRAFT2019, vocab.DRAFT2020):
+            return f"{key} is an annotation in {self.dialect}: validators do not assert it"
         applies = _APPLIES_TO.get(key)
         if applies is not None and all(_vacuous(key, k) for k in self.kinds):
             return f"{key} only constrains {applies}s, which the instance cannot be"
@@ -711,8 +748,142 @@ class _Implication:
             return self._size(key, value)
         if key == "required":
             return self._required(value)
-        if key == "uniqueItems" and value is False:
+        if key == "uniqueItems":
+            return self._unique(value)
+        if key == "pattern" and isinstance(value, str):
+            for node in self.context:
+                mine = node.get("pattern")
+                if isinstance(mine, str) and pattern_within(mine, value):
+                    return (
+                        f"pattern {short(value)} matches whatever the writer's {short(mine)} does"
+                    )
+            return None
+        if key == "multipleOf" and _number(value) and value == 1 and self.kinds <= {"integer"}:
+            return "multipleOf 1 is implied: the instance is an integer"
+        return self._structural(key, value)
+
+    def _sub(self, schema: Json) -> bool:
+        """True when the context implies the whole of ``schema`` (at the same instance)."""
+        if schema is True:
+            return True
+        if not isinstance(schema, Mapping) or _has_ref(schema):
+            return False
+        sub = _Implication(self.context, schema, self.dialect, self.pointers, self.local)
+        return all(
+            k in _ANNOTATION_LIKE or vocab.is_extension(k) or sub.why(k, v) is not None
+            for k, v in schema.items()
+        )
+
+    def _unique(self, value: Json) -> str | None:
+        if value is False:
             return ""
+        for node in self.context:
+            most = items_upper(node, self.dialect)
+            if most is not None and most <= 1:
+                return "uniqueItems is implied: the writer's arrays hold at most one item"
+        return None
+
+    def _structural(self, key: str, value: Json) -> str | None:
+        """Applicators implied by the context: not, if/then/else, dependentSchemas,
+        propertyNames, contains with minContains 0, additional* made moot."""
+        reader = self.reader
+        if key == "not":
+            if value is False:
+                return ""
+            if isinstance(value, Mapping) and not _has_ref(value):
+                if set(value) == {"not"} and self._sub(value["not"]):
+                    return "not: {not: X} is X, which is implied"
+                inner = _Implication([value], value, self.dialect, self.pointers, self.local)
+                # not in draft-04, where 1.0 is a number no "integer" type covers
+                if self.dialect != vocab.DRAFT4 and not inner.kinds & self.kinds:
+                    return "not is implied: the negated schema accepts no type the instance has"
+            return None
+        if key == "if":
+            then, other = reader.get("then", True), reader.get("else", True)
+            if self._sub(then) and self._sub(other):
+                return "both branches of the conditional are implied"
+            if self._sub(value) and self._sub(then):
+                return "the condition and its then branch are implied"
+            return self._conditional(value, then, other)
+        if key in ("then", "else"):
+            return ""  # judged with "if" (without an "if" they are ignored)
+        if key in ("dependentSchemas", "dependencies") and isinstance(value, Mapping):
+            have = self._names("required")
+            for _name, sub in value.items():
+                if isinstance(sub, list):
+                    if not all(n in have for n in sub):
+                        return None
+                elif key == "dependencies" and self.dialect == vocab.DRAFT2020:
+                    return None  # not a keyword there; never reached (annotations skipped)
+                elif not self._sub(sub):
+                    return None
+            return f"{key} implied: each dependency already holds"
+        if key == "dependentRequired" and isinstance(value, Mapping):
+            have = self._names("required")
+            if all(isinstance(v, list) and all(n in have for n in v) for v in value.values()):
+                return "dependentRequired implied: the names are required"
+            return None
+        if key == "propertyNames":
+            return self._property_names(value)
+        if key == "contains" and self.dialect in (vocab.DRAFT2019, vocab.DRAFT2020):
+            least = reader.get("minContains")
+            if _number(least) and least == 0 and "maxContains" not in reader:
+                return "contains with minContains 0 asserts nothing"
+            return None
+        if key == "minContains" and _number(value) and value <= 1:
+            return ""  # at most the default: contains (judged itself) says the rest
+        if key in ("additionalProperties", "patternProperties"):
+            patterns = reader.get("patternProperties")
+            if isinstance(patterns, Mapping):
+                moot = any(p in CATCH_ALL and patterns[p] in (True, {}) for p in patterns)
+                if key == "additionalProperties" and moot:
+                    return "additionalProperties is moot: a pattern matching every name"
+            if (
+                key == "patternProperties"
+                and isinstance(value, Mapping)
+                and all(v is True or v == {} for v in value.values())
+            ):
+                return ""
+            return None
+        if key in ("prefixItems", "items") and isinstance(value, list):
+            return "" if all(v is True or v == {} for v in value) else None
+        if key == "additionalItems" and value is False and self.dialect != vocab.DRAFT2020:
+            tuple_schemas = reader.get("items")
+            if not isinstance(tuple_schemas, list):
+                return ""  # beside no tuple form of items, additionalItems is ignored
+            for node in self.context:
+                most = items_upper(node, self.dialect)
+                if most is not None and most <= len(tuple_schemas):
+                    return f"additionalItems false is implied: the writer's arrays hold ≤ {most}"
+            return None
+        if key == "items" and value is False:
+            prefix = reader.get("prefixItems") if self.dialect == vocab.DRAFT2020 else None
+            allowed = len(prefix) if isinstance(prefix, list) else 0
+            for node in self.context:
+                most = items_upper(node, self.dialect)
+                if most is not None and most <= allowed:
+                    return f"items false is implied: the writer's arrays hold at most {most}"
+        return None
+
+    def _names(self, key: str) -> set[str]:
+        have: set[str] = set()
+        for names in self._values(key):
+            if isinstance(names, list):
+                have |= {n for n in names if isinstance(n, str)}
+        return have
+
+    def _property_names(self, value: Json) -> str | None:
+        if value is True:
+            return ""
+        if _has_ref(value):
+            return None
+        validator = self.local(value)
+        if validator is None:
+            return None
+        for node in self.context:
+            names = closed_names(node)
+            if names is not None and all(_valid(validator, n) for n in names):
+                return "propertyNames implied: the writer's object is closed to names it accepts"
         return None
 
     def _finite(self, key: str, value: Json) -> str | None:
@@ -734,6 +905,20 @@ class _Implication:
         if not _number(value) or self.dialect == vocab.DRAFT4:
             return None
         lower = key in ("minimum", "exclusiveMinimum")
+        if self.kinds <= {"integer"}:
+            # on integers a bound is the nearest integer inside it (minimum 0.5 is minimum 1)
+            needed = integer_bound(key, value)
+            names = ("minimum", "exclusiveMinimum") if lower else ("maximum", "exclusiveMaximum")
+            for node in self.context:
+                for other in names:
+                    have = integer_bound(other, node.get(other))
+                    if needed is None or have is None:
+                        continue
+                    if (have >= needed) if lower else (have <= needed):
+                        return (
+                            f"{key} {short(value)} is implied on integers by the writer's "
+                            f"{other} {short(node[other])}"
+                        )
         for node in self.context:
             for other in (
                 ("minimum", "exclusiveMinimum") if lower else ("maximum", "exclusiveMaximum")
@@ -760,6 +945,26 @@ class _Implication:
             return None
         if key in _LOWER and value <= 0:
             return ""
+        if key == "minProperties" and len(self._names("required")) >= value:
+            return f"minProperties {short(value)} is implied by the writer's required names"
+        for node in self.context:
+            if key == "minItems":
+                least = items_lower(node, self.dialect)
+                if least is not None and least >= value:
+                    return f"minItems {short(value)} is implied by the writer's contains/minItems"
+            elif key == "maxItems":
+                most = items_upper(node, self.dialect)
+                if most is not None and most <= value:
+                    return f"maxItems {short(value)} is implied: the writer's arrays hold ≤ {most}"
+            elif key in ("minLength", "maxLength") and isinstance(node.get("pattern"), str):
+                widths = pattern_lengths(node["pattern"])
+                bound = None if widths is None else widths[0 if key == "minLength" else 1]
+                if bound is not None and (bound >= value if key == "minLength" else bound <= value):
+                    return f"{key} {short(value)} is implied by the writer's pattern"
+            elif key == "maxProperties":
+                names = closed_names(node)
+                if names is not None and len(names) <= value:
+                    return f"maxProperties {short(value)} is implied by the writer's closed object"
         for bound in self._values(key):
             if _number(bound) and (bound >= value if key in _LOWER else bound <= value):
                 return f"{key} {short(value)} is implied by the writer's {key} {bound}"
@@ -768,13 +973,46 @@ class _Implication:
     def _required(self, value: Json) -> str | None:
         if not isinstance(value, list):
             return None
-        have: set[str] = set()
-        for names in self._values("required"):
-            if isinstance(names, list):
-                have |= {n for n in names if isinstance(n, str)}
+        have = self._names("required")
+        for node in self.context:
+            # a conditional whose two branches both require a name: one of them holds
+            then, other = node.get("then"), node.get("else")
+            if "if" in node and isinstance(then, Mapping) and isinstance(other, Mapping):
+                first, second = then.get("required"), other.get("required")
+                if isinstance(first, list) and isinstance(second, list):
+                    have |= {n for n in first if isinstance(n, str)} & set(second)
         if all(isinstance(n, str) and n in have for n in value):
             return f"required {short(value)} is implied"
         return None
+
+    def _conditional(self, cond: Json, then: Json, other: Json) -> str | None:
+        """The reader's ``if``/``then``/``else`` against a writer's conditional on the same
+        instance: the same with the condition negated and the branches swapped, or a narrower
+        condition (one that implies the writer's) with the same ``then``."""
+        for node in self.context:
+            if "if" not in node:
+                continue
+            w_if, w_then, w_else = node["if"], node.get("then", True), node.get("else", True)
+            swapped = json_equal(w_then, other) and json_equal(w_else, then)
+            if swapped and (json_equal(w_if, {"not": cond}) or json_equal(cond, {"not": w_if})):
+                return "the writer's conditional, its condition negated and branches swapped"
+            if json_equal(w_then, then) and self._sub(other) and self._narrower(cond, w_if):
+                return "the condition implies the writer's, whose then branch is the same"
+        return None
+
+    def _narrower(self, cond: Json, wider: Json) -> bool:
+        """True when every instance ``cond`` accepts is accepted by ``wider``."""
+        if wider is True or cond is False:
+            return True
+        if not isinstance(cond, Mapping) or _has_ref(cond) or _has_ref(wider):
+            return False
+        if not isinstance(wider, Mapping):
+            return False
+        inner = _Implication([cond], wider, self.dialect, self.pointers, lambda _: None)
+        return all(
+            k in _ANNOTATION_LIKE or vocab.is_extension(k) or inner.why(k, v) is not None
+            for k, v in wider.items()
+        )
 
 
 __all__ = ["MAX_FINITE", "ProofResult", "Prover"]

@@ -11,6 +11,7 @@ _c: Any = importlib.import_module("re._constants")
 
 _MAX_REPEAT = 40
 _PROBES = "aA0_ -.:/@Zz9#"
+_PAD = "~"
 
 
 def regex_samples(pattern: str, lengths: tuple[int, ...] = (), limit: int = 12) -> list[str]:
@@ -35,6 +36,14 @@ def _samples(pattern: str, lengths: tuple[int, ...], limit: int) -> tuple[str, .
                 out.append(text)
             if len(out) >= limit:
                 return tuple(out)
+    # a match inside a longer string: an unanchored pattern accepts it, an anchored one not
+    base = out[0] if out else None
+    if base is not None:
+        for text in (f"{_PAD}{base}", f"{base}{_PAD}"):
+            if len(out) >= limit:
+                break
+            if text not in out:
+                out.append(text)
     return tuple(out)
 
 

@@ -62,6 +62,11 @@ class Hints:
             if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
                 if _is_number(value):
                     self.numbers.extend(_around(value))
+                if key == "multipleOf" and _is_number(value) and value > 0:
+                    # a multiple of half the step is not a multiple of the step itself
+                    half = json_number(Fraction(value) / 2)
+                    if half is not None:
+                        self.numbers.append(half)
             elif key in _LENGTH_KEYWORDS and _is_number(value):  # fmt: skip
                 self.lengths.extend([int(value) - 1, int(value), int(value) + 1])
             elif key in ("enum", "const", "examples", "default"):

@@ -87,7 +87,8 @@ def _strings(s: Samples, node: Mapping[str, Any]) -> Iterator[Json]:
         yield FORMAT_SAMPLES[fmt]
     if isinstance(min_len, int) and not isinstance(min_len, bool) and min_len <= MAX_SAMPLE_LENGTH:
         yield "a" * min_len
-    yield from ("", "a", "A1", "x y")
+    # "\n" is not matched by "." (nor is it before "$" in ECMA-262 regexes)
+    yield from ("", "a", "A1", "x y", "\n")
     yield from s.hints.strings
     for length in lengths:
         yield "a" * length

@@ -152,8 +152,11 @@ class WitnessSearch:
         focus = focus_of(change.pointer, self.writer) or focus_of(change.pointer, self.reader)
         seen: set[str] = set()
         tried = 0
+        candidates = _candidates(self.samples, focus)
+        if vocab.DRAFT4 in (self.writer.dialect, self.reader.dialect):
+            candidates = _with_float_twins(candidates)
         try:
-            for candidate in _candidates(self.samples, focus):
+            for candidate in candidates:
                 key = json.dumps(candidate, sort_keys=True, default=str)
                 if key in seen:
                     continue
@@ -313,6 +316,33 @@ def _candidates(samples: Samples, focus: list[Segment]) -> Iterator[Json]:
     if focus:
         # The location may be reached another way (a branch, a pattern): widen to the root.
         yield from samples.values(samples.doc.root, 0)
+
+
+def _with_float_twins(candidates: Iterator[Json]) -> Iterator[Json]:
+    """Each candidate, then the same with its integers written as floats (``1`` → ``1.0``):
+    draft-04's ``integer`` rejects ``1.0`` (jsonschema-rs), the later drafts accept it."""
+    for candidate in candidates:
+        yield candidate
+        twin = _floats(candidate)
+        if twin is not None:
+            yield twin
+
+
+def _floats(value: Json) -> Json:
+    """``value`` with each integer as a float, or None when it holds no integer to rewrite."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value) if abs(value) < 2**53 else None
+    if isinstance(value, list):
+        items = [_floats(v) for v in value]
+        if all(t is None for t in items):
+            return None
+        return [v if t is None else t for v, t in zip(value, items, strict=True)]
+    if isinstance(value, dict):
+        twins = {k: _floats(v) for k, v in value.items()}
+        if all(t is None for t in twins.values()):
+            return None
+        return {k: value[k] if t is None else t for k, t in twins.items()}
+    return None
 
 
 def _at(samples: Samples, node: Json, focus: list[Segment], depth: int) -> Iterator[Json]:

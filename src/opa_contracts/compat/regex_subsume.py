@@ -1,0 +1,122 @@
+"""A sound, partial test that one regex matches no string another does not: the two parse to
+the same tree, but for character sets that only grow, repeat ranges that only widen and
+alternatives that each find a wider one. Used by the prover (``pattern`` changes); anything it
+cannot read is "not shown", never "shown"."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from typing import Any
+
+_parser: Any = importlib.import_module("re._parser")
+_c: Any = importlib.import_module("re._constants")
+
+# characters each class contains under any reading (ASCII or Unicode, ECMA-262 or Rust)
+_CATEGORY_CORE = {
+    "CATEGORY_DIGIT": frozenset("0123456789"),
+    "CATEGORY_WORD": frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+    "CATEGORY_SPACE": frozenset(" \t\n\r\f\v"),
+}
+# the characters "." may refuse (line terminators of ECMA-262; Rust refuses "\n" only)
+_NOT_ANY = frozenset("\n\r\u2028\u2029")
+_MAX_SET = 4096
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(pattern: str) -> Any:
+    try:
+        parsed = _parser.parse(pattern)
+    except Exception:
+        return None
+    if parsed.state.flags & ~_c.SRE_FLAG_UNICODE:
+        return None
+    return list(parsed)
+
+
+def pattern_within(narrow: str, wide: str) -> bool:
+    """True when every string ``narrow`` matches, ``wide`` matches too (shown structurally)."""
+    if narrow == wide:
+        return True
+    a, b = _parse(narrow), _parse(wide)
+    if a is None or b is None:
+        return False
+    if _seq(a, b):
+        return True
+    # anchors dropped: a match of ``^X$`` is a match of ``X`` searched anywhere
+    begins = narrow.startswith("^")
+    ends = narrow.endswith("$") and not narrow.endswith("\\$")
+    dropped = [narrow[1:]] if begins else []
+    if ends:
+        dropped += [narrow[:-1], *([narrow[1:-1]] if begins else [])]
+    return wide in dropped
+
+
+def _seq(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(_token(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _token(x: tuple[Any, Any], y: tuple[Any, Any]) -> bool:
+    if x == y:
+        return True  # the same token (a class such as \\d means the same on both sides)
+    (op_a, av_a), (op_b, av_b) = x, y
+    chars = _chars(op_a, av_a)
+    if chars is not None:
+        return _set_within(chars, op_b, av_b)
+    if op_a is not op_b:
+        return False
+    if op_a is _c.AT:
+        return bool(av_a == av_b)
+    if op_a is _c.SUBPATTERN:
+        _ga, add_a, del_a, sub_a = av_a
+        _gb, add_b, del_b, sub_b = av_b
+        return not (add_a or del_a or add_b or del_b) and _seq(list(sub_a), list(sub_b))
+    if op_a is _c.BRANCH:
+        return all(any(_seq(list(alt), list(other)) for other in av_b[1]) for alt in av_a[1])
+    if op_a in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low_a, high_a, sub_a = av_a
+        low_b, high_b, sub_b = av_b
+        wider = low_b <= low_a and (
+            high_b is _c.MAXREPEAT or (high_a is not _c.MAXREPEAT and high_a <= high_b)
+        )
+        return wider and _seq(list(sub_a), list(sub_b))
+    # "." on both sides is the same; backreferences, lookarounds, possessive repeats: not shown
+    return op_a is _c.ANY
+
+
+def _chars(op: Any, av: Any) -> frozenset[str] | None:
+    """The characters a one-character token of the narrow regex matches, when it is a plain
+    set (literals and ranges); None otherwise."""
+    if op is _c.LITERAL:
+        return frozenset(chr(av))
+    if op is not _c.IN:
+        return None
+    out: set[str] = set()
+    for item_op, item in av:
+        if item_op is _c.LITERAL:
+            out.add(chr(item))
+        elif item_op is _c.RANGE and item[1] - item[0] < _MAX_SET:
+            out |= {chr(c) for c in range(item[0], item[1] + 1)}
+        else:
+            return None
+    return frozenset(out)
+
+
+def _set_within(chars: frozenset[str], op: Any, av: Any) -> bool:
+    if op is _c.LITERAL:
+        return chars == {chr(av)}
+    if op is _c.ANY:
+        return not chars & _NOT_ANY
+    if op is not _c.IN:
+        return False
+    covered: set[str] = set()
+    for item_op, item in av:
+        if item_op is _c.NEGATE:
+            return False
+        if item_op is _c.LITERAL:
+            covered.add(chr(item))
+        elif item_op is _c.RANGE:
+            covered |= {chr(c) for c in range(item[0], item[1] + 1) if chr(c) in chars}
+        elif item_op is _c.CATEGORY:
+            covered |= _CATEGORY_CORE.get(str(item), frozenset())
+    return chars <= covered
