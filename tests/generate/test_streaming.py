@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import pytest
 
 from opa_contracts import loader
-from opa_contracts.generate import output
+from opa_contracts.generate import contracts, output
 from opa_contracts.generate.contracts import collect
 from opa_contracts.generate.python import package
 from opa_contracts.generate.run import render
@@ -80,7 +80,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of manifests held, sampled after every file the registry reads."""
+    """The number of manifests held, sampled after every file the registry reads and every
+    channel the generators unpack."""
     samples: list[int] = []
     read = loader.Registry.file
 
@@ -94,7 +95,15 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         samples.append(_held())
         return source
 
+    unpack = contracts.ChannelReader._unpack
+
+    def unpacked(self: contracts.ChannelReader, channel: str) -> dict[str, contracts.Payload]:
+        payloads = unpack(self, channel)
+        samples.append(_held())
+        return payloads
+
     monkeypatch.setattr(loader.Registry, "file", file)
+    monkeypatch.setattr(contracts.ChannelReader, "_unpack", unpacked)
     Tracked.live.clear()
     return samples
 
@@ -127,7 +136,7 @@ def test_generators_hold_one_channel_at_a_time(
         files += 1
     rendered = counted[len(checked) :]
     assert files >= 2
-    assert len(rendered) > CHANNELS  # a sample at each file and at each read
+    assert len(rendered) > CHANNELS  # a sample at each file and at each channel unpacked
     assert max(rendered) >= 1, "the generator read no schema: the count proves nothing"
     # the python package keeps one example payload, the README's, from the first channel on
     limit = VERSIONS + (kind == "python")

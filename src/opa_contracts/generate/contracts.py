@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import pickle
 import weakref
 import zlib
 from collections import defaultdict
@@ -70,21 +71,22 @@ class Payload:
 
 
 class ChannelReader:
-    """Reads the heavy parts of one channel's versions at a time, through the registry.
+    """Unpacks the heavy parts of one channel's versions at a time.
 
-    It holds the last channel read and nothing else; a version of another channel replaces it.
-    Worker processes (forked) reach the reader of their parent by its number: pickling a
-    version never copies the registry.
+    The first pass (:func:`collect`) keeps each version's bundled schema and examples packed
+    (pickled and compressed: exact values, a tenth of the size); the reader unpacks one channel
+    when a generator asks for it and holds nothing else: a version of another channel replaces
+    it. Worker processes (forked) reach the reader of their parent by its number: pickling a
+    version never copies the packed channels.
     """
 
     _live: ClassVar[weakref.WeakValueDictionary[int, ChannelReader]] = weakref.WeakValueDictionary()
     _next: ClassVar[int] = 0
 
-    def __init__(self, registry: Registry | None) -> None:
-        self.registry = registry
-        self.paths: dict[str, dict[str, Path]] = {}
+    def __init__(self) -> None:
+        self.packed: dict[str, dict[str, bytes]] = {}
         self.held: tuple[str, dict[str, Payload]] | None = None
-        self.loads = 0  # channels read so far (tests look at it)
+        self.loads = 0  # channels unpacked so far (tests look at it)
         ChannelReader._next += 1
         self.number = ChannelReader._next
         ChannelReader._live[self.number] = self
@@ -93,30 +95,26 @@ class ChannelReader:
         return _reader, (self.number,)
 
     def payload(self, contract: ContractVersion) -> Payload:
-        """The bundled schema and examples of ``contract`` (its whole channel is read)."""
+        """The bundled schema and examples of ``contract`` (its whole channel is unpacked)."""
         if self.held is None or self.held[0] != contract.channel:
-            self.held = None  # let the previous channel go before reading the next one
-            self.held = (contract.channel, self._read(contract.channel))
+            self.held = None  # let the previous channel go before unpacking the next one
+            self.held = (contract.channel, self._unpack(contract.channel))
             self.loads += 1
         return self.held[1][contract.version]
 
-    def _read(self, channel: str) -> dict[str, Payload]:
-        if self.registry is None:
-            raise RuntimeError("these sources were built without a registry to read")
-        out = {}
-        for version, path in self.paths[channel].items():
-            source = self.registry.file(path)
-            self.registry.release(path)
-            data = source.data
-            schema = data["schema"]
-            dialect = dialects.identify(schema)
-            assert isinstance(dialect, dialects.Dialect), "checked by collect()"
-            out[version] = Payload(
-                bundle(self.registry, source.path, schema, dialect.defs_keyword),
-                _examples(data.get("examples"), "description"),
-                _examples(data.get("invalid_examples"), "reason"),
-            )
-        return out
+    def _unpack(self, channel: str) -> dict[str, Payload]:
+        return {version: _unpack(packed) for version, packed in self.packed[channel].items()}
+
+
+def _pack(payload: Payload) -> bytes:
+    # pickle, not JSON: what the manifest held comes back exactly (ints, floats, -0.0, order)
+    return zlib.compress(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(packed: bytes) -> Payload:
+    # only bytes this process (or a worker it forked) packed from the registry it read
+    payload: Payload = pickle.loads(zlib.decompress(packed))
+    return payload
 
 
 def _reader(number: int) -> ChannelReader:
@@ -209,6 +207,7 @@ class _Checked:
 
     contract: ContractVersion
     hashed: bytes  # the manifest as the digest hashes it, compressed
+    packed: bytes  # its bundled schema and examples (a packed Payload)
 
 
 def collect(registry: Registry, workers: int = 1) -> Sources:
@@ -238,7 +237,7 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
         problems.append(f"{registry.root}: no manifests found")
     if problems:
         raise GenerateError(problems)
-    reader = ChannelReader(registry)
+    reader = ChannelReader()
     channels = []
     digest = hashlib.sha256()
     for name in sorted(by_channel):
@@ -247,7 +246,7 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
         for c in ordered:
             digest.update(zlib.decompress(c.hashed))
             versions.append(dataclasses.replace(c.contract, reader=reader))
-        reader.paths[name] = {c.contract.version: c.contract.path for c in ordered}
+        reader.packed[name] = {c.contract.version: c.packed for c in ordered}
         channels.append(Channel(name, tuple(versions)))
     del by_channel
     # read through the Registry like every other file (a folder or a git ref alike); its
@@ -265,7 +264,7 @@ def collect(registry: Registry, workers: int = 1) -> Sources:
 def _check(registry: Registry, path: Path) -> tuple[_Checked | None, list[str]]:
     problems: list[str] = []
     checked = _checked(registry, registry.file(path), problems)
-    # the first pass keeps facts, not the manifest's text, node tree or schema: forget the file
+    # the first pass keeps facts and the packed payload, not the text or node tree: forget them
     registry.release(path)
     return checked, problems
 
@@ -318,6 +317,13 @@ def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Ch
             path=source.path,
         ),
         hashed=zlib.compress(hashed, 1),
+        packed=_pack(
+            Payload(
+                bundled,
+                _examples(data.get("examples"), "description"),
+                _examples(data.get("invalid_examples"), "reason"),
+            )
+        ),
     )
 
 
