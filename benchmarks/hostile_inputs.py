@@ -11,6 +11,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+#: a pattern change neither proven (the prover reads only regexes of the same shape, and the
+#: group changes the shape) nor witnessed (none exists: the new pattern accepts every old match),
+#: so each one costs a full witness search: the work these inputs bound
+UNDECIDED_PATTERNS = ("^[a-z]+$", "^([a-z]|[0-9])+$")
+
+
+def patterns(folder: Path, count: int) -> tuple[Path, Path]:
+    """A pair whose ``count`` properties each change their pattern as ``UNDECIDED_PATTERNS``."""
+    old, new = UNDECIDED_PATTERNS
+    return write_pair(
+        folder,
+        {f"p{i}": {"type": "string", "pattern": old} for i in range(count)},
+        {f"p{i}": {"type": "string", "pattern": new} for i in range(count)},
+    )
+
 
 def manifest(
     version: str, properties: dict[str, Any], channel: str = "hostile.bounds"

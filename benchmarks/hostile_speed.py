@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import peak
-from hostile_inputs import write_pair
+from hostile_inputs import patterns, write_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "opa-contracts"
@@ -84,14 +84,6 @@ def git(repo: Path, *args: str) -> str:
 
 
 # -- inputs ------------------------------------------------------------------------------------
-
-
-def patterns(folder: Path, count: int) -> tuple[Path, Path]:
-    return write_pair(
-        folder,
-        {f"p{i}": {"type": "string", "pattern": "^[a-z]+$"} for i in range(count)},
-        {f"p{i}": {"type": "string", "pattern": "^[a-z0-9]+$"} for i in range(count)},
-    )
 
 
 def regex_registry(folder: Path) -> Path:

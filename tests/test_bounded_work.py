@@ -101,11 +101,7 @@ def test_a_regex_re2_cannot_run_is_a_registry_config_finding(tmp_path: Path) -> 
 def test_diff_of_45000_changed_patterns_stays_within_cpu_and_memory(tmp_path: Path) -> None:
     # before: 124 s of CPU and 657 MB (a position lookup per finding scanned the whole mapping)
     count = 45_000
-    old, new = write_pair(
-        tmp_path,
-        {f"p{i}": {"type": "string", "pattern": "^[a-z]+$"} for i in range(count)},
-        {f"p{i}": {"type": "string", "pattern": "^[a-z0-9]+$"} for i in range(count)},
-    )
+    old, new = hostile_inputs.patterns(tmp_path, count)
     assert new.stat().st_size > 2_000_000
     run = run_limited("diff", old, new, "--format", "json", cpu_s=60)
     assert run.code == 1, run.stderr[-2000:]
@@ -116,11 +112,7 @@ def test_diff_of_45000_changed_patterns_stays_within_cpu_and_memory(tmp_path: Pa
 
 
 def test_a_spent_run_budget_leaves_changes_unsearched_and_says_so(tmp_path: Path) -> None:
-    old, new = write_pair(
-        tmp_path,
-        {f"p{i}": {"type": "string", "pattern": "^[a-z]+$"} for i in range(20)},
-        {f"p{i}": {"type": "string", "pattern": "^[a-z0-9]+$"} for i in range(20)},
-    )
+    old, new = hostile_inputs.patterns(tmp_path, 20)
     run = run_limited("diff", old, new, "--format", "json", "--witness-run-budget", "0")
     assert run.code == 1, run.stderr
     changed = [f for f in findings(run) if f["rule"] == "pattern-changed"]

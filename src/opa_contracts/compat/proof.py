@@ -215,12 +215,27 @@ def _child(node: Json, step: _Step) -> Json:
     return None
 
 
+#: id(node) -> (node, whether it holds a reference): proofs ask again and again about the same
+#: large subschemas (a root's ``properties`` for each of its thousands of changes); the node is
+#: kept so that its id cannot be reused while the answer is remembered
+_REF_MEMO: dict[int, tuple[Json, bool]] = {}
+_REF_MEMO_MAX = 200_000
+
+
 def _has_ref(node: Json) -> bool:
+    if not isinstance(node, (Mapping, list)):
+        return False
+    known = _REF_MEMO.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1]
     if isinstance(node, Mapping):
-        return any(k in _REFS for k in node) or any(_has_ref(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_has_ref(v) for v in node)
-    return False
+        found = any(k in _REFS for k in node) or any(_has_ref(v) for v in node.values())
+    else:
+        found = any(_has_ref(v) for v in node)
+    if len(_REF_MEMO) >= _REF_MEMO_MAX:
+        _REF_MEMO.clear()
+    _REF_MEMO[id(node)] = (node, found)
+    return found
 
 
 class Prover:
