@@ -16,8 +16,8 @@ from typing import Any
 
 from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.jsonvalues import Json
+from opa_contracts.compat.regex_subsume import parse_tokens, plain_chars
 
-_parser: Any = importlib.import_module("re._parser")
 _c: Any = importlib.import_module("re._constants")
 #: regexes that match every string (ECMA-262 search semantics: an empty match at 0 is enough)
 CATCH_ALL = frozenset({"", ".*", "^.*", "(.*)", "^", "[\\s\\S]*", "^[\\s\\S]*"})
@@ -146,13 +146,9 @@ def finite_pattern(pattern: str, limit: int) -> list[Json] | None:
     For this subset the ECMA-262 and Python readings agree, and ``$`` at the end is the end."""
     if not pattern.startswith("^"):
         return None
-    try:
-        parsed = _parser.parse(pattern)
-    except Exception:
+    tokens = parse_tokens(pattern)  # None with an inline flag such as (?i) too
+    if tokens is None:
         return None
-    if parsed.state.flags & ~_c.SRE_FLAG_UNICODE:
-        return None  # an inline flag such as (?i): strings beyond the literal ones match
-    tokens = list(parsed)
     begin, end = _c.AT, _c.AT
     if len(tokens) < 2 or tokens[0] != (begin, _c.AT_BEGINNING) or tokens[-1] != (end, _c.AT_END):
         return None
@@ -173,18 +169,9 @@ def _language(tokens: list[Any], limit: int) -> set[str] | None:
 
 
 def _token_language(op: Any, av: Any, limit: int) -> set[str] | None:
-    if op is _c.LITERAL:
-        return {chr(av)}
-    if op is _c.IN:
-        chars: set[str] = set()
-        for item_op, item in av:
-            if item_op is _c.LITERAL:
-                chars.add(chr(item))
-            elif item_op is _c.RANGE and item[1] - item[0] < limit:
-                chars |= {chr(c) for c in range(item[0], item[1] + 1)}
-            else:
-                return None  # a negation, a class such as \\d, a wide range
-        return chars
+    if op is _c.LITERAL or op is _c.IN:
+        chars = plain_chars(op, av, limit)
+        return set(chars) if chars is not None else None
     if op is _c.BRANCH:
         out: set[str] = set()
         for alternative in av[1]:
@@ -245,13 +232,9 @@ def pattern_lengths(pattern: str) -> tuple[int, int | None] | None:
     """The fewest and the most characters (code points) a string matching ``pattern`` has:
     (shortest match, None) unanchored, (shortest, longest) anchored at both ends; None where a
     token's width is not plain (lookarounds, backreferences, flags)."""
-    try:
-        parsed = _parser.parse(pattern)
-    except Exception:
+    tokens = parse_tokens(pattern)
+    if tokens is None:
         return None
-    if parsed.state.flags & ~_c.SRE_FLAG_UNICODE:
-        return None
-    tokens = list(parsed)
     begins = pattern.startswith("^") and tokens[:1] == [(_c.AT, _c.AT_BEGINNING)]
     body = tokens[1:] if begins else tokens
     ends = body[-1:] == [(_c.AT, _c.AT_END)]

@@ -24,7 +24,9 @@ _MAX_SET = 4096
 
 
 @functools.lru_cache(maxsize=1024)
-def _parse(pattern: str) -> Any:
+def parse_tokens(pattern: str) -> Any:
+    """The top-level tokens of ``pattern`` as Python's ``re`` parser reads it; None when it
+    does not parse or carries an inline flag (``(?i)``...), whose reading is not shared."""
     try:
         parsed = _parser.parse(pattern)
     except Exception:
@@ -38,7 +40,7 @@ def pattern_within(narrow: str, wide: str) -> bool:
     """True when every string ``narrow`` matches, ``wide`` matches too (shown structurally)."""
     if narrow == wide:
         return True
-    a, b = _parse(narrow), _parse(wide)
+    a, b = parse_tokens(narrow), parse_tokens(wide)
     if a is None or b is None:
         return False
     if _seq(a, b):
@@ -60,7 +62,7 @@ def _token(x: tuple[Any, Any], y: tuple[Any, Any]) -> bool:
     if x == y:
         return True  # the same token (a class such as \\d means the same on both sides)
     (op_a, av_a), (op_b, av_b) = x, y
-    chars = _chars(op_a, av_a)
+    chars = plain_chars(op_a, av_a)
     if chars is not None:
         return _set_within(chars, op_b, av_b)
     if op_a is not op_b:
@@ -84,9 +86,9 @@ def _token(x: tuple[Any, Any], y: tuple[Any, Any]) -> bool:
     return op_a is _c.ANY
 
 
-def _chars(op: Any, av: Any) -> frozenset[str] | None:
-    """The characters a one-character token of the narrow regex matches, when it is a plain
-    set (literals and ranges); None otherwise."""
+def plain_chars(op: Any, av: Any, limit: int = _MAX_SET) -> frozenset[str] | None:
+    """The characters a one-character token matches, when it is a plain set (literals, and
+    ranges narrower than ``limit``); None otherwise (a negation, a class such as \\d...)."""
     if op is _c.LITERAL:
         return frozenset(chr(av))
     if op is not _c.IN:
@@ -95,7 +97,7 @@ def _chars(op: Any, av: Any) -> frozenset[str] | None:
     for item_op, item in av:
         if item_op is _c.LITERAL:
             out.add(chr(item))
-        elif item_op is _c.RANGE and item[1] - item[0] < _MAX_SET:
+        elif item_op is _c.RANGE and item[1] - item[0] < limit:
             out |= {chr(c) for c in range(item[0], item[1] + 1)}
         else:
             return None
