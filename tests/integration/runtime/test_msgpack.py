@@ -12,10 +12,10 @@ from typing import Any
 
 import msgpack
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from prometheus_client import CollectorRegistry
 
 from tests.generate.helpers import ENCODINGS, ENCODINGS_MODULE, build_encodings, imported, manifests
+from tests.integration.runtime.test_kafka import _records
 from tests.servers import EVENT_DEADLINE, KafkaBroker
 
 pytestmark = pytest.mark.slow
@@ -77,21 +77,6 @@ def test_redis_publishes_and_subscribes_msgpack(
     ]
 
 
-def _records(broker: KafkaBroker, topic: str, count: int) -> list[Any]:
-    consumer = Consumer(broker.consumer_config("reader"))
-    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
-    found: list[Any] = []
-    deadline = time.monotonic() + EVENT_DEADLINE
-    try:
-        while len(found) < count and time.monotonic() < deadline:
-            record = consumer.poll(0.1)
-            if record is not None and record.error() is None:
-                found.append(record)
-    finally:
-        consumer.close()
-    return found
-
-
 def test_kafka_publishes_and_subscribes_msgpack(
     enc: ModuleType, chunk: Any, kafka_broker: KafkaBroker, fresh_topic: Callable[[], str]
 ) -> None:
@@ -107,7 +92,7 @@ def test_kafka_publishes_and_subscribes_msgpack(
         publisher.producer.produce(topic, b"\x93\x01", b"k")  # truncated msgpack: bypass checks
         publisher.publish(chunk).result(EVENT_DEADLINE)
     assert delivered.key == b"f-0000002a"  # the manifest's key field, from the JSON view
-    [record, *_rest] = _records(kafka_broker, topic, 3)
+    [record, *_rest] = _records(kafka_broker, topic, 1, 3)
     assert record.value() == enc.encode(chunk)
     assert msgpack.unpackb(record.value())["checksum"] == bytes.fromhex(
         "da39a3ee5e6b4b0d3255bfef95601890afd80709"
@@ -126,7 +111,7 @@ def test_kafka_publishes_and_subscribes_msgpack(
         subscriber.close()
     assert [g.model for g in got if g is not None] == [chunk, chunk]
     assert [g.offset for g in got if g is not None] == [0, 2]  # offset 1 went to the dead letters
-    [letter] = _records(kafka_broker, topic + ".dlq", 1)
+    [letter] = _records(kafka_broker, topic + ".dlq", 1, 1)
     assert letter.value() == b"\x93\x01"
     assert b"not msgpack" in dict(letter.headers())["error"]
 
