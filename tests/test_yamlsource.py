@@ -89,3 +89,28 @@ def test_numbers_follow_yaml_1_2() -> None:
         "h": -2.5,
         "i": 0.5,
     }
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_yaml_1_1_line_breaks_are_kept_as_text(char: str) -> None:
+    """U+2028, U+2029 and NEL are text in JSON and YAML 1.2; libyaml (YAML 1.1) would fold
+    them away with the spaces around them."""
+    import json
+
+    value = f"a {char} b{char}c"
+    key = f"k{char} y"
+    data = {key: value, "n": [value]}
+    as_json = json.dumps(data, ensure_ascii=False)
+    assert ok(as_json).data == data
+    yaml_text = f'"k{char} y": "a {char} b{char}c"\nplain: x {char} y\nsingle: \'{char} z\'\nn: 1\n'
+    doc = ok(yaml_text)
+    assert doc.data == {key: value, "plain": f"x {char} y", "single": f"{char} z", "n": 1}
+    # positions count only real line breaks, and survive a release
+    doc.release()
+    assert doc.position("/n") == (4, 4)
+
+
+def test_shielding_picks_stand_ins_the_text_does_not_use() -> None:
+    taken = "".join(chr(c) for c in range(0xE000, 0xE010))
+    doc = ok(f'a: "{taken}\u2028{taken}"\n')
+    assert doc.data == {"a": f"{taken}\u2028{taken}"}

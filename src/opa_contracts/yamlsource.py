@@ -139,7 +139,7 @@ class Document:
         block under it): where a finding about the key itself belongs."""
         if self.positions is None and self.text:
             # released earlier: compose again
-            self.positions = _positions(yaml.compose(self.text, Loader=_Loader), {})
+            self.positions = _positions(_compose(self.text)[0], {})
         here = self.positions
         if here is None:
             return (1, 1)
@@ -232,10 +232,32 @@ def decode(raw: bytes) -> str | SourceError:
     return text.removeprefix("\ufeff")
 
 
+#: Characters YAML 1.1 (libyaml) reads as line breaks and folds away with the spaces around them,
+#: though JSON and YAML 1.2 hold them as ordinary text: NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
+_FOREIGN_BREAKS = "\x85\u2028\u2029"
+
+
+def _shield(text: str) -> tuple[str, dict[int, str] | None]:
+    """``text`` with each of ``_FOREIGN_BREAKS`` swapped for a private-use character that does not
+    occur in it (one for one, so positions stay), and the table that swaps them back; the parser
+    then keeps such text exactly, as JSON and YAML 1.2 do."""
+    if not any(char in text for char in _FOREIGN_BREAKS):
+        return text, None
+    spare = (chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+    there = {char: next(spare) for char in _FOREIGN_BREAKS}
+    shielded = text.translate({ord(char): stand_in for char, stand_in in there.items()})
+    return shielded, {ord(stand_in): char for char, stand_in in there.items()}
+
+
+def _compose(text: str) -> tuple[yaml.Node | None, dict[int, str] | None]:
+    shielded, back = _shield(text)
+    return yaml.compose(shielded, Loader=_Loader), back
+
+
 def parse(path: Path, text: str) -> Document | SourceError:
     """Parse one YAML (or JSON) document into data with positions, or say why not."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node, back = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return _yaml_error(exc, text)
     except yaml.YAMLError as exc:
@@ -258,7 +280,7 @@ def parse(path: Path, text: str) -> Document | SourceError:
             node.start_mark.column + 1,
         )
     try:
-        data = _Builder().build(node, 0)
+        data = _Builder(back).build(node, 0)
     except _BuildError as exc:
         return exc.error
     return Document(path, data, text, _positions(node, {}))
@@ -458,8 +480,10 @@ class _BuildError(Exception):
 class _Builder:
     """Turns a composed node graph into JSON-compatible data."""
 
-    def __init__(self) -> None:
+    def __init__(self, back: dict[int, str] | None = None) -> None:
         self.constructor = yaml.constructor.SafeConstructor()
+        #: how to turn shielded line-break characters back (``_shield``), if any were
+        self.back = back
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -473,8 +497,11 @@ class _Builder:
                 self._fail(node, rc.YAML_SYNTAX.id, f"tag {node.tag!r} is not allowed in manifests")
             return [self.build(item, depth + 1) for item in node.value]
         if node.tag == _STR:
-            return node.value
+            return self._text(node.value)
         return self._scalar(node)
+
+    def _text(self, value: str) -> str:
+        return value.translate(self.back) if self.back else value
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -497,7 +524,7 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node) -> Any:
         if node.tag == _STR:
-            return node.value
+            return self._text(node.value)
         if node.tag == _INT and isinstance(node, yaml.ScalarNode):
             if not _INT_12.match(node.value):
                 return self._constructed(node)
@@ -547,6 +574,8 @@ class _Builder:
             self._fail(
                 node, rc.YAML_NOT_JSON.id, f"{node.value!r} (NaN or infinity) is not valid JSON"
             )
+        if isinstance(value, str):
+            return self._text(value)
         if value is not None and not isinstance(value, str | int | float | bool):
             self._fail(
                 node, rc.YAML_NOT_JSON.id, f"{node.tag} values cannot be represented in JSON"

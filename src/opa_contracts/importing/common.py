@@ -9,7 +9,6 @@ writes each file atomically (``writing.replace_file``).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -103,24 +102,8 @@ class Imported:
                 line=parsed.line,
                 column=parsed.column,
             )
-        if isinstance(text, str) and text.lstrip()[:1] in ("{", "["):  # JSON: see _json
-            parsed.data = _json(text, parsed.data)
         self.documents[path] = parsed
         return parsed.data
-
-
-def _json(text: str, read: Any) -> Any:
-    """The data of a JSON text as JSON reads it. A YAML reader folds the spaces around U+2028
-    and U+2029 in a quoted string (YAML 1.1 line breaks); the YAML reading (``read``) has already
-    checked the bounds, duplicate keys and values, and stays when JSON refuses the text."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(constant)
-
-    try:
-        return json.loads(text, parse_constant=refuse)
-    except (ValueError, RecursionError):
-        return read
 
 
 def safe_name(text: str) -> str:
