@@ -31,6 +31,7 @@ from opa_contracts.cli_report import (
     fail,
     listed,
 )
+from opa_contracts.cli_tap import tap
 from opa_contracts.exitcodes import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 from opa_contracts.rules import catalog as rc
 
@@ -46,6 +47,7 @@ app = typer.Typer(
 
 app.add_typer(generate_app, name="generate")
 app.add_typer(import_app, name="import")
+app.command(short_help="Check live Redis/Kafka traffic against the registry.")(tap)
 
 
 class Unknown(enum.StrEnum):
