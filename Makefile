@@ -40,6 +40,7 @@ demo: $(STAMP)
 	$(BIN)/opa-contracts generate jsonschema
 	$(BIN)/opa-contracts generate kafka
 	@echo "AsyncAPI: build/asyncapi/asyncapi.yaml; JSON Schemas: build/jsonschema; Kafka plan: build/kafka"
+	$(PY) tools/tap_demo.py
 
 ## test: run the whole test suite
 test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)

@@ -204,8 +204,12 @@ YAML = [b for b in ALL if b.runs and b.kind == "yaml"]
 
 @pytest.mark.slow
 @pytest.mark.parametrize("block", SHELL, ids=_ids(SHELL))
-def test_shell_block(block: Block, project: Path) -> None:
-    _shell(block, replace_placeholders(block.text, PLACEHOLDERS), project, _env(project.parent))
+def test_shell_block(block: Block, project: Path, request: pytest.FixtureRequest) -> None:
+    # a block that talks to a server (docs/tap.md) gets the page's private Redis and Tansu
+    wants_servers = "$REDIS_URL" in block.text or "$KAFKA_BOOTSTRAP" in block.text
+    servers = request.getfixturevalue("servers") if wants_servers else {}
+    env = _env(project.parent, **servers)
+    _shell(block, replace_placeholders(block.text, PLACEHOLDERS), project, env)
 
 
 DRIVER = r"""

@@ -366,3 +366,21 @@ def test_bad_requests_get_one_line_and_their_exit_code(
     assert "Traceback" not in result.stderr
     assert "secret" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_taps_its_own_traffic() -> None:
+    """``make demo``'s last step, on the golden package (the bundled registry's output)."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "tap_demo.py"),
+            "--package",
+            str(ROOT / "tests" / "golden" / "python" / "src"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=EVENT_DEADLINE * 2,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "7 messages" in result.stdout
+    assert "invalid required at /: 1" in result.stdout

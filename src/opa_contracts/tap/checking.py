@@ -140,30 +140,32 @@ def key_refusal(channel: WireChannel, value: Any, key: bytes | None) -> Refusal 
 
 def undeclared(value: Any, fields: Fields, here: str, found: set[str], depth: int = 0) -> None:
     """Adds to ``found`` the members of ``value`` that no version declares, as pointers with
-    ``*`` for array items (``/items/*/extra``); below an undeclared member nothing is listed."""
+    ``*`` for array items (``/items/*/extra``); below an undeclared member nothing is listed.
+
+    A key layout seen before costs one set lookup, and only members whose schema declares
+    members of their own are looked into (a flat message: nothing more)."""
     if depth > 64:
         return
     if isinstance(value, dict):
         layout = tuple(value)
-        if layout not in fields.known:
-            missing = False
+        if layout in fields.known:
+            nested = fields.nested()
+            names = value if nested is None else nested
+        else:
+            complete = True
             for name in layout:
                 if fields.member(name) is None:
-                    missing = True
+                    complete = False
                     found.add(jp.join(here, name))
-            if not missing and len(fields.known) < 256:
+            if complete and len(fields.known) < 256:
                 fields.known.add(layout)
-        for name, item in value.items():
+            names = value
+        for name in names:
+            item = value.get(name)
             if isinstance(item, dict | list):
                 sub = fields.member(name)
                 if sub is not None:
-                    undeclared(
-                        item,
-                        sub,
-                        here + "/" + name.replace("~", "~0").replace("/", "~1"),
-                        found,
-                        depth + 1,
-                    )
+                    undeclared(item, sub, jp.join(here, name), found, depth + 1)
     elif isinstance(value, list) and fields.items is not None:
         for item in value:
             if isinstance(item, dict | list):

@@ -28,6 +28,23 @@ class Fields:
     items: Fields | None = None
     #: key layouts already found fully declared here (bounded): the common case costs one lookup
     known: set[tuple[str, ...]] = field(default_factory=set)
+    _nested: tuple[str, ...] | None = field(default=None, repr=False)
+    _nested_read: bool = field(default=False, repr=False)
+
+    @property
+    def structured(self) -> bool:
+        """Whether anything below this place is declared (else only its own keys are checked)."""
+        return bool(self.names or self.patterns or self.any_name or self.items)
+
+    def nested(self) -> tuple[str, ...] | None:
+        """The named members with declared members of their own, when only named members are
+        declared here (``None``: any name may hold a structure, look at every value). Read
+        once the fields are complete (the tap's loop), then kept."""
+        if not self._nested_read:
+            self._nested_read = True
+            if not self.patterns and self.any_name is None:
+                self._nested = tuple(name for name, sub in self.names.items() if sub.structured)
+        return self._nested
 
     def member(self, name: str) -> Fields | None:
         found = self.names.get(name)

@@ -69,27 +69,24 @@ class RedisSource:
             raise SourceError(f"cannot subscribe at {_shown(url)}: {exc}") from None
 
     def poll(self, timeout: float) -> list[Wire]:
+        # redis-py's parse_response, not get_message: the raw reply, without the dict and the
+        # handler lookup get_message builds for each message (a third of its cost)
         out: list[Wire] = []
-        get = self.pubsub.get_message
+        read = self.pubsub.parse_response
+        subscribed = self.subscribed
+        now = time.monotonic
         try:
-            message = get(timeout=timeout)
-            while message is not None:
-                kind = message["type"]
-                name = message["channel"]
-                # a channel both subscribed and matched by a pattern arrives twice: once counts
-                if kind == "message" or (kind == "pmessage" and name not in self.subscribed):
-                    out.append(
-                        Wire(
-                            "redis",
-                            name.decode("utf-8", "replace") if isinstance(name, bytes) else name,
-                            message["data"],
-                            None,
-                            time.monotonic(),
-                        )
-                    )
+            reply = read(block=False, timeout=timeout)
+            while reply is not None:
+                kind = reply[0]
+                if kind == b"message":
+                    out.append(Wire("redis", _text(reply[1]), reply[2], None, now()))
+                elif kind == b"pmessage" and reply[2] not in subscribed:
+                    # a channel both subscribed and matched by a pattern arrives twice: once counts
+                    out.append(Wire("redis", _text(reply[2]), reply[3], None, now()))
                 if len(out) >= BATCH:
                     break
-                message = get(timeout=0)
+                reply = read(block=False, timeout=0)
         except self._errors as exc:
             raise SourceError(f"lost {_shown(self.url)}: {exc}") from None
         return out
@@ -163,6 +160,10 @@ class KafkaSource:
 
     def close(self) -> None:
         self.consumer.close()
+
+
+def _text(name: bytes | str) -> str:
+    return name.decode("utf-8", "replace") if isinstance(name, bytes) else name
 
 
 def _shown(url: str) -> str:

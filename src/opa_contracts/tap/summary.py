@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ def percentile(counts: Counter[int], q: float) -> int:
     total = sum(counts.values())
     if not total:
         return 0
-    rank = max(1, round(q * total + 0.5 - 1e-9)) if q < 1 else total
+    rank = max(1, math.ceil(q * total))
     seen = 0
     for value in sorted(counts):
         seen += counts[value]
