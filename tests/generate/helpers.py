@@ -21,6 +21,10 @@ GOLDEN = ROOT / "tests" / "golden" / "python"
 HOSTILE = FIXTURES / "hostile"
 ENCODINGS = FIXTURES / "encodings"  # msgpack channels with binary data, beside a JSON channel
 ENCODINGS_MODULE = "enc_events"
+WIDE = (
+    FIXTURES / "wide-registry"
+)  # 34 channels of an imaginary carrier (tests/test_wide_registry.py)
+WIDE_MODULE = "kestrel_events"
 REGEN = "opa-contracts generate python --out tests/golden/python"
 
 
@@ -89,16 +93,21 @@ def manifests(registry: Path = CONTRACTS) -> list[dict[str, Any]]:
     return [source.data for source in loader.load(registry).manifests]
 
 
-def build_encodings(folder: Path) -> Path:
-    """Generate the client package of :data:`ENCODINGS` (module ``enc_events``) into
-    ``folder/pkg`` through the real CLI; return that folder."""
-    target = folder / "generators" / "enc.yaml"
+def build_package(folder: Path, registry: Path, module: str) -> Path:
+    """Generate the client package of ``registry`` (import name ``module``) into ``folder/pkg``
+    through the real CLI; return that folder."""
+    target = folder / "generators" / "pkg.yaml"
     target.parent.mkdir(parents=True)
+    package = module.replace("_", "-")
     target.write_text(
-        f"target: python\nout: pkg\npackage: enc-events\nmodule: {ENCODINGS_MODULE}\n",
-        encoding="utf-8",
+        f"target: python\nout: pkg\npackage: {package}\nmodule: {module}\n", encoding="utf-8"
     )
     out = folder / "pkg"
-    run = generate_cli("python", "--target", target, "--registry", ENCODINGS, "--out", out)
+    run = generate_cli("python", "--target", target, "--registry", registry, "--out", out)
     assert run.returncode == 0, run.stdout + run.stderr
     return out
+
+
+def build_encodings(folder: Path) -> Path:
+    """The client package of :data:`ENCODINGS` (module ``enc_events``), in ``folder/pkg``."""
+    return build_package(folder, ENCODINGS, ENCODINGS_MODULE)
