@@ -48,7 +48,7 @@ _ENTRY_ONLY = ("schema",)
 #: the order of a manifest's fields, as docs/manifest.md lists them
 ORDER = (
     *("apiVersion", "channel", "version", "status", "summary", "description", "owner"),
-    *("publisher", "subscribers", "compatibility", "open_content_policy", "policies"),
+    *("publisher", "publishers", "subscribers", "compatibility", "open_content_policy", "policies"),
     *("transports", "lint", "schema", "examples", "invalid_examples"),
 )
 

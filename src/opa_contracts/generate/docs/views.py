@@ -56,7 +56,7 @@ class Page:
     channel: Channel
     slug: str
     contract: ContractVersion
-    publisher: Participant | None
+    publishers: tuple[Participant, ...]
     subscribers: tuple[Participant, ...]
     policies: tuple[tuple[str, str], ...]
     redis: tuple[tuple[str, str], ...]
@@ -92,8 +92,8 @@ class Page:
 
     @property
     def participants(self) -> tuple[Participant, ...]:
-        """Publisher first, then subscribers."""
-        return ((self.publisher,) if self.publisher else ()) + self.subscribers
+        """Publishers first, then subscribers."""
+        return self.publishers + self.subscribers
 
 
 def slugs(names: list[str]) -> dict[str, str]:
@@ -137,14 +137,13 @@ def summary(channel: Channel, slug: str, settings: Settings) -> Page:
     history are empty (:func:`page` fills them)."""
     contract = channel.latest
     manifest = contract.manifest
-    publisher = participant(manifest.get("publisher"))
     subscribers = manifest.get("subscribers")
     subscribed = subscribers if isinstance(subscribers, list) else []
     return Page(
         channel=channel,
         slug=slug,
         contract=contract,
-        publisher=publisher,
+        publishers=tuple(p for p in map(participant, contract.publishers) if p is not None),
         subscribers=tuple(p for p in map(participant, subscribed) if p is not None),
         policies=policies(manifest.get("policies")),
         redis=binding(contract.transports.get("redis")),
