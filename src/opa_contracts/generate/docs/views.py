@@ -180,8 +180,9 @@ def policies(value: Any) -> tuple[tuple[str, str], ...]:
     elif throughput is not None:
         rows.append(("throughput", _plain(throughput)))
     if "latency_target_ms" in value:
-        target = _plain(value["latency_target_ms"])
-        rows.append(("latency target", f"under {target} ms, publish to receive"))
+        target = value["latency_target_ms"]
+        within = units.duration(target) if _count(target) else f"{_plain(target)} ms"
+        rows.append(("latency target", f"under {within}, publish to receive"))
     schedule = value.get("schedule")
     if isinstance(schedule, Mapping):
         words = [f"cron {_plain(schedule.get('cron', ''))}"]
@@ -192,7 +193,8 @@ def policies(value: Any) -> tuple[tuple[str, str], ...]:
         rows.append(("schedule", text))
     if "heartbeat" in value:
         beat = value["heartbeat"]
-        every = units.duration(beat) if isinstance(beat, int) and beat >= 0 else _plain(beat)
+        ms = units.parse_duration(beat)  # 30000, "30s" and "500ms" all read "30 s", "500 ms"
+        every = units.duration(ms) if ms is not None and ms >= 0 else _plain(beat)
         rows.append(("heartbeat", f"every {every}"))
     known = {"persistence", "throughput", "latency_target_ms", "schedule", "heartbeat"}
     rows += [(str(k), _plain(v)) for k, v in value.items() if k not in known]
@@ -249,6 +251,11 @@ def paragraphs(text: str) -> tuple[str, ...]:
     """Prose split into paragraphs at blank lines, each joined into one line."""
     blocks = re.split(r"\n\s*\n", text.strip())
     return tuple(" ".join(b.split()) for b in blocks if b.strip())
+
+
+def _count(value: Any) -> bool:
+    """A whole, non-negative number (not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _plain(value: Any) -> str:
