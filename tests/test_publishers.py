@@ -134,6 +134,10 @@ def test_the_docs_list_draw_and_count_every_publisher(tmp_path: Path) -> None:
     svg = (out / "markdown" / "diagrams" / "outcomes.settled.svg").read_text(encoding="utf-8")
     assert ">opa-outcomes-writer<" in svg
     assert ">opa-outcomes-backfill<" in svg
+    assert svg.count("marker-end=") == 3  # two publishers in, one subscriber out
+    # the map: the writer feeds both channels, the backfill one; two arrows go to subscribers
+    overview = (out / "markdown" / "diagrams" / "overview-1.svg").read_text(encoding="utf-8")
+    assert overview.count("marker-end=") == 5
 
 
 @pytest.mark.slow  # generates, imports, generates
@@ -163,3 +167,31 @@ def test_asyncapi_has_a_send_operation_per_publisher_and_imports_them_back(
     assert run_cli("generate", "asyncapi", "-r", imported, "--out", second).code == EXIT_OK
     again = json.loads((second / "asyncapi.json").read_text(encoding="utf-8"))
     assert again["operations"] == document["operations"]
+
+
+def test_a_mapping_entry_with_publishers_replaces_the_defaults_publisher(tmp_path: Path) -> None:
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "outcome.json").write_text(
+        '{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",'
+        ' "properties": {"id": {"type": "string", "description": "Outcome id"}}}',
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "defaults: {publisher: opa-shop}\n"
+        "channels:\n"
+        "  - {schema: outcome.json, channel: shop.outcomes,\n"
+        "     publishers: [opa-shop, {name: opa-backfill, description: Nightly}]}\n"
+        "  - {schema: outcome.json, channel: shop.copies}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "registry"
+    run = run_cli("import", "jsonschema", folder, "--mapping", mapping, "--out", out)
+    assert run.code == EXIT_OK, run.stdout + run.stderr
+    several = yaml.safe_load((out / "shop.outcomes" / "1.0.0.yaml").read_text(encoding="utf-8"))
+    assert "publisher" not in several
+    assert several["publishers"] == ["opa-shop", {"name": "opa-backfill", "description": "Nightly"}]
+    one = yaml.safe_load((out / "shop.copies" / "1.0.0.yaml").read_text(encoding="utf-8"))
+    assert one["publisher"] == "opa-shop"
+    assert "publishers" not in one
