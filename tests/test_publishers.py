@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 import yaml
 
-from opa_contracts import publishers
+from opa_contracts import loader, publishers
 from opa_contracts.exitcodes import EXIT_FINDINGS, EXIT_OK
+from opa_contracts.generate.contracts import collect
+from opa_contracts.generate.docs import views
+from opa_contracts.settings import Settings
 from tests.conftest import FIXTURES, run_cli
 
 REGISTRY = FIXTURES / "publishers"
@@ -195,3 +198,11 @@ def test_a_mapping_entry_with_publishers_replaces_the_defaults_publisher(tmp_pat
     one = yaml.safe_load((out / "shop.copies" / "1.0.0.yaml").read_text(encoding="utf-8"))
     assert one["publisher"] == "opa-shop"
     assert "publishers" not in one
+
+
+def test_a_page_keeps_publisher_for_override_templates_as_the_first_publisher() -> None:
+    channels = {c.name: c for c in collect(loader.load(REGISTRY)).channels}
+    page = views.summary(channels["outcomes.settled"], "outcomes.settled", Settings())
+    assert [p.name for p in page.publishers] == ["opa-outcomes-writer", "opa-outcomes-backfill"]
+    assert page.publisher == page.publishers[0]
+    assert [p.description for p in page.publishers] == ["", BACKFILL]

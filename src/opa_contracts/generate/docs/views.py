@@ -91,6 +91,12 @@ class Page:
         return json.dumps(self.contract.schema, ensure_ascii=False, indent=2)
 
     @property
+    def publisher(self) -> Participant | None:
+        """The first publisher (None when there is none), for override templates written before
+        ``publishers``; the shipped templates list :attr:`publishers`."""
+        return self.publishers[0] if self.publishers else None
+
+    @property
     def participants(self) -> tuple[Participant, ...]:
         """Publishers first, then subscribers."""
         return self.publishers + self.subscribers
