@@ -376,7 +376,7 @@ BAD_MAPPINGS = {
     ),
     "no-publisher": (
         "channels:\n  - {schema: orders/created.json, channel: a.b}\n",
-        'channel entry 0: "publisher" is a required property',
+        "channel entry 0: missing 'publisher' or 'publishers'; write exactly one of them",
     ),
 }
 

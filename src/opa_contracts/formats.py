@@ -66,6 +66,10 @@ def explain(error: jsonschema_rs.ValidationError, schema: Any = None) -> list[Pr
                 hint = "; allowed here: " + ", ".join(sorted(allowed)) + " (and x-... extensions)"
             out.append(Problem(join(pointer, key), f"{where}: unknown key {key!r}{hint}", key=True))
         return out
+    if not path and list(error.schema_path) == ["oneOf"] and isinstance(error.instance, dict):
+        alternatives = _alternative_keys(schema)
+        if alternatives:
+            return [_alternatives(alternatives, error.instance)]
     if isinstance(
         kind,
         jsonschema_rs.ValidationErrorKind.OneOfNotValid | jsonschema_rs.ValidationErrorKind.AnyOf,
@@ -74,6 +78,32 @@ def explain(error: jsonschema_rs.ValidationError, schema: Any = None) -> list[Pr
         if len(fitting) == 1 and fitting[0]:
             return [p for e in fitting[0] for p in explain(e, schema)]
     return [Problem(pointer, f"{where}: {describe(error, pointer)}")]
+
+
+def _alternative_keys(schema: Any) -> list[str]:
+    """The keys of a root ``oneOf`` whose branches each require one key (``publisher`` or
+    ``publishers``); empty when the root ``oneOf`` is not of that form."""
+    branches = schema.get("oneOf") if isinstance(schema, dict) else None
+    if not isinstance(branches, list):
+        return []
+    keys: list[str] = []
+    for branch in branches:
+        required = branch.get("required") if isinstance(branch, dict) else None
+        if set(branch) != {"required"} or not isinstance(required, list) or len(required) != 1:
+            return []
+        keys.append(str(required[0]))
+    return keys
+
+
+def _alternatives(keys: list[str], instance: dict[str, Any]) -> Problem:
+    """Both (or more) of ``keys`` given, or none: one problem saying to write exactly one."""
+    listed = " or ".join(repr(k) for k in keys)
+    given = [k for k in keys if k in instance]
+    if given:
+        both = " and ".join(repr(k) for k in given)
+        message = f"/: {both} are both given; write exactly one of {listed}"
+        return Problem(join("", given[-1]), message, key=True)
+    return Problem("", f"/: missing {listed}; write exactly one of them")
 
 
 _SEMVER_PATTERN = "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?$"
@@ -112,7 +142,7 @@ def describe(error: jsonschema_rs.ValidationError, pointer: str = "") -> str:
         return f"{json.dumps(instance, ensure_ascii=False)} is given; only {expected} is allowed"
     # make the oneOf wording for participants say what is accepted
     if "is not valid under any of the schemas listed in the 'oneOf'" in message and (
-        pointer.startswith(("/publisher", "/subscribers"))
+        pointer.startswith(("/publisher", "/subscribers"))  # /publisher, /publishers/<i>
     ):
         return (
             message.split(" is not valid")[0]

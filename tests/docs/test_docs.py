@@ -105,7 +105,7 @@ def test_policies_are_in_words(bundled_docs: Path) -> None:
     scores = (bundled_docs / "markdown" / "channels" / "capacity.scores.md").read_text()
     assert "| schedule | cron 0 8 \\* \\* \\* UTC — Diaria (08:00 UTC) |" in scores
     health = (bundled_docs / "markdown" / "channels" / "system.health.md").read_text()
-    assert "| heartbeat | every 30s |" in health
+    assert "| heartbeat | every 30 s |" in health
 
 
 def test_field_table_shows_constraints_and_nesting(bundled_docs: Path) -> None:

@@ -134,6 +134,74 @@ def test_policies_in_words() -> None:
     ) == (
         ("throughput", "up to 5 msg/h"),
         ("latency target", "under 20 ms, publish to receive"),
-        ("heartbeat", "every 1m"),
+        ("heartbeat", "every 1 min"),
         ("x-extra", "[1]"),
     )
+
+
+def test_policy_durations_are_written_with_units_as_everywhere_in_the_docs() -> None:
+    rows = dict(views.policies({"latency_target_ms": 86_400_000, "heartbeat": 604_800_000}))
+    assert rows == {
+        "latency target": "under 1 day, publish to receive",
+        "heartbeat": "every 7 days",
+    }
+    rows = dict(views.policies({"latency_target_ms": 2.5, "heartbeat": "500ms"}))
+    assert rows == {
+        "latency target": "under 2.5 ms, publish to receive",
+        "heartbeat": "every 500 ms",
+    }
+    assert dict(views.policies({"heartbeat": "soon"})) == {"heartbeat": "every soon"}
+
+
+def test_a_one_of_of_refs_names_each_target_and_lists_its_fields() -> None:
+    schema = {
+        "$defs": {
+            "order": {
+                "title": "Order",
+                "type": "object",
+                "required": ["order_id"],
+                "properties": {"order_id": {"type": "string"}},
+            },
+            "Refund": {"type": "object", "properties": {"amount": {"type": "number"}}},
+        },
+        "oneOf": [{"$ref": "#/$defs/order"}, {"$ref": "#/$defs/Refund"}, {"type": "null"}],
+    }
+    assert _rows(schema) == [
+        ("(message)", "oneOf: Order | Refund | null", None, ()),
+        ("order_id", "string", True, ("only in oneOf variant 1 (Order)",)),
+        ("amount", "number", False, ("only in oneOf variant 2 (Refund)",)),
+    ]
+    nested = {
+        "type": "object",
+        "definitions": {"a/b": {"type": "integer"}},
+        "properties": {"x": {"anyOf": [{"$ref": "#/definitions/a~1b"}, {"$ref": "#"}]}},
+    }
+    assert _rows(nested)[0][:2] == ("x", "anyOf: a/b | (message)")
+
+
+def test_a_branch_inside_itself_through_all_of_ends() -> None:
+    rows = _rows({"oneOf": [{"allOf": [{"$ref": "#"}]}, {"type": "string"}]})
+    assert rows[0][1] == "oneOf: oneOf: … | string | string"
+
+
+def test_only_fields_named_in_milliseconds_show_durations() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "timeout_ms": {"type": "integer", "minimum": 500, "maximum": 86_400_000},
+            "retryMs": {"type": "integer", "default": 30_000, "enum": [30_000, 60_000]},
+            "window": {"type": "object", "properties": {"size_ms": {"const": 1000}}},
+            "count": {"type": "integer", "maximum": 86_400_000},
+            "items_ms": {"type": "string", "default": "86400000"},
+            "terms": {"type": "integer", "default": 5000},
+        },
+    }
+    assert {name: rules for name, _, _, rules in _rows(schema)} == {
+        "timeout_ms": ("≥ 500", "≤ 86400000 (1 day)"),
+        "retryMs": ("one of: 30000 (30 s), 60000 (1 min)", "default: 30000 (30 s)"),
+        "window": (),
+        "window.size_ms": ("= 1000",),  # no declared number type: not guessed
+        "count": ("≤ 86400000",),
+        "items_ms": ('default: "86400000"',),
+        "terms": ("default: 5000",),
+    }

@@ -36,6 +36,7 @@ REGISTRIES = {
     "asyncapi-hostile": FIXTURES / "asyncapi-hostile",
     "topic-configs": FIXTURES / "topic-configs",  # topicConfiguration beyond retention.ms
     "encodings": FIXTURES / "encodings",  # msgpack channels: contentType application/msgpack
+    "publishers": FIXTURES / "publishers",  # a channel with two publishers: two send operations
 }
 # the only diagnostic allowed: AsyncAPI 3.1 exists (the issue asks for a 3.0 document)
 ALLOWED_INFOS = {"asyncapi-latest-version"}

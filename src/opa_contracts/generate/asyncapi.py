@@ -10,10 +10,11 @@ Layout of the document (see docs/artefacts.md):
 - ``components.messages``: one per channel version (``<channel>-<version>``), payload = the JSON
   Schema as a draft-07 multi-format schema (see ``asyncapi_payload``), the Kafka key as a message
   binding, the manifest's examples, and the version's status (``deprecated: true``, a tag).
-- ``operations``: one per (service, channel, action): the publisher ``send``s, each subscriber
-  ``receive``s, listing the versions whose manifests name it. Wildcard (``opa-prediction-*``),
-  planned and external participants get operations too, tagged ``wildcard``/``planned``/
-  ``external``; the ``*`` becomes ``ANY`` in the operation id.
+- ``operations``: one per (service, channel, action): each publisher ``send``s, each subscriber
+  ``receive``s, listing the versions whose manifests name it; a channel with several publishers
+  (``publishers``) has one ``send`` operation for each, with its own description. Wildcard
+  (``opa-prediction-*``), planned and external participants get operations too, tagged
+  ``wildcard``/``planned``/``external``; the ``*`` becomes ``ANY`` in the operation id.
 """
 
 from __future__ import annotations
@@ -73,10 +74,11 @@ def participant(value: Any) -> Participant | None:
 
 
 def participants(contract: ContractVersion) -> Iterator[tuple[str, Participant]]:
-    """(action, participant) for the publisher and every subscriber of one version."""
-    found = participant(contract.manifest.get("publisher"))
-    if found is not None:
-        yield "send", found
+    """(action, participant) for each publisher and every subscriber of one version."""
+    for entry in contract.publishers:
+        found = participant(entry)
+        if found is not None:
+            yield "send", found
     subscribers = contract.manifest.get("subscribers")
     for entry in subscribers if isinstance(subscribers, list) else ():
         found = participant(entry)

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import jsonschema_rs
 
-from opa_contracts import dialects
+from opa_contracts import dialects, publishers
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.diffing.accepted import load as load_acceptances
 from opa_contracts.encodings import ENCODINGS, encoding_of
@@ -164,6 +164,12 @@ class ContractVersion:
         if self.reader is None:
             raise RuntimeError(f"{self.source}: a version outside collect() has no reader")
         return self.reader.payload(self)
+
+    @property
+    def publishers(self) -> tuple[Any, ...]:
+        """Each publisher the manifest names (``publisher`` or the items of ``publishers``), as
+        written: a service name, or a mapping with ``name`` and flags."""
+        return publishers.publishers(self.manifest)
 
     @property
     def transports(self) -> Mapping[str, Any]:

@@ -12,10 +12,10 @@ How the document maps onto manifests:
   semantic version, else ``1.0.0``); one version with several messages gets their payloads as the
   branches of an ``anyOf``. Payloads in AsyncAPI or JSON Schema format are kept; other formats
   (Avro, RAML, Protobuf) have no place and are reported.
-- Operations give publisher and subscribers: 3.0 ``send``/``receive``; 2.6 ``subscribe`` (the
-  application sends) and ``publish`` (it receives), as the 2.6 specification defines them. The
-  service is ``x-opa-contracts.service``, else the application the document describes
-  (``info.title``).
+- Operations give publishers (several senders: ``publishers``) and subscribers: 3.0
+  ``send``/``receive``; 2.6 ``subscribe`` (the application sends) and ``publish`` (it
+  receives), as the 2.6 specification defines them. The service is
+  ``x-opa-contracts.service``, else the application the document describes (``info.title``).
 - ``$ref``s: ``#/components/schemas/X`` used by several channels becomes ``_schemas/X.yaml``,
   used by one a local definition; a pointer into the message's own payload becomes a local one.
   A reference that leaves the document is refused and never fetched.
@@ -462,8 +462,11 @@ class _Importer:
         manifest["summary"] = summary
         if description:
             manifest["description"] = description
-        publisher, subscribers = self._participants(channel, name, version, messages)
-        manifest["publisher"] = publisher
+        publishers, subscribers = self._participants(channel, name, version, messages)
+        if len(publishers) == 1:
+            manifest["publisher"] = publishers[0]
+        else:
+            manifest["publishers"] = publishers
         if subscribers:
             manifest["subscribers"] = subscribers
         if mine.get("compatibility") in _MODES:
@@ -550,7 +553,7 @@ class _Importer:
 
     def _participants(
         self, channel: _Channel, name: str, version: str, messages: list[_Message]
-    ) -> tuple[Any, list[Any]]:
+    ) -> tuple[list[Any], list[Any]]:
         mine = {m.pointer for m in messages}
         senders: dict[str, Any] = {}
         receivers: dict[str, Any] = {}
@@ -575,15 +578,7 @@ class _Importer:
                     "description": "No operation of the imported AsyncAPI document sends here.",
                 }
             ]
-        for extra in publishers[1:]:
-            self.lost(
-                f"publisher {_who(extra)!r} of {name!r} (a manifest has one publisher: "
-                f"{_who(publishers[0])!r} is kept)",
-                channel.pointer,
-                name,
-                version,
-            )
-        return publishers[0], list(receivers.values())
+        return publishers, list(receivers.values())
 
     def _participant(self, operation: _Operation, name: str) -> Any:
         node = operation.node

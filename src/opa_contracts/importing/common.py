@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opa_contracts import publishers, yamlsource
 from opa_contracts import settings as st
-from opa_contracts import yamlsource
 from opa_contracts.findings import Finding
 from opa_contracts.generate import serialize
 from opa_contracts.loader import display
@@ -146,7 +146,7 @@ def registry_settings(name: str, manifests: list[dict[str, Any]]) -> dict[str, A
     services = [
         p if isinstance(p, str) else p["name"]
         for m in manifests
-        for p in [m["publisher"], *m.get("subscribers", [])]
+        for p in [*publishers.publishers(m), *m.get("subscribers", [])]
         if isinstance(p, str) or not p.get("external")
     ]
     if not all(default_service.search(s.replace("*", "a")) is not None for s in services):

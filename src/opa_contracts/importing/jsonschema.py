@@ -11,10 +11,11 @@ The mapping file (YAML or JSON; its format is in docs/import.md) lists the chann
       - schema: orders/created.json    # a file of FOLDER: this version's payload schema
         channel: shop.orders
         version: 1.0.0                 # default 1.0.0
-        # ...any other manifest field: summary, description, owner, status, publisher,
-        # subscribers, compatibility, policies, transports, examples, invalid_examples, lint
+        # ...any other manifest field: summary, description, owner, status, publisher (or
+        # publishers), subscribers, compatibility, policies, transports, examples, lint...
 
-Each entry (over the defaults) is a manifest whose ``schema`` is the file's content; the summary
+Each entry (over the defaults; an entry's ``publisher`` or ``publishers`` replaces either of the
+defaults') is a manifest whose ``schema`` is the file's content; the summary
 and description default to the schema's ``title`` and ``description``, the examples to its
 ``examples``. A ``$ref`` to another mapped file points at that manifest; a ``$ref`` to any other
 file of the folder copies that file to ``_schemas/`` (its path kept, as ``.yaml``). A ``$ref``
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-from opa_contracts import formats
+from opa_contracts import formats, publishers
 from opa_contracts.importing.common import (
     API_VERSION,
     Fatal,
@@ -48,7 +49,7 @@ _ENTRY_ONLY = ("schema",)
 #: the order of a manifest's fields, as docs/manifest.md lists them
 ORDER = (
     *("apiVersion", "channel", "version", "status", "summary", "description", "owner"),
-    *("publisher", "subscribers", "compatibility", "open_content_policy", "policies"),
+    *("publisher", "publishers", "subscribers", "compatibility", "open_content_policy", "policies"),
     *("transports", "lint", "schema", "examples", "invalid_examples"),
 )
 
@@ -105,7 +106,7 @@ class _Folder:
                 continue
             path = self.file(entry["schema"], self.root, join(at, "schema"))
             if path is not None:
-                entries.append((i, {**defaults, **entry}, path))
+                entries.append((i, _over(defaults, entry), path))
         if any(f.rule == rc.IMPORT_SOURCE_INVALID.id for f in self.out.findings):
             raise Fatal("mapping")
         for _, _, path in entries:
@@ -287,3 +288,11 @@ class _Folder:
                 key=problem.key,
             )
         return manifest
+
+
+def _over(defaults: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` over ``defaults``; an entry that names its publisher(s) either way replaces the
+    defaults' ``publisher`` or ``publishers`` (a manifest has exactly one of the two)."""
+    keys = (publishers.ONE, publishers.SEVERAL)
+    own = any(k in entry for k in keys)
+    return {**{k: v for k, v in defaults.items() if not (own and k in keys)}, **entry}

@@ -531,7 +531,7 @@ IMPORT_FACT_LOST = Rule(
     "import-fact-lost",
     "import",
     W,
-    "Every fact of the imported source has a place in the registry. One that has none (a security scheme, message headers, a correlation id, channel parameters, a non-JSON payload format, a second publisher...) is named here, with where it was, so nothing is dropped silently.",
+    "Every fact of the imported source has a place in the registry. One that has none (a security scheme, message headers, a correlation id, channel parameters, a non-JSON payload format...) is named here, with where it was, so nothing is dropped silently.",
 )
 IMPORT_FACT_CHANGED = Rule(
     "import-fact-changed",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from opa_contracts import mojibake
+from opa_contracts import mojibake, publishers
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
 from opa_contracts.rules import catalog as rc
@@ -70,8 +70,7 @@ def check(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
 
 
 def _participants(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    if "publisher" in data:
-        yield "/publisher", data["publisher"]
+    yield from publishers.publishers_at(data)
     subscribers = data.get("subscribers")
     if isinstance(subscribers, list):
         for i, sub in enumerate(subscribers):

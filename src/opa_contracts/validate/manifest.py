@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opa_contracts import formats
+from opa_contracts import formats, publishers
 from opa_contracts.loader import SourceFile
 from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import Version
@@ -52,6 +52,28 @@ def check_place(ctx: Context, source: SourceFile, channel: str, version: str) ->
             channel=channel,
             version=version,
         )
+
+
+def check_publishers(ctx: Context, source: SourceFile, channel: str, version: str) -> None:
+    """A service named twice in ``publishers`` (each name once; a manifest that also has
+    ``publisher`` already has its ``manifest-schema`` error for that)."""
+    seen: dict[str, str] = {}
+    for pointer, value in publishers.publishers_at(source.data):
+        name = publishers.name_of(value)
+        if name is None or not pointer.startswith(f"/{publishers.SEVERAL}/"):
+            continue
+        if name in seen:
+            ctx.emit(
+                rc.MANIFEST_SCHEMA.id,
+                f"{pointer}: publisher {name!r} is listed twice (also at {seen[name]}); "
+                "name each publisher once",
+                source,
+                pointer,
+                channel=channel,
+                version=version,
+            )
+        else:
+            seen[name] = pointer
 
 
 def _kind(value: object) -> str:

@@ -161,6 +161,7 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
     version = _text(data.get("version"))
     ctx.subjects[source.display] = (channel, version)
     manifest.check_place(ctx, source, channel, version)
+    manifest.check_publishers(ctx, source, channel, version)
     validator = payload.check(ctx, source, channel, version)
     if validator is not None:
         examples.check(ctx, source, validator, channel, version)

@@ -3,18 +3,25 @@
 Names are dotted paths (``details.uptime_seconds``); array items add ``[]`` (``tags[]``), tuple
 items their index (``pair[0]``), extra properties ``.*``. Local ``$ref``s are followed (schemas
 from the generators are bundled, so every reference is local); ``allOf`` branches are merged;
-``oneOf``/``anyOf`` branches are listed, and their properties expanded with a note. A schema
-that refers to itself is shown once, with a note where it recurs.
+``oneOf``/``anyOf`` branches are listed (a ``$ref``'d branch by its target's ``title``, else the
+ref's last segment: ``oneOf: Order | Refund``), and their properties expanded with a note. A
+schema that refers to itself is shown once, with a note where it recurs.
+
+Durations: a number field named in milliseconds (``timeout_ms``, ``retryMs``) shows its bounds,
+default, constant and enum values with their unit as well (``≤ 86400000 (1 day)``), written by
+:mod:`opa_contracts.units` as everywhere in the docs. No other integer is guessed to be a duration.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from opa_contracts import pointer as jp
+from opa_contracts import units
 from opa_contracts.jsonschema_vocab import DRAFT7, dialect_of, json_type
 
 MAX_DEPTH = 16
@@ -26,6 +33,10 @@ _BOUNDS = (
     ("maximum", "≤"),
     ("exclusiveMaximum", "<"),
 )
+#: a field name that says its value counts milliseconds: ``timeout_ms``, ``retryMs``
+_MILLISECONDS = re.compile(r"(?:_ms|[a-z0-9]Ms)$")
+#: below this many milliseconds the unit adds nothing to the number (``500`` is ``500 ms``)
+_SPOKEN_FROM_MS = 1000
 _SIZES = (
     ("minLength", "maxLength", "length"),
     ("minItems", "maxItems", "items"),
@@ -65,6 +76,10 @@ class _Walker:
         self.root = root
         declared = root.get("$schema") if isinstance(root, dict) else None
         self.dialect = (dialect_of(declared) if isinstance(declared, str) else None) or DRAFT7
+        # the oneOf/anyOf branches being expanded: one met again inside itself (a cycle through
+        # allOf, which keeps no chain of refs) is not expanded again
+        self.expanding: set[int] = set()
+        self.labelling: set[int] = set()  # the same for the branches named in the type column
 
     def resolve(self, node: Any, chain: tuple[str, ...]) -> tuple[Any, tuple[str, ...], str]:
         """``node`` with local ``$ref``s followed (siblings kept), the refs seen, a problem."""
@@ -121,11 +136,18 @@ class _Walker:
         row = Field(
             name=name or "(message)",
             depth=depth,
-            type=type_of(node, self.dialect)
+            type=type_of(node, self.dialect, lambda b: self.label(b, chain))
             if isinstance(node, dict)
             else ("any" if node is True else ""),
             required=required,
-            constraints=tuple(notes + (constraints(node) if isinstance(node, dict) else [])),
+            constraints=tuple(
+                notes
+                + (
+                    constraints(node, milliseconds=_in_ms(name, node))
+                    if isinstance(node, dict)
+                    else []
+                )
+            ),
             description=description if isinstance(description, str) else "",
         )
         children = list(self.children(name, node, depth, chain)) if isinstance(node, dict) else []
@@ -175,8 +197,16 @@ class _Walker:
             if not isinstance(branches, list):
                 continue
             for index, branch in enumerate(branches, 1):
-                for row in self.children(name, self.merged(branch, chain)[0], depth, chain):
+                if id(branch) in self.expanding:
+                    continue
+                named = _is_ref(branch)
+                self.expanding.add(id(branch))
+                found = list(self.children(name, self.merged(branch, chain)[0], depth, chain))
+                self.expanding.discard(id(branch))
+                for row in found:
                     note = f"only in {keyword} variant {index}"
+                    if named:
+                        note += f" ({self.label(branch, chain)})"
                     yield Field(
                         row.name,
                         row.depth,
@@ -186,9 +216,49 @@ class _Walker:
                         row.description,
                     )
 
+    def label(self, branch: Any, chain: tuple[str, ...]) -> str:
+        """A ``oneOf``/``anyOf`` branch in the type column: a ``$ref``'d one by its target's
+        ``title``, else the ref's last segment (``Order``); any other by its type (a branch met
+        again inside itself, through ``allOf``, is "…")."""
+        target, _, problem = self.merged(branch, chain)
+        if _is_ref(branch):
+            title = target.get("title") if isinstance(target, dict) and not problem else None
+            if isinstance(title, str) and title.strip():
+                return " ".join(title.split())
+            ref = branch["$ref"]
+            if ref == "#":
+                return "(message)"  # the message itself, recursively
+            last = jp.unescape(ref.rsplit("/", 1)[-1])
+            if last and not last.startswith("#"):
+                return last
+        if not isinstance(target, dict):
+            return "never" if target is False else "any"
+        if id(branch) in self.labelling:
+            return "…"
+        self.labelling.add(id(branch))
+        try:
+            return type_of(target, self.dialect, lambda b: self.label(b, chain))
+        finally:
+            self.labelling.discard(id(branch))
 
-def type_of(node: Mapping[str, Any], dialect: str = DRAFT7) -> str:
-    """The type column: the declared type(s), else what the keywords imply."""
+
+def _is_ref(branch: Any) -> bool:
+    return isinstance(branch, dict) and isinstance(branch.get("$ref"), str)
+
+
+def _in_ms(name: str, node: Mapping[str, Any]) -> bool:
+    """Whether the field ``name`` counts milliseconds: its name says so and it is a number."""
+    last = name.rsplit(".", 1)[-1].removesuffix("[]")
+    return bool(_MILLISECONDS.search(last)) and node.get("type") in ("integer", "number")
+
+
+def type_of(
+    node: Mapping[str, Any],
+    dialect: str = DRAFT7,
+    label: Callable[[Any], str] | None = None,
+) -> str:
+    """The type column: the declared type(s), else what the keywords imply; ``label`` names a
+    ``oneOf``/``anyOf`` branch (by default its own type, "any" for a boolean schema)."""
     declared = node.get("type")
     if isinstance(declared, str):
         return declared
@@ -202,9 +272,8 @@ def type_of(node: Mapping[str, Any], dialect: str = DRAFT7) -> str:
     for keyword in ("oneOf", "anyOf"):
         branches = node.get(keyword)
         if isinstance(branches, list) and branches:
-            return f"{keyword}: " + " | ".join(
-                type_of(b, dialect) if isinstance(b, dict) else "any" for b in branches
-            )
+            name = label or (lambda b: type_of(b, dialect) if isinstance(b, dict) else "any")
+            return f"{keyword}: " + " | ".join(name(b) for b in branches)
     if "properties" in node or "additionalProperties" in node:
         return "object"
     if "items" in node or "prefixItems" in node:
@@ -212,14 +281,16 @@ def type_of(node: Mapping[str, Any], dialect: str = DRAFT7) -> str:
     return "any"
 
 
-def constraints(node: Mapping[str, Any]) -> list[str]:
-    """Human-readable constraints of one schema node (not of its children)."""
+def constraints(node: Mapping[str, Any], *, milliseconds: bool = False) -> list[str]:
+    """Human-readable constraints of one schema node (not of its children); with
+    ``milliseconds``, a value of a bound, ``default``, ``const`` or ``enum`` also in words."""
     out: list[str] = []
+    shown = _with_unit if milliseconds else literal
     if "const" in node:
-        out.append(f"= {literal(node['const'])}")
+        out.append(f"= {shown(node['const'])}")
     enum = node.get("enum")
     if isinstance(enum, list):
-        out.append("one of: " + ", ".join(literal(v) for v in enum))
+        out.append("one of: " + ", ".join(shown(v) for v in enum))
     if isinstance(node.get("format"), str):
         out.append(f"format: {node['format']}")
     if isinstance(node.get("pattern"), str):
@@ -227,7 +298,7 @@ def constraints(node: Mapping[str, Any]) -> list[str]:
     for keyword, sign in _BOUNDS:
         value = node.get(keyword)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            out.append(f"{sign} {literal(value)}")
+            out.append(f"{sign} {shown(value)}")
     for low_key, high_key, label in _SIZES:
         low, high = node.get(low_key), node.get(high_key)
         if isinstance(low, int) and isinstance(high, int):
@@ -243,7 +314,7 @@ def constraints(node: Mapping[str, Any]) -> list[str]:
     if node.get("additionalProperties") is False or node.get("unevaluatedProperties") is False:
         out.append("no other properties")
     if "default" in node:
-        out.append(f"default: {literal(node['default'])}")
+        out.append(f"default: {shown(node['default'])}")
     for keyword in ("deprecated", "readOnly", "writeOnly"):
         if node.get(keyword) is True:
             out.append(keyword)
@@ -253,3 +324,11 @@ def constraints(node: Mapping[str, Any]) -> list[str]:
         if keyword in node:
             out.append(f"{keyword}: {literal(node[keyword])}")
     return out
+
+
+def _with_unit(value: Any) -> str:
+    """A value of a millisecond field: ``86400000 (1 day)``; small or non-integer ones as is."""
+    text = literal(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= _SPOKEN_FROM_MS:
+        return f"{text} ({units.duration(value)})"
+    return text

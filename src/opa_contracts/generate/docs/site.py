@@ -191,9 +191,10 @@ def _link(page: views.Page) -> diagram.Link:
     def node(p: views.Participant) -> diagram.Node:
         return diagram.Node(p.label, muted=bool(p.notes))
 
-    publishers = (node(page.publisher),) if page.publisher else ()
     return diagram.Link(
-        diagram.Node(page.name), publishers, tuple(node(s) for s in page.subscribers)
+        diagram.Node(page.name),
+        tuple(node(p) for p in page.publishers),
+        tuple(node(s) for s in page.subscribers),
     )
 
 
@@ -213,9 +214,7 @@ def _services(pages: list[views.Page]) -> list[dict[str, Any]]:
     """Each service with the channels it publishes to and reads from (by name, sorted)."""
     found: dict[str, dict[str, Any]] = {}
     for page in pages:
-        for role, people in (("publishes", page.participants[:1]), ("reads", page.subscribers)):
-            if role == "publishes" and page.publisher is None:
-                continue
+        for role, people in (("publishes", page.publishers), ("reads", page.subscribers)):
             for person in people:
                 entry = found.setdefault(
                     person.name,

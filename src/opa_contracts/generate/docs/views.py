@@ -56,7 +56,7 @@ class Page:
     channel: Channel
     slug: str
     contract: ContractVersion
-    publisher: Participant | None
+    publishers: tuple[Participant, ...]
     subscribers: tuple[Participant, ...]
     policies: tuple[tuple[str, str], ...]
     redis: tuple[tuple[str, str], ...]
@@ -91,9 +91,15 @@ class Page:
         return json.dumps(self.contract.schema, ensure_ascii=False, indent=2)
 
     @property
+    def publisher(self) -> Participant | None:
+        """The first publisher (None when there is none), for override templates written before
+        ``publishers``; the shipped templates list :attr:`publishers`."""
+        return self.publishers[0] if self.publishers else None
+
+    @property
     def participants(self) -> tuple[Participant, ...]:
-        """Publisher first, then subscribers."""
-        return ((self.publisher,) if self.publisher else ()) + self.subscribers
+        """Publishers first, then subscribers."""
+        return self.publishers + self.subscribers
 
 
 def slugs(names: list[str]) -> dict[str, str]:
@@ -137,14 +143,13 @@ def summary(channel: Channel, slug: str, settings: Settings) -> Page:
     history are empty (:func:`page` fills them)."""
     contract = channel.latest
     manifest = contract.manifest
-    publisher = participant(manifest.get("publisher"))
     subscribers = manifest.get("subscribers")
     subscribed = subscribers if isinstance(subscribers, list) else []
     return Page(
         channel=channel,
         slug=slug,
         contract=contract,
-        publisher=publisher,
+        publishers=tuple(p for p in map(participant, contract.publishers) if p is not None),
         subscribers=tuple(p for p in map(participant, subscribed) if p is not None),
         policies=policies(manifest.get("policies")),
         redis=binding(contract.transports.get("redis")),
@@ -181,8 +186,9 @@ def policies(value: Any) -> tuple[tuple[str, str], ...]:
     elif throughput is not None:
         rows.append(("throughput", _plain(throughput)))
     if "latency_target_ms" in value:
-        target = _plain(value["latency_target_ms"])
-        rows.append(("latency target", f"under {target} ms, publish to receive"))
+        target = value["latency_target_ms"]
+        within = units.duration(target) if _count(target) else f"{_plain(target)} ms"
+        rows.append(("latency target", f"under {within}, publish to receive"))
     schedule = value.get("schedule")
     if isinstance(schedule, Mapping):
         words = [f"cron {_plain(schedule.get('cron', ''))}"]
@@ -193,7 +199,8 @@ def policies(value: Any) -> tuple[tuple[str, str], ...]:
         rows.append(("schedule", text))
     if "heartbeat" in value:
         beat = value["heartbeat"]
-        every = units.duration(beat) if isinstance(beat, int) and beat >= 0 else _plain(beat)
+        ms = units.parse_duration(beat)  # 30000, "30s" and "500ms" all read "30 s", "500 ms"
+        every = units.duration(ms) if ms is not None and ms >= 0 else _plain(beat)
         rows.append(("heartbeat", f"every {every}"))
     known = {"persistence", "throughput", "latency_target_ms", "schedule", "heartbeat"}
     rows += [(str(k), _plain(v)) for k, v in value.items() if k not in known]
@@ -250,6 +257,11 @@ def paragraphs(text: str) -> tuple[str, ...]:
     """Prose split into paragraphs at blank lines, each joined into one line."""
     blocks = re.split(r"\n\s*\n", text.strip())
     return tuple(" ".join(b.split()) for b in blocks if b.strip())
+
+
+def _count(value: Any) -> bool:
+    """A whole, non-negative number (not a boolean)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _plain(value: Any) -> str:
