@@ -31,7 +31,24 @@ COMMANDS = [
     ("import",),
     ("import", "asyncapi"),
     ("import", "jsonschema"),
+    ("tap",),
 ]
+
+
+def test_every_command_has_a_snapshot() -> None:
+    """A new command (or subcommand) is added to ``COMMANDS``, so its help is reviewed too."""
+    import typer
+
+    from opa_contracts.cli import app
+
+    def walk(command: object, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        found = [path]
+        # a group (typer vendors its own click: the attribute, not the class, tells)
+        for name, sub in getattr(command, "commands", {}).items():
+            found += walk(sub, (*path, name))
+        return found
+
+    assert sorted(walk(typer.main.get_command(app), ())) == sorted(COMMANDS)
 
 
 def help_text(command: tuple[str, ...], columns: int = 80) -> str:
