@@ -79,6 +79,8 @@ def test_the_registry_holds_what_the_issue_asks() -> None:
     users = {c: _shared_refs(m["schema"]) for c, m in LATEST.items()}
     assert len({c for c, refs in users.items() if refs}) >= 8
     assert len(set().union(*users.values())) >= 3
+    several = {c for c, m in LATEST.items() if len(m.get("publishers", [])) > 1}
+    assert {"inventory.levels", "shipments.created"} <= several
     shared = {p.stem: yaml.safe_load(p.read_text()) for p in (WIDE / "_schemas").glob("*.yaml")}
     assert shared["party"]["properties"]["address"] == {"$ref": "address.yaml"}  # nested
     assert shared["category"]["properties"]["children"]["items"] == {"$ref": "#"}  # recursive
@@ -178,6 +180,19 @@ def test_docs_json_schemas_and_asyncapi_cover_every_channel(project: Path) -> No
     types = {m["name"]: m["contentType"] for m in document["components"]["messages"].values()}
     assert types["parcels.labels"] == "application/msgpack"
     assert types["orders.placed"] == "application/json"
+    # several publishers: one send operation each, and each named on the channel's page
+    senders = {
+        name
+        for name, op in document["operations"].items()
+        if op["action"] == "send" and name.endswith("_send_inventory.levels")
+    }
+    assert senders == {
+        "kst-stock-keeper_send_inventory.levels",
+        "kst-stocktake_send_inventory.levels",
+    }
+    page = (docs / "inventory.levels.md").read_text(encoding="utf-8")
+    assert "kst-stock-keeper" in page
+    assert "Corrects levels after a count" in page
 
 
 @pytest.mark.slow
