@@ -9,12 +9,13 @@ package README never name a transport the registry does not declare.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from opa_contracts import loader
-from opa_contracts.exitcodes import EXIT_OK
+from opa_contracts.exitcodes import EXIT_FINDINGS, EXIT_OK
 from opa_contracts.generate import asyncapi
 from opa_contracts.generate.contracts import collect
 from tests.conftest import FIXTURES, run_cli
@@ -161,3 +162,48 @@ def test_the_package_readme_names_no_undeclared_transport(tmp_path: Path, name: 
     if name == "redis-only":
         assert 'Subscriber("redis://localhost:6379/0", ["meter.readings"]' in readme
         assert "system.health" not in readme  # the registry has no such channel
+
+
+def test_description_is_read_once_in_settings_and_a_bad_one_is_a_finding(tmp_path: Path) -> None:
+    from opa_contracts import settings
+
+    read, problems = settings.from_data({"description": "  One.\n\nTwo.\n"})
+    assert (read.description, problems) == ("One.\n\nTwo.", [])
+    assert settings.from_data({"description": ["not", "text"]})[0].description == ""
+    registry = tmp_path / "registry"
+    shutil.copytree(TRANSPORTS / "redis-only", registry)
+    (registry / "registry.yaml").write_text(
+        "apiVersion: opa-contracts/v1\ndescription: [not, text]\n", encoding="utf-8"
+    )
+    run = run_cli("validate", registry)
+    assert run.code == EXIT_FINDINGS
+    assert (
+        'registry.yaml:2:14: error registry-config: /description: ["not","text"] is not of type'
+        in run.stdout
+    )
+    # the generators still run, with the neutral text only
+    out = tmp_path / "asyncapi"
+    assert run_cli("generate", "asyncapi", "-r", registry, "--out", out).code == EXIT_OK
+    text = (out / "asyncapi.yaml").read_text(encoding="utf-8")
+    assert (
+        'description: "The event channels of opa, from its contract registry. 2 channels;' in text
+    )
+
+
+@pytest.mark.slow  # generate, import, generate for three registries
+@pytest.mark.parametrize("name", sorted(ABSENT))
+def test_each_registry_round_trips_through_import(tmp_path: Path, name: str) -> None:
+    """generate asyncapi → import asyncapi → generate asyncapi is a fixed point: the transports
+    come back as declared, and the description into registry.yaml."""
+    first, second, registry = tmp_path / "first", tmp_path / "second", tmp_path / "imported"
+    assert run_cli("generate", "asyncapi", "-r", TRANSPORTS / name, "--out", first).code == EXIT_OK
+    run = run_cli("import", "asyncapi", first / "asyncapi.yaml", "--out", registry)
+    assert run.code == EXIT_OK, run.stdout
+    assert run_cli("generate", "asyncapi", "-r", registry, "--out", second).code == EXIT_OK
+    assert (second / "asyncapi.yaml").read_bytes() == (first / "asyncapi.yaml").read_bytes()
+    settings = (registry / "registry.yaml").read_text(encoding="utf-8")
+    assert ("Meter events of the plant." in settings) is (name == "both")
+    absent = ABSENT[name]
+    for manifest in registry.glob("*/1.0.0.yaml"):
+        text = manifest.read_text(encoding="utf-8")
+        assert absent is None or f"  {absent}:" not in text, manifest
