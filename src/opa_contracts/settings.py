@@ -1,9 +1,9 @@
 """Registry-wide settings from ``registry.yaml``, parsed once per registry and used by every verb.
 
 ``validate``, ``diff`` (both sides), ``validate --history`` and every generator read the same
-:class:`Settings`: defaults, naming patterns, limits, migration and rule severities. Values that
-cannot be used are reported as ``(pointer, message)`` problems and replaced by the default, so a bad
-setting never changes what another verb does.
+:class:`Settings`: name and description, defaults, naming patterns, limits, migration and rule
+severities. Values that cannot be used are reported as ``(pointer, message)`` problems and replaced
+by the default, so a bad setting never changes what another verb does.
 """
 
 from __future__ import annotations
@@ -101,6 +101,8 @@ class Settings:
 
     name: str = "opa"
     name_given: bool = False  # whether registry.yaml names the registry (docs titles use it)
+    # the registry's own narrative (Markdown): AsyncAPI info, docs index, package README use it
+    description: str = ""
     compatibility: str = "BACKWARD"
     open_content_policy: str = "STRICT"
     channel_pattern: NamingPattern = _DEFAULT_CHANNEL
@@ -198,6 +200,7 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
         Settings(
             name=_str(data.get("name"), "opa"),
             name_given=isinstance(data.get("name"), str),
+            description=_str(data.get("description"), "").strip(),
             compatibility=_str(defaults.get("compatibility"), "BACKWARD"),
             open_content_policy=_str(defaults.get("open_content_policy"), "STRICT"),
             channel_pattern=pattern("channel", DEFAULT_CHANNEL_PATTERN),

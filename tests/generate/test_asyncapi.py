@@ -37,6 +37,10 @@ REGISTRIES = {
     "topic-configs": FIXTURES / "topic-configs",  # topicConfiguration beyond retention.ms
     "encodings": FIXTURES / "encodings",  # msgpack channels: contentType application/msgpack
     "publishers": FIXTURES / "publishers",  # a channel with two publishers: two send operations
+    # servers and channels from the transports declared (tests/generate/test_declared.py)
+    "kafka-only": FIXTURES / "transports" / "kafka-only",
+    "redis-only": FIXTURES / "transports" / "redis-only",
+    "both": FIXTURES / "transports" / "both",
 }
 # the only diagnostic allowed: AsyncAPI 3.1 exists (the issue asks for a 3.0 document)
 ALLOWED_INFOS = {"asyncapi-latest-version"}
@@ -199,7 +203,9 @@ def test_hostile_names_versions_and_statuses() -> None:
     document = asyncapi.build(_sources("asyncapi-hostile"), {})
     weird = document["channels"]["weird_x_chan"]
     assert weird["address"] is None  # braces, ? and # cannot be an AsyncAPI address
-    assert weird["x-opa-contracts"]["redis_channel"] == "weird{x}?#chan"
+    assert weird["x-opa-contracts"] == {"channel": "weird{x}?#chan", "transports": []}  # none
+    assert "servers" not in weird
+    assert "bindings" not in weird
     moves = document["channels"]["moves.topic"]
     assert sorted(moves["messages"]) == ["v1.0.1", "v1.1.0", "v2.0.0", "v3.0.0-rc.1"]  # no retired
     assert moves["bindings"]["kafka"]["topic"] == "opa.moves.topic"  # a draft does not win

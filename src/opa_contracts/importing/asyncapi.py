@@ -16,6 +16,9 @@ How the document maps onto manifests:
   ``send``/``receive``; 2.6 ``subscribe`` (the application sends) and ``publish`` (it
   receives), as the 2.6 specification defines them. The service is
   ``x-opa-contracts.service``, else the application the document describes (``info.title``).
+- ``info.title`` and ``info.description`` become registry.yaml's ``name`` and ``description``
+  (of a description ``generate asyncapi`` wrote, only the registry's own text before the
+  paragraph it adds).
 - ``$ref``s: ``#/components/schemas/X`` used by several channels becomes ``_schemas/X.yaml``,
   used by one a local definition; a pointer into the message's own payload becomes a local one.
   A reference that leaves the document is refused and never fetched.
@@ -128,6 +131,7 @@ class _Importer:
         default = data.get("defaultContentType")
         self.default_content = default if isinstance(default, str) else "application/json"
         self.default_lost = False  # a message took defaultContentType, which has no place
+        self.description = ""  # info.description, less what generate asyncapi adds to it
 
     # ------------------------------------------------------------------ findings and references
 
@@ -246,6 +250,8 @@ class _Importer:
 
     def _channel_servers(self, channel: dict[str, Any], protocols: dict[str, str]) -> list[str]:
         listed = channel.get("servers")
+        if not isinstance(listed, list) and _dict(channel.get(_OURS)).get("transports") == []:
+            return []  # generate asyncapi wrote a channel that declares no transport
         if not isinstance(listed, list):
             return sorted(set(protocols.values()))
         names = []
@@ -368,7 +374,7 @@ class _Importer:
             transports["redis"] = {"channel": redis}
         if any(p in _KAFKA for p in channel.servers) or isinstance(binding, dict):
             transports["kafka"] = self._kafka(binding, where, channel, name)
-        if not transports:
+        if not transports and _dict(channel.node.get(_OURS)).get("transports") != []:
             self.changed(
                 f"channel {name!r} runs on no redis or kafka server", channel.pointer, name
             )
@@ -758,7 +764,11 @@ class _Importer:
         for key, value in self.info.items():
             if key in ("title", "version"):
                 continue
-            if key == "description" and isinstance(value, str) and _generated_info(value):
+            if key == "description" and isinstance(value, str):
+                from opa_contracts.generate.asyncapi import registry_description
+
+                story = registry_description(value)
+                self.description = value.strip() if story is None else story
                 continue
             self.lost(f"info {key}", join("/info", key))
         components = self.doc.get("components")
@@ -807,12 +817,6 @@ def _list(value: Any) -> list[Any]:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _generated_info(text: str) -> bool:
-    from opa_contracts.generate.asyncapi import HEADER
-
-    return text.startswith("The event channels of ") and text.endswith(HEADER)
 
 
 def _placeholder(host: str) -> bool:
@@ -1110,4 +1114,6 @@ def _run(imported: Imported, path: Path) -> None:
     importer.schemas.write_shared()
     importer.messages = {m.pointer for c in channels for m in c.messages}
     importer.document_leftovers()
-    imported.files["registry.yaml"] = registry_settings(importer.title, manifests)
+    imported.files["registry.yaml"] = registry_settings(
+        importer.title, manifests, importer.description
+    )

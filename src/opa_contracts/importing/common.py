@@ -132,11 +132,16 @@ def duration(ms: int) -> int | str:
     return ms
 
 
-def registry_settings(name: str, manifests: list[dict[str, Any]]) -> dict[str, Any]:
-    """``registry.yaml`` for the imported manifests: naming patterns that accept their names."""
+def registry_settings(
+    name: str, manifests: list[dict[str, Any]], description: str = ""
+) -> dict[str, Any]:
+    """``registry.yaml`` for the imported manifests: the name and description of the source, and
+    naming patterns that accept their names."""
     settings: dict[str, Any] = {"apiVersion": API_VERSION}
     if name:
         settings["name"] = name
+    if description:
+        settings["description"] = description
     naming: dict[str, Any] = {}
     channels = [m["channel"] for m in manifests]
     default_channel = st.NamingPattern(st.DEFAULT_CHANNEL_PATTERN)

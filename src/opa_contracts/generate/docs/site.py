@@ -92,6 +92,8 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         "pages": pages,
         "versions": sum(len(p.channel.versions) for p in pages),
         "services": _services(pages),
+        "intro": views.paragraphs(settings.description),  # the registry's own words
+        "declared": views.declared(pages),  # which transports the channels declare
         "overview": [_range(i, chunk) for i, chunk in enumerate(overview, 1)],
     }
     yield "README.md", LAYOUT.format(title=title).encode()

@@ -101,6 +101,31 @@ class Page:
         """Publishers first, then subscribers."""
         return self.publishers + self.subscribers
 
+    @property
+    def transports(self) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+        """(name, rows) of each transport the latest version declares, and no other."""
+        found = (("Redis Pub/Sub", self.redis), ("Kafka", self.kafka))
+        return tuple((label, rows) for label, rows in found if rows)
+
+
+def declared(pages: list[Page]) -> str:
+    """How many channels declare each transport, as a sentence (empty for no channel)."""
+    counts = {
+        "Redis Pub/Sub": sum(1 for p in pages if p.redis),
+        "Kafka": sum(1 for p in pages if p.kafka),
+    }
+    parts = [f"{n} on {label}" for label, n in counts.items() if n]
+    both = sum(1 for p in pages if p.redis and p.kafka)
+    none = sum(1 for p in pages if not p.redis and not p.kafka)
+    if not pages:
+        return ""
+    text = "Transports: " + (", ".join(parts) if parts else "none declared")
+    if both and len(parts) > 1:
+        text += f" ({both} on both)"
+    if none and parts:
+        text += f"; {none} without a transport"
+    return text + "."
+
 
 def slugs(names: list[str]) -> dict[str, str]:
     """A file name for each channel: safe characters only, unique even after folding case."""

@@ -30,6 +30,7 @@ from typing import Any
 
 from opa_contracts.generate import templates
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
+from opa_contracts.generate.docs.views import paragraphs
 from opa_contracts.generate.python import naming, safety, shape
 from opa_contracts.generate.python.formatting import format_sources
 from opa_contracts.generate.python.models import ModelCode, ModelJob, generate_models
@@ -162,6 +163,18 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         "description": config.description,
         "digest": sources.digest,
         "msgpack": any(v.encoding == "msgpack" for c in sources.channels for v in c.versions),
+        # what the registry declares: the README speaks of these transports and of no other
+        "story": paragraphs(sources.settings.description),
+        "redis": _declares(sources, "redis"),
+        "kafka": _declares(sources, "kafka"),
+        "migration": sources.settings.kafka_migration != "none",
+        "runtime_channel": _first_on(sources, "redis", config.example_channel),
+        "runtime_pattern": _pattern(sources, _first_on(sources, "redis", config.example_channel)),
+        # the runtime's HealthReporter publishes system.health: shown when the registry has it
+        "health": any(
+            c.name == "system.health" and any("redis" in v.transports for v in c.versions)
+            for c in sources.channels
+        ),
     }
     src = f"src/{config.module}"
     names = naming.assign(sources.channels)
@@ -214,6 +227,29 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         "pyproject.toml",
         env.get_template(f"{TEMPLATE_DIR}/pyproject.toml.jinja").render(context).encode(),
     )
+
+
+def _declares(sources: Sources, transport: str) -> bool:
+    """Whether some version of some channel declares ``transports.<transport>``."""
+    return any(transport in v.transports for c in sources.channels for v in c.versions)
+
+
+def _first_on(sources: Sources, transport: str, preferred: str | None) -> str:
+    """The channel the runtime examples subscribe to: ``preferred`` if it declares
+    ``transport``, else the first that does."""
+    found = [c.name for c in sources.channels if any(transport in v.transports for v in c.versions)]
+    return preferred if preferred in found else next(iter(found), "")
+
+
+def _pattern(sources: Sources, shown: str) -> str:
+    """A Redis pattern for the runtime example: the first segment of another channel on Redis
+    (``capacity.*``), or ``""`` when no other channel declares Redis."""
+    others = [
+        c.name
+        for c in sources.channels
+        if c.name != shown and any("redis" in v.transports for v in c.versions)
+    ]
+    return f"{others[0].split('.')[0]}.*" if others else ""
 
 
 def _modules(env: Any, context: dict[str, Any], src: str, view: ChannelView) -> dict[str, str]:
