@@ -21,6 +21,8 @@ GOLDEN = ROOT / "tests" / "golden" / "python"
 HOSTILE = FIXTURES / "hostile"
 ENCODINGS = FIXTURES / "encodings"  # msgpack channels with binary data, beside a JSON channel
 ENCODINGS_MODULE = "enc_events"
+SHARED = FIXTURES / "shared"  # channels sharing schema files of _schemas/
+SHARED_MODULE = "shared_events"
 REGEN = "opa-contracts generate python --out tests/golden/python"
 
 
