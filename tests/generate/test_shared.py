@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import importlib
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,6 +159,13 @@ def test_names_that_collide_are_qualified_by_path(tmp_path: Path) -> None:
         "amount: {$ref: ../_schemas/money.yaml}", "amount: {$ref: ../_schemas/billing/money.yaml}"
     )
     invoices = invoices.replace("amount: {amount: 5, currency: GBP}", "amount: {cents: 5}")
+    (registry / "_common").mkdir()  # any top-level _ folder holds shared schemas
+    (registry / "_common" / "money.yaml").write_text(
+        "type: object\nproperties:\n  euros: {type: number}\n", encoding="utf-8"
+    )
+    invoices = invoices.replace(
+        "    receipt: {$ref", "    fee: {$ref: ../_common/money.yaml}\n    receipt: {$ref"
+    )
     (registry / "shop.invoices").mkdir()
     (registry / "shop.invoices" / "1.0.0.yaml").write_text(invoices, encoding="utf-8")
     first = generate(registry, tmp_path / "one", SHARED_MODULE)
@@ -167,6 +175,8 @@ def test_names_that_collide_are_qualified_by_path(tmp_path: Path) -> None:
     classes = _classes(ast.parse(shared))
     assert classes["Money"] == {"amount", "currency"}
     assert classes["BillingMoney"] == {"cents"}
+    assert classes["CommonMoney"] == {"euros"}
     module = (first / "src" / SHARED_MODULE / "shop_invoices" / "v1_0_0.py").read_text("utf-8")
     assert "from shared_events._shared import Attachment, Category\n" in module
     assert "from shared_events._shared import BillingMoney as Money\n" in module
+    assert re.search(r"^from shared_events\._shared import CommonMoney as Money\d+$", module, re.M)

@@ -1,4 +1,7 @@
-"""Shared schemas, shared classes: a schema in a ``_schemas/`` folder is one class of the package.
+"""Shared schemas, shared classes: a schema in ``_schemas/`` is one class of the package.
+
+Shared schema files are those in the registry's top-level folders whose name starts with ``_``
+(``_schemas/`` by convention; the reader treats every such folder alike).
 
 Bundling (``generate/bundle.py``) copies a referenced file into each manifest's schema, so models
 made from each channel's schema alone would define the file's classes once per channel. Instead:
@@ -55,8 +58,9 @@ class SharedPlan:
 
 
 def is_shared(path: str) -> bool:
-    """Whether the registry file ``path`` is in a ``_schemas`` folder."""
-    return FOLDER in PurePosixPath(path).parts[:-1]
+    """Whether the registry file ``path`` is in a shared folder (a top-level ``_`` folder)."""
+    parts = PurePosixPath(path).parts
+    return len(parts) > 1 and parts[0].startswith("_")
 
 
 def plan(sources: Sources, base_module: str) -> SharedPlan | None:
@@ -236,7 +240,8 @@ def _names(classes: set[Origin], found: Mapping[Origin, Any]) -> dict[Origin, st
         name = short[origin]
         if counts[name] > 1 or name in TAKEN:
             path, pointer = origin
-            parts = [p for p in PurePosixPath(path).with_suffix("").parts if p != FOLDER]
+            parts = list(PurePosixPath(path).with_suffix("").parts)
+            parts = parts[1:] if parts[0] == FOLDER else parts  # _common/x.yaml: CommonX
             name = naming.class_name(" ".join([*parts, *pointer.split("/")]))
         names[origin] = _unique(name, taken)
     return names
