@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from opa_contracts.exitcodes import EXIT_OK
+from tests.conftest import FIXTURES, run_cli
 from tests.generate.helpers import SHARED, SHARED_MODULE, generate, imported, manifests
 
 pytestmark = pytest.mark.slow  # the package is generated once per session (seconds)
@@ -180,3 +182,25 @@ def test_names_that_collide_are_qualified_by_path(tmp_path: Path) -> None:
     assert "from shared_events._shared import Attachment, Category\n" in module
     assert "from shared_events._shared import BillingMoney as Money\n" in module
     assert re.search(r"^from shared_events\._shared import CommonMoney as Money\d+$", module, re.M)
+
+
+def test_a_registry_imported_from_asyncapi_shares_its_components(tmp_path: Path) -> None:
+    # refs-3.0.yaml: two channels reach the component Tag (recursive): import writes
+    # _schemas/Tag.yaml, and the package defines Tag once
+    source = FIXTURES / "import" / "refs-3.0.yaml"
+    registry = tmp_path / "registry"
+    assert run_cli("import", "asyncapi", source, "--out", registry).code == EXIT_OK
+    out = generate(registry, tmp_path / "pkg", SHARED_MODULE)
+    package = out / "src" / SHARED_MODULE
+    assert _classes(ast.parse((package / "_shared.py").read_text("utf-8")))["Tag"] == {
+        "name",
+        "parent",
+    }
+    users = [
+        p.parent.name
+        for p in sorted(package.rglob("v*.py"))
+        if "from shared_events._shared import Tag\n" in p.read_text("utf-8")
+    ]
+    assert users == ["a_events", "b_events"]
+    defined = [p.name for p in package.rglob("*.py") if "\nclass Tag(" in p.read_text("utf-8")]
+    assert defined == ["_shared.py"]
