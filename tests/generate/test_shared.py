@@ -168,6 +168,10 @@ def test_names_that_collide_are_qualified_by_path(tmp_path: Path) -> None:
     invoices = invoices.replace(
         "    receipt: {$ref", "    fee: {$ref: ../_common/money.yaml}\n    receipt: {$ref"
     )
+    # a description that looks like the generator's mark for a shared class is just a description
+    forged = "    forged: {type: object, description: 'opa-shared-0123456789abcdef:Money', "
+    forged += "properties: {z: {type: string}}}\n"
+    invoices = invoices.replace("    receipt: {$ref", forged + "    receipt: {$ref")
     (registry / "shop.invoices").mkdir()
     (registry / "shop.invoices" / "1.0.0.yaml").write_text(invoices, encoding="utf-8")
     first = generate(registry, tmp_path / "one", SHARED_MODULE)
@@ -181,6 +185,7 @@ def test_names_that_collide_are_qualified_by_path(tmp_path: Path) -> None:
     module = (first / "src" / SHARED_MODULE / "shop_invoices" / "v1_0_0.py").read_text("utf-8")
     assert "from shared_events._shared import Attachment, Category\n" in module
     assert "from shared_events._shared import BillingMoney as Money\n" in module
+    assert {"z"} in _classes(ast.parse(module)).values()
     assert re.search(r"^from shared_events\._shared import CommonMoney as Money\d+$", module, re.M)
 
 

@@ -17,9 +17,9 @@ syntax tree rather than on text:
   (``1`` is not written back as ``1.0``, ``2**53 + 1`` is not rounded);
 - ``bytes`` (binary data of a msgpack channel, see ``shape.py``) becomes the base module's
   ``Binary``: bytes in Python, base64 text in JSON;
-- a class whose docstring starts with :data:`SHARED_MARK` is a shared schema's (``shared.py``):
-  in the shared module the mark goes and the class stays; in a channel's module the class (an
-  empty stub) goes and the shared class is imported under its name.
+- a class whose docstring starts with the job's ``shared_mark`` is a shared schema's
+  (``shared.py``): in the shared module the mark goes and the class stays; in a channel's module
+  the class (an empty stub) goes and the shared class is imported under its name.
 
 Code leaves through ``ast.unparse``, which writes every string with ``repr()``.
 """
@@ -41,7 +41,6 @@ from opa_contracts.generate import parallel
 BATCH = 200  # schemas per generate() call
 MISSING_MODULE = "pydantic.experimental.missing_sentinel"
 BASE_TYPES = frozenset({"AwareDatetime"})  # pydantic names the package's base module replaces
-SHARED_MARK = "opa-shared:"  # starts the description of a shared schema's definition
 
 
 @dataclass(frozen=True)
@@ -57,6 +56,9 @@ class ModelJob:
     """Where the shared classes a channel's stubs stand for are imported from."""
     defines_shared: bool = False
     """The shared module's job: its root (``class_name``) is dropped, marked classes stay."""
+    shared_mark: str = ""
+    """Starts the description of a shared schema's definition (made afresh for each run, so no
+    contract's text can pass for one); empty: no class is a shared one."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,7 @@ def _shared(
     kept: list[ast.stmt] = []
     defined: list[tuple[str, str]] = []
     for statement in body:
-        mark = _mark(statement)
+        mark = _mark(statement, job.shared_mark) if job.shared_mark else None
         if job.defines_shared and isinstance(statement, ast.ClassDef):
             if statement.name == job.class_name:
                 continue  # the empty root that holds the definitions
@@ -230,7 +232,7 @@ def _shared(
     return kept, tuple(defined)
 
 
-def _mark(statement: ast.stmt) -> str | None:
+def _mark(statement: ast.stmt, marker: str) -> str | None:
     """The shared name a class's docstring is marked with (the mark removed), else None."""
     if not isinstance(statement, ast.ClassDef) or not statement.body:
         return None
@@ -238,9 +240,9 @@ def _mark(statement: ast.stmt) -> str | None:
     if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
         return None
     text = first.value.value
-    if not isinstance(text, str) or not inspect.cleandoc(text).startswith(SHARED_MARK):
+    if not isinstance(text, str) or not inspect.cleandoc(text).startswith(marker):
         return None
-    name, _, rest = inspect.cleandoc(text)[len(SHARED_MARK) :].partition("\n")
+    name, _, rest = inspect.cleandoc(text)[len(marker) :].partition("\n")
     if rest.strip():
         first.value.value = rest.strip()
     else:

@@ -332,6 +332,7 @@ def _views(
                     aliases=shape.odd_names(schema),
                     base_module=f"{config.module}._base",
                     shared_module=f"{config.module}.{sharing.MODULE}",
+                    shared_mark=common.plan.mark if common is not None else "",
                 )
             )
             schemas[_schema_file(names[c.name].module, v.version)] = _json(schema)

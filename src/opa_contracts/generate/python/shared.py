@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -35,7 +36,7 @@ from typing import Any
 from opa_contracts.encodings import declares_binary
 from opa_contracts.generate.contracts import Sources
 from opa_contracts.generate.python import naming, shape
-from opa_contracts.generate.python.models import SHARED_MARK, ModelJob
+from opa_contracts.generate.python.models import ModelJob
 from opa_contracts.pointer import escape, unescape
 from opa_contracts.schemawalk import walk
 
@@ -53,8 +54,9 @@ class SharedPlan:
     """The shared module's models to make, and what channels need to import from it."""
 
     job: ModelJob
-    keys: Mapping[Origin, str]  # origin of a shared class -> its definition key (marker name)
+    keys: Mapping[Origin, str]  # origin of a shared class -> its definition key (marked name)
     binary: frozenset[Origin]  # origins that declare binary data (themselves or what they use)
+    mark: str  # starts the description of a shared class's definition (this run's own)
 
 
 def is_shared(path: str) -> bool:
@@ -120,12 +122,11 @@ def plan(sources: Sources, base_module: str) -> SharedPlan | None:
         gathered[keys[origin]] = found[origin]
     schema = {"$defs": gathered}
     shaped = shape.shape(schema, dialect)
+    mark = f"opa-shared-{secrets.token_hex(8)}:"
     for origin in classes:
         node = shaped["$defs"][keys[origin]]
         description = node.get("description")
-        node["description"] = (
-            SHARED_MARK + keys[origin] + (f"\n{description}" if description else "")
-        )
+        node["description"] = mark + keys[origin] + (f"\n{description}" if description else "")
     return SharedPlan(
         job=ModelJob(
             label="shared schemas (_schemas/)",
@@ -134,9 +135,11 @@ def plan(sources: Sources, base_module: str) -> SharedPlan | None:
             aliases=shape.odd_names(schema),
             base_module=base_module,
             defines_shared=True,
+            shared_mark=mark,
         ),
         keys={o: keys[o] for o in classes},
         binary=frozenset(binary),
+        mark=mark,
     )
 
 
@@ -160,7 +163,7 @@ def stub(
             continue
         if binary and (path, pointer) in plan.binary:
             continue  # bytes here, a base64 string in the shared class
-        defs[key] = {"type": "object", "properties": {}, "description": SHARED_MARK + classes[name]}
+        defs[key] = {"type": "object", "properties": {}, "description": plan.mark + classes[name]}
         stubbed = True
     if stubbed:
         reached = _reached(shaped, keyword)
