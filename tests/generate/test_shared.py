@@ -27,10 +27,10 @@ from tests.generate.helpers import SHARED, SHARED_MODULE, generate, imported, ma
 pytestmark = pytest.mark.slow  # the package is generated once per session (seconds)
 
 CHANNEL_MODULES = ("shop_orders", "shop_catalog", "shop_refunds", "sensor_readings")
-#: the shared classes each channel's module imports (it uses them directly)
+#: the shared classes each channel's module imports (it uses them, directly or through others)
 IMPORTS = {
     "shop_orders": {"Money"},
-    "shop_catalog": {"Category", "Folder", "Label"},
+    "shop_catalog": {"Category", "File", "Folder", "Label", "Money"},
     "shop_refunds": {"Attachment", "Category", "Money"},
     "sensor_readings": {"Money"},
 }
@@ -120,6 +120,7 @@ def test_the_same_class_across_channels(pkg: ModuleType) -> None:
     sensor, catalog_module = _module("sensor_readings"), _module("shop_catalog")
     assert orders.Money is refunds.Money is sensor.Money is shared.Money
     assert catalog_module.Category is refunds.Category is shared.Category
+    assert catalog_module.Money is shared.Money  # used through Category: exported as before
     order = pkg.decode("shop.orders", json.dumps(EXAMPLES["shop.orders"]))
     assert isinstance(order.total, refunds.Money)
     assert all(isinstance(line.price, sensor.Money) for line in order.lines)

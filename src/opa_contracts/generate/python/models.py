@@ -59,6 +59,8 @@ class ModelJob:
     shared_mark: str = ""
     """Starts the description of a shared schema's definition (made afresh for each run, so no
     contract's text can pass for one); empty: no class is a shared one."""
+    shared_also: tuple[str, ...] = ()
+    """Shared classes the stubs' classes use: imported too (for export) where the name is free."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,10 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
         for a in s.names
         if (a.asname or a.name) in used
     )
+    bound = _bound(body, imports)
+    also = tuple(n for n in job.shared_also if n not in bound and n not in imported)
+    lines |= {ast.unparse(ast.ImportFrom(job.shared_module, [ast.alias(n)], 0)) for n in also}
+    imported += also
     code = ast.unparse(ast.Module(body=body, type_ignores=[]))
     return ModelCode(tuple(sorted(lines)), code, classes + imported, job.class_name, shared)
 

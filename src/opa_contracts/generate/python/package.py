@@ -319,9 +319,10 @@ def _views(
             schema = v.schema
             binary = v.encoding == "msgpack"
             shaped = shape.shape(schema, v.dialect.name, binary=binary)
+            also: tuple[str, ...] = ()
             if common is not None:
                 keyword = v.dialect.defs_keyword
-                shaped = sharing.stub(
+                shaped, also = sharing.stub(
                     shaped, v.origins, keyword, common.plan, common.classes, binary
                 )
             jobs.append(
@@ -333,6 +334,7 @@ def _views(
                     base_module=f"{config.module}._base",
                     shared_module=f"{config.module}.{sharing.MODULE}",
                     shared_mark=common.plan.mark if common is not None else "",
+                    shared_also=also,
                 )
             )
             schemas[_schema_file(names[c.name].module, v.version)] = _json(schema)

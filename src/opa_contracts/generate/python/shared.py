@@ -56,6 +56,7 @@ class SharedPlan:
     job: ModelJob
     keys: Mapping[Origin, str]  # origin of a shared class -> its definition key (marked name)
     binary: frozenset[Origin]  # origins that declare binary data (themselves or what they use)
+    reach: Mapping[Origin, frozenset[Origin]]  # shared class -> the shared classes it uses
     mark: str  # starts the description of a shared class's definition (this run's own)
 
 
@@ -139,6 +140,7 @@ def plan(sources: Sources, base_module: str) -> SharedPlan | None:
         ),
         keys={o: keys[o] for o in classes},
         binary=frozenset(binary),
+        reach={o: frozenset(_closure({o}, uses) & classes) for o in classes},
         mark=mark,
     )
 
@@ -150,13 +152,15 @@ def stub(
     plan: SharedPlan,
     classes: Mapping[str, str],
     binary: bool,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """``shaped`` (a channel version's model-shaped schema) with each shared class's definition
-    replaced by a marked stub, and the copied definitions nothing uses any more left out."""
+    replaced by a marked stub, and the copied definitions nothing uses any more left out; also
+    the shared classes those stand for use in turn (the channel's module exports them too, as it
+    did when it defined them)."""
     defs = shaped.get(keyword)
     if not isinstance(defs, dict):
-        return shaped
-    stubbed = False
+        return shaped, ()
+    stubbed: dict[str, Origin] = {}  # key -> origin
     for key, path, pointer in origins:
         name = plan.keys.get((path, pointer))
         if name is None or name not in classes or key not in defs:
@@ -164,13 +168,16 @@ def stub(
         if binary and (path, pointer) in plan.binary:
             continue  # bytes here, a base64 string in the shared class
         defs[key] = {"type": "object", "properties": {}, "description": plan.mark + classes[name]}
-        stubbed = True
-    if stubbed:
-        reached = _reached(shaped, keyword)
-        for key, _path, _pointer in origins:
-            if key not in reached:
-                defs.pop(key, None)
-    return shaped
+        stubbed[key] = (path, pointer)
+    if not stubbed:
+        return shaped, ()
+    reached = _reached(shaped, keyword)
+    for key, _path, _pointer in origins:
+        if key not in reached:
+            defs.pop(key, None)
+    imported = {o for key, o in stubbed.items() if key in reached}  # under the stubs' names
+    used = {plan.keys[o] for s in imported for o in plan.reach[s] if o not in imported}
+    return shaped, tuple(sorted(classes[n] for n in used if n in classes))
 
 
 def _def_key(ref: str, keyword: str) -> str | None:
