@@ -4,7 +4,8 @@ it imports; the contract check (``decode``/``encode``) is the bundled schema's, 
 
 The fixture: ``money.yaml`` is nested in ``category.yaml``, which is recursive (a tree);
 ``folder.yaml`` and ``file.yaml`` refer to each other; ``attachment.yaml`` holds binary data,
-so the msgpack channel ``sensor.readings`` keeps its own (``bytes``) class of it."""
+so the msgpack channel ``sensor.readings`` keeps its own (``bytes``) class of it;
+``currency.yaml`` (an enum) and ``lines.yaml`` (an array) make no class."""
 
 from __future__ import annotations
 
@@ -88,6 +89,12 @@ def test_each_shared_class_is_defined_once_in_the_shared_module(shared_package: 
         "_shared.py:Attachment",
         "v1_0_0.py:Attachment",
     ]
+    # no class for an enum or an array: the enum is a Literal, the array's items a class of
+    # the channel that uses it (as before)
+    text = (shared_package / "src" / SHARED_MODULE / "_shared.py").read_text(encoding="utf-8")
+    assert 'Literal["EUR", "USD", "GBP"]' in text
+    assert "RootModel" not in text
+    assert by_fields[frozenset({"sku", "price"})] == ["v1_0_0.py:Line", "v1_0_0.py:Line"]
     sensor = shared_package / "src" / SHARED_MODULE / "sensor_readings" / "v1_0_0.py"
     assert "content: Annotated[Binary" in sensor.read_text(encoding="utf-8")
 

@@ -103,14 +103,14 @@ def plan(sources: Sources, base_module: str) -> SharedPlan | None:
     _spread(bad, uses)
     binary = {o for o, node in found.items() if any(declares_binary(s) for _, s in walk(node))}
     _spread(binary, uses)
-    closure = _closure({o for o in shared if o not in bad}, uses)
     classes = {
         o
-        for o in closure
-        if is_shared(o[0]) and isinstance(shape.shape(found[o], dialect).get("properties"), dict)
+        for o in shared - bad
+        if isinstance(shape.shape(found[o], dialect).get("properties"), dict)
     }
     if not classes:
         return None
+    closure = _closure(classes, uses)  # with what they use that makes no class (an enum...)
     keys = _names(classes, found)
     helpers = sorted(closure - classes)
     taken = set(keys.values()) | TAKEN
