@@ -20,7 +20,9 @@ made from each channel's schema alone would define the file's classes once per c
 Only typed models are shared: each channel's JSON Schema (``schemas/``), which ``decode`` and
 ``encode`` check, is the bundled schema as before. A definition that refers to something only its
 manifest has (a pointer into the manifest) is not shared; neither, on a msgpack channel, is a
-schema that declares binary data (there it is ``bytes``, in JSON a base64 string).
+schema that declares binary data (there it is ``bytes``, in JSON a base64 string). The shared
+schema is shaped in the dialect of the first channel version (in name order) that uses one: the
+dialects differ for models only in whether a ``$ref``'s siblings count (draft-07 and older).
 """
 
 from __future__ import annotations
