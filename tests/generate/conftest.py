@@ -1,5 +1,5 @@
-"""Fixtures for generator tests: the hostile registry's package and the encodings registry's,
-generated once per session."""
+"""Fixtures for generator tests: the hostile registry's package, the encodings registry's and
+the shared-schemas registry's, generated once per session."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.generate.helpers import HOSTILE, build_encodings, generate
+from tests.generate.helpers import HOSTILE, SHARED, SHARED_MODULE, build_encodings, generate
 
 HOSTILE_MODULE = "hostile_events"
 PWNED = Path("/tmp/opa-contracts-pwned")  # the path the hostile descriptions try to create
@@ -24,3 +24,10 @@ def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def encodings_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The client package (module ``enc_events``) of the registry with msgpack channels."""
     return build_encodings(tmp_path_factory.mktemp("encodings"))
+
+
+@pytest.fixture(scope="session")
+def shared_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The client package (module ``shared_events``) of the registry whose channels share
+    ``_schemas/`` files."""
+    return generate(SHARED, tmp_path_factory.mktemp("shared") / "pkg", SHARED_MODULE)

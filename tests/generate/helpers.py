@@ -25,6 +25,8 @@ WIDE = (
     FIXTURES / "wide-registry"
 )  # 34 channels of an imaginary carrier (tests/test_wide_registry.py)
 WIDE_MODULE = "kestrel_events"
+SHARED = FIXTURES / "shared"  # channels sharing schema files of _schemas/
+SHARED_MODULE = "shared_events"
 REGEN = "opa-contracts generate python --out tests/golden/python"
 
 

@@ -4,6 +4,8 @@ Generated artefacts must not depend on the registry's files (or on where it was 
 each external target is copied under the schema's ``definitions`` (``$defs`` from 2019-09 on) with
 a stable name taken from the pointer, and every reference to it is rewritten. References inside a
 copied schema are resolved against the file it came from. Local references are left as written.
+:func:`bundle_traced` also says where each copied definition came from (the Python generator
+shares the classes of ``_schemas/`` files by that origin, see ``generate/python/shared.py``).
 """
 
 from __future__ import annotations
@@ -73,9 +75,16 @@ def bundle(registry: Registry, path: Path, schema: Any, defs_keyword: str) -> An
 
     A schema without external references comes back as is (not copied): callers never mutate it.
     """
+    return bundle_traced(registry, path, schema, defs_keyword)[0]
+
+
+def bundle_traced(
+    registry: Registry, path: Path, schema: Any, defs_keyword: str
+) -> tuple[Any, dict[str, tuple[Path, str]]]:
+    """:func:`bundle`, and the origin of each definition it copied: key -> (file, pointer)."""
     ids = _embedded_ids(schema)
     if not isinstance(schema, dict) or not any(_external(node, ids) for _, node in walk(schema)):
-        return schema
+        return schema, {}
     result = copy.deepcopy(schema)
     existing = result.get(defs_keyword)
     defs: dict[str, Any] = dict(existing) if isinstance(existing, dict) else {}
@@ -83,7 +92,7 @@ def bundle(registry: Registry, path: Path, schema: Any, defs_keyword: str) -> An
     bundler.rewrite(result, bundler.main, schema, local_ok=True)
     if defs or isinstance(existing, dict):
         result[defs_keyword] = defs
-    return result
+    return result, {key: origin for origin, key in bundler.keys.items()}
 
 
 def _embedded_ids(schema: Any) -> frozenset[str]:

@@ -34,7 +34,7 @@ from opa_contracts.diffing.accepted import load as load_acceptances
 from opa_contracts.encodings import ENCODINGS, encoding_of
 from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
-from opa_contracts.generate.bundle import BundleError, bundle
+from opa_contracts.generate.bundle import BundleError, bundle_traced
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.semver import Version
 from opa_contracts.settings import Settings
@@ -142,6 +142,9 @@ class ContractVersion:
     encoding: str = ENCODINGS[0]
     """The payload's encoding (``json`` or ``msgpack``)."""
     path: Path = field(default=Path(), compare=False, repr=False)
+    origins: tuple[tuple[str, str, str], ...] = field(default=(), compare=False, repr=False)
+    """Where each definition the bundle copied came from: (key, file relative to the registry
+    root, pointer in it)."""
     #: None until ``collect`` gives the version its registry's reader
     reader: ChannelReader | None = field(default=None, compare=False, repr=False)
 
@@ -301,7 +304,7 @@ def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Ch
         problems.append(f"{where}: unknown $schema {dialect!r}")
         return None
     try:
-        bundled = bundle(registry, source.path, schema, dialect.defs_keyword)
+        bundled, copied = bundle_traced(registry, source.path, schema, dialect.defs_keyword)
         dialects.compile_schema(bundled, dialect)
     except (BundleError, ValueError, jsonschema_rs.ReferencingError) as exc:
         problems.append(f"{where}: schema unusable: {str(exc).splitlines()[0]}")
@@ -321,6 +324,9 @@ def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Ch
             source=where,
             encoding=encoding_of(data),
             path=source.path,
+            origins=tuple(
+                (key, registry.rel(file), pointer) for key, (file, pointer) in copied.items()
+            ),
         ),
         hashed=zlib.compress(hashed, 1),
         packed=_pack(

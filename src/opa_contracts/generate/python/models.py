@@ -16,7 +16,10 @@ syntax tree rather than on text:
 - ``float`` becomes ``int | float``: a JSON integer in a ``number`` field stays an exact ``int``
   (``1`` is not written back as ``1.0``, ``2**53 + 1`` is not rounded);
 - ``bytes`` (binary data of a msgpack channel, see ``shape.py``) becomes the base module's
-  ``Binary``: bytes in Python, base64 text in JSON.
+  ``Binary``: bytes in Python, base64 text in JSON;
+- a class whose docstring starts with the job's ``shared_mark`` is a shared schema's
+  (``shared.py``): in the shared module the mark goes and the class stays; in a channel's module
+  the class (an empty stub) goes and the shared class is imported under its name.
 
 Code leaves through ``ast.unparse``, which writes every string with ``repr()``.
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import inspect
 import json
 import tempfile
 from collections.abc import Sequence
@@ -48,16 +52,28 @@ class ModelJob:
     schema: dict[str, Any]
     aliases: dict[str, str]
     base_module: str
+    shared_module: str = ""
+    """Where the shared classes a channel's stubs stand for are imported from."""
+    defines_shared: bool = False
+    """The shared module's job: its root (``class_name``) is dropped, marked classes stay."""
+    shared_mark: str = ""
+    """Starts the description of a shared schema's definition (made afresh for each run, so no
+    contract's text can pass for one); empty: no class is a shared one."""
+    shared_also: tuple[str, ...] = ()
+    """Shared classes the stubs' classes use: imported too (for export) where the name is free."""
 
 
 @dataclass(frozen=True)
 class ModelCode:
-    """Generated models: import lines, the class definitions, the names they define."""
+    """Generated models: import lines, the class definitions, the names they define (shared
+    classes imported included)."""
 
     imports: tuple[str, ...]
     body: str
     classes: tuple[str, ...]
     root: str
+    shared: tuple[tuple[str, str], ...] = ()
+    """In the shared module: (marked name, class name) of each shared class."""
 
 
 def generate_models(jobs: Sequence[ModelJob], workers: int = 0) -> list[ModelCode | str]:
@@ -152,6 +168,7 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
             imports.append(statement)
         else:
             body.append(statement)
+    body, shared = _shared(body, imports, job)
     for statement in body:
         if isinstance(statement, ast.ClassDef):
             statement.body = [s for s in statement.body if not _is_model_config(s)] or [ast.Pass()]
@@ -181,10 +198,62 @@ def _rewrite(source: str, job: ModelJob) -> ModelCode:
     if binary is not None:
         lines.add(binary)
     classes = tuple(s.name for s in body if isinstance(s, ast.ClassDef))
-    if job.class_name not in classes:
+    if not job.defines_shared and job.class_name not in classes:
         raise ValueError(f"no root model {job.class_name!r} among {', '.join(classes)}")
+    imported = tuple(
+        a.asname or a.name
+        for s in imports
+        if s.module == job.shared_module
+        for a in s.names
+        if (a.asname or a.name) in used
+    )
+    bound = _bound(body, imports)
+    also = tuple(n for n in job.shared_also if n not in bound and n not in imported)
+    lines |= {ast.unparse(ast.ImportFrom(job.shared_module, [ast.alias(n)], 0)) for n in also}
+    imported += also
     code = ast.unparse(ast.Module(body=body, type_ignores=[]))
-    return ModelCode(tuple(sorted(lines)), code, classes, job.class_name)
+    return ModelCode(tuple(sorted(lines)), code, classes + imported, job.class_name, shared)
+
+
+def _shared(
+    body: list[ast.stmt], imports: list[ast.ImportFrom], job: ModelJob
+) -> tuple[list[ast.stmt], tuple[tuple[str, str], ...]]:
+    """``body`` with the shared classes' marks handled (see the module's note): in the shared
+    module, the marks go (and the root); in a channel's, stubs become imports (added to
+    ``imports``). Also (marked name, class name) of each shared class defined."""
+    kept: list[ast.stmt] = []
+    defined: list[tuple[str, str]] = []
+    for statement in body:
+        mark = _mark(statement, job.shared_mark) if job.shared_mark else None
+        if job.defines_shared and isinstance(statement, ast.ClassDef):
+            if statement.name == job.class_name:
+                continue  # the empty root that holds the definitions
+            if mark is not None:
+                defined.append((mark, statement.name))
+        elif mark is not None and isinstance(statement, ast.ClassDef):
+            asname = None if mark == statement.name else statement.name
+            imports.append(ast.ImportFrom(job.shared_module, [ast.alias(mark, asname)], 0))
+            continue
+        kept.append(statement)
+    return kept, tuple(defined)
+
+
+def _mark(statement: ast.stmt, marker: str) -> str | None:
+    """The shared name a class's docstring is marked with (the mark removed), else None."""
+    if not isinstance(statement, ast.ClassDef) or not statement.body:
+        return None
+    first = statement.body[0]
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
+        return None
+    text = first.value.value
+    if not isinstance(text, str) or not inspect.cleandoc(text).startswith(marker):
+        return None
+    name, _, rest = inspect.cleandoc(text)[len(marker) :].partition("\n")
+    if rest.strip():
+        first.value.value = rest.strip()
+    else:
+        statement.body = statement.body[1:] or [ast.Pass()]
+    return name.strip()
 
 
 def _binary(body: list[ast.stmt], imports: list[ast.ImportFrom], base_module: str) -> str | None:

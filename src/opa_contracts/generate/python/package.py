@@ -8,6 +8,7 @@ Layout (``<module>`` is ``opa_events`` by default)::
     src/<module>/_codec.py          the JSON Schema gate, then the model
     src/<module>/channels.py        channel metadata as typed constants
     src/<module>/errors.py          ContractError
+    src/<module>/_shared.py         the classes of shared schemas (``_schemas/``), when used
     src/<module>/schemas/<channel>/<version>.json
     src/<module>/<channel>/__init__.py   the latest version's models (the default import)
     src/<module>/<channel>/v1.py         the latest 1.x version's models
@@ -32,6 +33,7 @@ from opa_contracts.generate import templates
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.docs.views import paragraphs
 from opa_contracts.generate.python import naming, safety, shape
+from opa_contracts.generate.python import shared as sharing
 from opa_contracts.generate.python.formatting import format_sources
 from opa_contracts.generate.python.models import ModelCode, ModelJob, generate_models
 from opa_contracts.generate.python.versioning import package_version
@@ -178,13 +180,16 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
     }
     src = f"src/{config.module}"
     names = naming.assign(sources.channels)
+    common = _shared_module(env, context, src, sources, config)
+    if common is not None:
+        yield common.file
     channels: list[ChannelView] = []
     failed: list[str] = []  # models that could not be made: nothing else is checked then
     unsafe: list[str] = []
     examples: dict[bool, dict[str, Any]] = {}  # preferred channel or not -> the README's example
     for start in range(0, len(sources.channels), CHANNEL_BATCH):
         batch = sources.channels[start : start + CHANNEL_BATCH]
-        views, schemas, problems = _views(batch, names, config)
+        views, schemas, problems = _views(batch, names, config, common)
         failed += problems
         if failed:
             continue
@@ -198,7 +203,12 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
                     examples[preferred] = found
             channels.append(_light(view))
         formatted = format_sources(python, config.module)
-        allowed = (*ALLOWED_IMPORTS, f"{config.module}._base", config.module)
+        allowed = (
+            *ALLOWED_IMPORTS,
+            f"{config.module}._base",
+            f"{config.module}.{sharing.MODULE}",
+            config.module,
+        )
         for view in views:
             for v in view.versions:
                 name = f"{src}/{view.module}/{v.module}.py"
@@ -252,6 +262,36 @@ def _pattern(sources: Sources, shown: str) -> str:
     return f"{others[0].split('.')[0]}.*" if others else ""
 
 
+@dataclass(frozen=True)
+class SharedModule:
+    """The module of shared classes: its file, and what channel modules need to import them."""
+
+    file: tuple[str, bytes]
+    plan: sharing.SharedPlan
+    classes: Mapping[str, str]  # marked name -> class name
+
+
+def _shared_module(
+    env: Any, context: dict[str, Any], src: str, sources: Sources, config: Settings
+) -> SharedModule | None:
+    """``<module>/_shared.py`` when channels use classes of ``_schemas/`` files, else None."""
+    plan = sharing.plan(sources, f"{config.module}._base")
+    if plan is None:
+        return None
+    [code] = generate_models([plan.job], 1)
+    if isinstance(code, str):
+        raise GenerateError([code])
+    name = f"{src}/{sharing.MODULE}.py"
+    template = env.get_template(f"{TEMPLATE_DIR}/shared.py.jinja")
+    text = template.render(context, code=code, names=sorted(code.classes))
+    formatted = format_sources({name: text}, config.module)[name]
+    try:
+        safety.check(formatted, (*ALLOWED_IMPORTS, f"{config.module}._base"), name)
+    except (safety.UnsafeCode, SyntaxError) as exc:
+        raise GenerateError([str(exc)]) from None
+    return SharedModule((name, formatted.encode()), plan, dict(code.shared))
+
+
 def _modules(env: Any, context: dict[str, Any], src: str, view: ChannelView) -> dict[str, str]:
     """One channel's modules: the default import, one per major version, one per version."""
     folder = f"{src}/{view.module}"
@@ -300,22 +340,37 @@ def _models(code: ModelCode) -> templates.Safe:
 
 
 def _views(
-    channels: Sequence[Channel], names: Mapping[str, naming.ChannelNames], config: Settings
+    channels: Sequence[Channel],
+    names: Mapping[str, naming.ChannelNames],
+    config: Settings,
+    common: SharedModule | None = None,
 ) -> tuple[list[ChannelView], dict[str, bytes], list[str]]:
     """The views of ``channels`` with their models, their schema files (path under the
-    package -> bytes), and the models that could not be made."""
+    package -> bytes), and the models that could not be made. With ``common``, the shared
+    classes are imported, not made again."""
     jobs = []
     schemas: dict[str, bytes] = {}
     for c in channels:
         for v in c.versions:  # each channel's schemas are read once, for its models and files
             schema = v.schema
+            binary = v.encoding == "msgpack"
+            shaped = shape.shape(schema, v.dialect.name, binary=binary)
+            also: tuple[str, ...] = ()
+            if common is not None:
+                keyword = v.dialect.defs_keyword
+                shaped, also = sharing.stub(
+                    shaped, v.origins, keyword, common.plan, common.classes, binary
+                )
             jobs.append(
                 ModelJob(
                     label=f"{c.name} {v.version}",
                     class_name=names[c.name].model,
-                    schema=shape.shape(schema, v.dialect.name, binary=v.encoding == "msgpack"),
+                    schema=shaped,
                     aliases=shape.odd_names(schema),
                     base_module=f"{config.module}._base",
+                    shared_module=f"{config.module}.{sharing.MODULE}",
+                    shared_mark=common.plan.mark if common is not None else "",
+                    shared_also=also,
                 )
             )
             schemas[_schema_file(names[c.name].module, v.version)] = _json(schema)
