@@ -11,18 +11,21 @@ const CASES = [
     version: "1.0.0",
     examples: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00.000Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"1.0.0\", \"features_count\": 42}", "{\"ticker\": \"MSFT\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 0, \"confidence\": 1, \"model_version\": \"v1.2.3\"}"],
     invalid: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92}", "{\"ticker\": \"aapl\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20 08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 100.5, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": -1, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 1.01, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": -0.1, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": 1.2}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"v1\", \"features_count\": 4.5}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": true, \"confidence\": 0.92, \"model_version\": \"v1\"}"],
+    refused: [],
   },
   {
     channel: "quotes.realtime",
     version: "1.0.0",
     examples: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:15.123Z\", \"price\": 185.5, \"volume\": 45000000, \"bid\": 185.48, \"ask\": 185.52, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 45000000, \"source\": \"yfinance\"}"],
     invalid: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 45000000}", "{\"ticker\": \"aapl\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"ABCDEF\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\\n\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": -0.01, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": \"185.50\", \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1.5, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": -1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"bid\": null, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"bloomberg\"}", "[\"AAPL\", 185.5]"],
+    refused: [],
   },
   {
     channel: "system.health",
     version: "1.0.0",
     examples: ["{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00.000Z\", \"status\": \"healthy\", \"details\": {\"uptime_seconds\": 86400, \"memory_mb\": 256, \"cpu_percent\": 15.5}}", "{\"service\": \"opa-capacity-api\", \"timestamp\": \"2026-01-20T14:30:30Z\", \"status\": \"degraded\"}"],
     invalid: ["{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\"}", "{\"service\": \"quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\"}", "{\"service\": \"opa-api2\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"ok\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"20/01/2026 14:30\", \"status\": \"healthy\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": \"ok\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": {\"uptime_seconds\": 1.5}}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": {\"memory_mb\": \"256\"}}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": {\"cpu_percent\": \"15%\"}}"],
+    refused: [],
   },
 ];
 
@@ -39,6 +42,14 @@ test("every example decodes, and encodes back to the same message", () => {
 test("every invalid example is refused with a ContractError", () => {
   for (const { channel, version, invalid } of CASES) {
     for (const text of invalid) {
+      assert.throws(() => decode(channel, text, { version }), ContractError, `${channel} ${version}: ${text}`);
+    }
+  }
+});
+
+test("valid examples holding numbers a JavaScript number cannot carry exactly are refused", () => {
+  for (const { channel, version, refused } of CASES) {
+    for (const text of refused) {
       assert.throws(() => decode(channel, text, { version }), ContractError, `${channel} ${version}: ${text}`);
     }
   }
