@@ -253,8 +253,8 @@ def test_typescript_decode_agrees_with_the_reference(golden_built: Path) -> None
     accepted = sum(r["accepted"] for r in results)
     print(
         f"typescript agreement: {len(cases)} cases, {accepted} accepted, "
-        f"{len(cases) - accepted} refused ({documented} documented false rejects, {ts_only} of them "
-        f"{TS_DOCUMENTED_FALSE_REJECTS['inexact-number']!r}), "
+        f"{len(cases) - accepted} refused ({documented} documented false rejects, "
+        f"{ts_only} of them {TS_DOCUMENTED_FALSE_REJECTS['inexact-number']!r}), "
         f"{len(false_accepts) + len(undocumented)} disagreements"
     )
     assert not false_accepts, f"TypeScript decode accepted invalid messages: {false_accepts[:5]}"
