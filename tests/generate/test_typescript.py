@@ -29,6 +29,7 @@ from opa_contracts.generate.targets import Target
 from opa_contracts.generate.typescript import standalone
 from opa_contracts.generate.typescript.package import inexact
 from tests.conftest import FIXTURES, ROOT
+from tests.docs.snippets import document_blocks
 from tests.generate import hypothesis_compat, oracle
 from tests.generate.conftest import PWNED
 from tests.generate.helpers import ENCODINGS, HOSTILE, generate_cli, manifests
@@ -346,3 +347,39 @@ def test_a_missing_toolchain_says_how_to_install_it(
     monkeypatch.setenv(standalone.TOOLS_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(GenerateError, match=re.escape(standalone.INSTALL)):
         build(ts_target(tmp_path / "out"), ROOT / "contracts")
+
+
+PRINTS = re.compile(r"//\s*→\s*(?P<text>.+?)\s*$", re.MULTILINE)
+GUIDE = "docs/typescript-client.md"
+
+
+@pytest.mark.slow
+def test_the_guides_typescript_blocks_compile_strictly_and_print_what_they_say(
+    golden_built: Path,
+) -> None:
+    blocks = [b for b in document_blocks(ROOT, [GUIDE]) if b.language == "ts"]
+    assert len(blocks) >= 4
+    folder = golden_built / "snippets"
+    folder.mkdir()
+    for i, block in enumerate(blocks):
+        (folder / f"block{i}.ts").write_text(block.text, encoding="utf-8")
+    config = json.loads((golden_built / "tsconfig.json").read_text(encoding="utf-8"))
+    # a service of its own, with Node's types (console, Buffer)
+    config["compilerOptions"].update(rootDir="snippets", outDir="snippets-dist", types=["node"])
+    config["include"] = ["snippets"]
+    (golden_built / "tsconfig.snippets.json").write_text(json.dumps(config), encoding="utf-8")
+    tsc = subprocess.run(
+        [str(NODE_MODULES / ".bin" / "tsc"), "-p", "tsconfig.snippets.json"],
+        cwd=golden_built,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_DEADLINE,
+        check=False,
+    )
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    for i, block in enumerate(blocks):
+        run = node(golden_built / "snippets-dist" / f"block{i}.js", cwd=golden_built)
+        printed = run.stdout.decode()
+        assert run.returncode == 0, f"{block.id}: {run.stderr.decode()}"
+        for want in PRINTS.findall(block.text):
+            assert want in printed, f"{block.id} should print {want!r}; it printed {printed!r}"
