@@ -45,6 +45,7 @@ demo: $(STAMP) $(TS_STAMP)
 	$(BIN)/opa-contracts generate typescript
 	ln -sfn ../../tools/typescript-build/node_modules build/opa-events-ts/node_modules
 	$(TSC) -p build/opa-events-ts
+	mkdir -p build/dist
 	cd build/opa-events-ts && npm pack --ignore-scripts --pack-destination ../dist
 	@echo "TypeScript package: build/opa-events-ts (tarball in build/dist)"
 	$(BIN)/opa-contracts generate docs
@@ -94,11 +95,15 @@ regen: $(STAMP) $(TS_STAMP)
 	UPDATE_SNAPSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_cli_help.py -k snapshot
 
 ## bench: run the benchmarks (figures go in the README)
-bench: $(STAMP)
+bench: $(STAMP) $(TS_STAMP)
 	$(PY) benchmarks/validate_speed.py --quick
 	$(PY) benchmarks/diff_speed.py --quick
 	$(PY) benchmarks/compat_conformance.py --corpus ../shared/corpora/confluent
 	$(PY) benchmarks/decode_speed.py
+	$(BIN)/opa-contracts generate typescript
+	ln -sfn ../../tools/typescript-build/node_modules build/opa-events-ts/node_modules
+	$(TSC) -p build/opa-events-ts
+	node benchmarks/decode_speed_ts.mjs build/opa-events-ts
 	$(PY) benchmarks/generate_speed.py
 	$(PY) benchmarks/runtime_speed.py
 	$(PY) benchmarks/docs_speed.py

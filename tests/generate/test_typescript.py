@@ -383,3 +383,14 @@ def test_the_guides_typescript_blocks_compile_strictly_and_print_what_they_say(
         assert run.returncode == 0, f"{block.id}: {run.stderr.decode()}"
         for want in PRINTS.findall(block.text):
             assert want in printed, f"{block.id} should print {want!r}; it printed {printed!r}"
+
+
+@pytest.mark.slow
+def test_the_decode_benchmark_runs(golden_built: Path) -> None:
+    # a smoke run (10 calls): that the script works, not how fast anything is
+    script = ROOT / "benchmarks" / "decode_speed_ts.mjs"
+    run = node(script, golden_built, "--number", "10", "--repeat", "1", cwd=ROOT)
+    printed = run.stdout.decode()
+    assert run.returncode == 0, run.stderr.decode()
+    for name in ("decode (string)", "JSON.parse alone", "JSON.parse + Ajv (compiled at run time)"):
+        assert f"{name} " in printed
