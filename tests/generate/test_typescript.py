@@ -394,3 +394,19 @@ def test_the_decode_benchmark_runs(golden_built: Path) -> None:
     assert run.returncode == 0, run.stderr.decode()
     for name in ("decode (string)", "JSON.parse alone", "JSON.parse + Ajv (compiled at run time)"):
         assert f"{name} " in printed
+
+
+@pytest.mark.slow
+def test_draft_06_compiles_and_draft_04_is_refused_by_name(tmp_path: Path) -> None:
+    registry = tmp_path / "reg"
+    (registry / "quotes.realtime").mkdir(parents=True)
+    shutil.copy(ROOT / "contracts" / "registry.yaml", registry)
+    manifest = (ROOT / "contracts" / "quotes.realtime" / "1.0.0.yaml").read_text(encoding="utf-8")
+    written = registry / "quotes.realtime" / "1.0.0.yaml"
+    draft07 = "http://json-schema.org/draft-07/schema#"
+    written.write_text(manifest.replace(draft07, draft07.replace("07", "06")), encoding="utf-8")
+    files = build(ts_target(tmp_path / "out"), registry)
+    assert "src/validators/quotes_realtime/v1_0_0.ts" in files
+    written.write_text(manifest.replace(draft07, draft07.replace("07", "04")), encoding="utf-8")
+    with pytest.raises(GenerateError, match="draft-04 schemas are not supported"):
+        build(ts_target(tmp_path / "out"), registry)

@@ -10,6 +10,10 @@ import Ajv2020 from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { _ } from "ajv";
 import { fullFormats } from "ajv-formats/dist/formats.js";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const DRAFT_06 = require("ajv/dist/refs/json-schema-draft-06.json");
 
 const OPTIONS = {
   code: { source: true, esm: true, formats: _`__formats`, lines: false, optimize: true },
@@ -23,10 +27,12 @@ const OPTIONS = {
 function compiler(dialect) {
   if (dialect === "2020-12") return new Ajv2020(OPTIONS);
   if (dialect === "2019-09") return new Ajv2019(OPTIONS);
-  const ajv = new Ajv(OPTIONS);
-  if (dialect === "draft-06" || dialect === "draft-04") {
-    // draft-06 schemas read the same in the draft-07 vocabulary Ajv uses
+  if (dialect === "draft-04") {
+    throw new Error("draft-04 schemas are not supported by Ajv 8: write the contract in draft-07 or later");
   }
+  const ajv = new Ajv(OPTIONS);
+  // draft-06 schemas are read with Ajv's draft-07 vocabulary (draft-06 has no if/then/else)
+  if (dialect === "draft-06") ajv.addMetaSchema(DRAFT_06);
   return ajv;
 }
 
