@@ -410,3 +410,17 @@ def test_draft_06_compiles_and_draft_04_is_refused_by_name(tmp_path: Path) -> No
     written.write_text(manifest.replace(draft07, draft07.replace("07", "04")), encoding="utf-8")
     with pytest.raises(GenerateError, match="draft-04 schemas are not supported"):
         build(ts_target(tmp_path / "out"), registry)
+
+
+@pytest.mark.slow
+def test_a_channel_named_like_a_typescript_type_gets_a_suffix(tmp_path: Path) -> None:
+    registry = tmp_path / "reg"
+    (registry / "record").mkdir(parents=True)
+    shutil.copy(ROOT / "contracts" / "registry.yaml", registry)
+    manifest = (ROOT / "contracts" / "quotes.realtime" / "1.0.0.yaml").read_text(encoding="utf-8")
+    text = manifest.replace("channel: quotes.realtime", "channel: record")
+    (registry / "record" / "1.0.0.yaml").write_text(text, encoding="utf-8")
+    files = build(ts_target(tmp_path / "out"), registry)
+    types = files["src/types/record.ts"].decode()
+    assert "export type RecordMessage = RecordMessageV1_0_0;" in types
+    assert "export interface RecordMessageV1_0_0 {" in types

@@ -35,7 +35,13 @@ from opa_contracts.generate.python import naming
 from opa_contracts.generate.python.versioning import package_version
 from opa_contracts.generate.targets import Target
 from opa_contracts.generate.typescript import standalone
-from opa_contracts.generate.typescript.types import TypeWriter, comment, describe, identifier
+from opa_contracts.generate.typescript.types import (
+    RESERVED,
+    TypeWriter,
+    comment,
+    describe,
+    identifier,
+)
 
 TEMPLATE_DIR = "typescript"
 STATIC = ("errors.ts", "json.ts", "formats.ts", "index.ts", "channels.ts", "messages.ts")
@@ -136,7 +142,10 @@ def _channels(
     batch: Sequence[Channel], names: Mapping[str, naming.ChannelNames]
 ) -> list[tuple[dict[str, Any], list[tuple[str, bytes]]]]:
     """The views and files of a batch of channels, their validators compiled by one Node run."""
-    made = [_channel(channel, names[channel.name]) for channel in batch]
+    try:
+        made = [_channel(channel, names[channel.name]) for channel in batch]
+    except ValueError as exc:  # a type name TypeScript reserves (types.identifier)
+        raise GenerateError([f"{exc}; rename the channel"]) from None
     codes = iter(standalone.compile_all([job for _view, _files, jobs in made for job in jobs]))
     out = []
     for view, files, jobs in made:
@@ -156,7 +165,10 @@ def _channel(
 ) -> tuple[dict[str, Any], list[tuple[str, bytes]], list[standalone.Job]]:
     """One channel's view for the templates, its files but the validators, and their jobs."""
     module = chosen.module
-    type_name = identifier(chosen.model)
+    # a name TypeScript or the package takes (Messages, Record...) gets the Python class's suffix
+    type_name = identifier(
+        chosen.model if chosen.model not in RESERVED else chosen.model + "Message"
+    )
     problems: list[str] = []
     versions = []
     jobs = []
