@@ -354,11 +354,12 @@ GUIDE = "docs/typescript-client.md"
 
 
 @pytest.mark.slow
-def test_the_guides_typescript_blocks_compile_strictly_and_print_what_they_say(
+def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_what_they_say(
     golden_built: Path,
 ) -> None:
-    blocks = [b for b in document_blocks(ROOT, [GUIDE]) if b.language == "ts"]
-    assert len(blocks) >= 4
+    pages = [GUIDE, GOLDEN_TS.relative_to(ROOT).as_posix() + "/README.md"]
+    blocks = [b for b in document_blocks(ROOT, pages) if b.language == "ts"]
+    assert len(blocks) >= 5
     folder = golden_built / "snippets"
     folder.mkdir()
     for i, block in enumerate(blocks):

@@ -118,8 +118,14 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
             channels.append(view)
             if example is None or channel.name == config.example_channel:
                 latest = channel.latest
-                if latest.examples and isinstance(latest.examples[0].payload, Mapping):
-                    example = {"channel": view, "payload": latest.examples[0].payload}
+                payload = latest.examples[0].payload if latest.examples else None
+                if isinstance(payload, Mapping) and not inexact(payload):
+                    example = {
+                        "channel": view,
+                        "text": json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                        "field": next(iter(payload), None),
+                        "shown": _shown(next(iter(payload.values()), None)),
+                    }
     context = {
         "package_name": config.package_name,
         "version": version,
@@ -156,6 +162,7 @@ def _channels(
                 f"{json.dumps(view['name'], ensure_ascii=True)} {v['version']}); do not edit.\n"
             )
             files.append((str(v["validator_file"]), (header + next(codes)).encode()))
+            del v["schema"]  # written: the package-wide files need names only (memory stays flat)
         out.append((view, files))
     return out
 
@@ -274,6 +281,11 @@ def inexact(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(inexact(v) for v in value)
     return False
+
+
+def _shown(value: Any) -> str:
+    """What ``console.log`` prints for a JSON value (the README's example says it)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _text_of(payload: Any) -> str:
