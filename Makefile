@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
+TS_STAMP := tools/typescript-build/node_modules/.installed
+TSC := tools/typescript-build/node_modules/.bin/tsc
 
 .PHONY: demo test test-fast coverage check lint format types regen bench docs-rules release clean
 
@@ -25,8 +27,14 @@ $(NODE_STAMP): tools/asyncapi-validate/package-lock.json tools/asyncapi-validate
 	cd tools/asyncapi-validate && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+# Ajv, ajv-formats and TypeScript, from the committed lockfile: `generate typescript` compiles its
+# validators with them, the tests type-check and run the generated package with them
+$(TS_STAMP): tools/typescript-build/package-lock.json tools/typescript-build/package.json
+	cd tools/typescript-build && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 ## demo: validate the bundled registry (and show every rule)
-demo: $(STAMP)
+demo: $(STAMP) $(TS_STAMP)
 	$(BIN)/opa-contracts validate contracts/
 	mkdir -p build
 	$(BIN)/opa-contracts validate contracts/ --format json --output build/validate.json
@@ -34,6 +42,12 @@ demo: $(STAMP)
 	$(BIN)/opa-contracts generate python
 	$(PY) -m build --wheel --no-isolation --outdir build/dist build/opa-events
 	@echo "client package: build/opa-events (wheel in build/dist)"
+	$(BIN)/opa-contracts generate typescript
+	ln -sfn ../../tools/typescript-build/node_modules build/opa-events-ts/node_modules
+	$(TSC) -p build/opa-events-ts
+	mkdir -p build/dist
+	cd build/opa-events-ts && npm pack --ignore-scripts --pack-destination ../dist
+	@echo "TypeScript package: build/opa-events-ts (tarball in build/dist)"
 	$(BIN)/opa-contracts generate docs
 	@echo "docs: build/docs/html/index.html (open from disk), build/docs/markdown/README.md"
 	$(BIN)/opa-contracts generate asyncapi
@@ -43,17 +57,17 @@ demo: $(STAMP)
 	$(PY) tools/tap_demo.py
 
 ## test: run the whole test suite
-test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP) $(TS_STAMP)
 	$(PY) -m pytest -q
 
 ## test-fast: the edit-run loop, without the tests marked slow (browser, Node, Kafka, venvs)
-test-fast: $(STAMP) $(NODE_STAMP)
+test-fast: $(STAMP) $(NODE_STAMP) $(TS_STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 ## coverage: line coverage of the registry model (reader, trees, settings, resolver), CLI
 ## subprocesses included; fails under 95%
 COVERED := src/opa_contracts/loader.py,src/opa_contracts/trees.py,src/opa_contracts/settings.py,src/opa_contracts/refs.py
-coverage: $(STAMP) $(NODE_STAMP)
+coverage: $(STAMP) $(NODE_STAMP) $(TS_STAMP)
 	rm -rf build/coverage && mkdir -p build/coverage
 	$(PY) -m coverage run -m pytest -q -p no:cacheprovider tests/test_registry_model.py tests/test_one_registry.py tests/validate tests/diffing tests/generate/test_report.py tests/generate/test_golden.py
 	$(PY) -m coverage combine -q
@@ -74,18 +88,23 @@ types: $(STAMP)
 	$(BIN)/mypy
 
 ## regen: rewrite generated docs, golden files and --help snapshots
-regen: $(STAMP)
+regen: $(STAMP) $(TS_STAMP)
 	$(BIN)/opa-contracts rules --format markdown > docs/rules.md
 	$(BIN)/opa-contracts generate python --out tests/golden/python
+	$(BIN)/opa-contracts generate typescript --out tests/golden/typescript
 	$(BIN)/opa-contracts generate docs --out tests/golden/docs
 	UPDATE_SNAPSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_cli_help.py -k snapshot
 
 ## bench: run the benchmarks (figures go in the README)
-bench: $(STAMP)
+bench: $(STAMP) $(TS_STAMP)
 	$(PY) benchmarks/validate_speed.py --quick
 	$(PY) benchmarks/diff_speed.py --quick
 	$(PY) benchmarks/compat_conformance.py --corpus ../shared/corpora/confluent
 	$(PY) benchmarks/decode_speed.py
+	$(BIN)/opa-contracts generate typescript
+	ln -sfn ../../tools/typescript-build/node_modules build/opa-events-ts/node_modules
+	$(TSC) -p build/opa-events-ts
+	node benchmarks/decode_speed_ts.mjs build/opa-events-ts
 	$(PY) benchmarks/generate_speed.py
 	$(PY) benchmarks/runtime_speed.py
 	$(PY) benchmarks/docs_speed.py
@@ -98,4 +117,4 @@ release:
 	$(PYTHON) tools/release.py "$(VERSION)"
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tools/asyncapi-validate/node_modules
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache tools/asyncapi-validate/node_modules tools/typescript-build/node_modules

@@ -28,6 +28,7 @@ COMMANDS = [
     ("generate", "asyncapi"),
     ("generate", "jsonschema"),
     ("generate", "kafka"),
+    ("generate", "typescript"),
     ("import",),
     ("import", "asyncapi"),
     ("import", "jsonschema"),

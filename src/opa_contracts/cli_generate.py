@@ -131,6 +131,11 @@ _kind_command(
     "The typed Python client package.",
 )
 _kind_command(
+    "typescript",
+    "Generate the typed TypeScript npm package (types, decode/encode, AOT validators).",
+    "The typed TypeScript npm package.",
+)
+_kind_command(
     "docs",
     "Generate the docs: Markdown pages and a static HTML site (open html/index.html).",
     "Markdown pages and a static HTML site.",

@@ -48,6 +48,13 @@ KINDS: dict[str, Kind] = {
             defaults={"out": "build/opa-events", "package": "opa-events", "module": "opa_events"},
         ),
         Kind(
+            name="typescript",
+            entry="opa_contracts.generate.typescript.package:generate",
+            summary="an npm package (ESM, .d.ts): typed messages, decode/encode, AOT validators",
+            keys=frozenset({"options"}),
+            defaults={"out": "build/opa-events-ts"},
+        ),
+        Kind(
             name="docs",
             entry="opa_contracts.generate.docs.site:generate",
             summary="Markdown pages and an offline HTML site: channels, fields, changelogs",

@@ -32,7 +32,16 @@ Files = FileTree | Iterable[tuple[str, Content]]
 
 MARKER = ".opa-contracts-generated"
 IGNORED_DIRS = frozenset(
-    {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".venv", "build", "dist"}
+    {
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".venv",
+        "build",
+        "dist",
+        "node_modules",
+    }
 )
 IGNORED_SUFFIXES = (".pyc", ".egg-info")
 

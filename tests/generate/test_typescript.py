@@ -1,0 +1,427 @@
+"""The typescript target: the golden npm package, --check, `tsc --strict`, its `node --test`
+suite, agreement with the Python reference, and hostile registries.
+
+Node runs the generated package from a copy of its tree with ``node_modules`` linked to
+``tools/typescript-build/node_modules`` (Ajv, ajv-formats, TypeScript from the committed lockfile;
+``make`` installs them with ``npm ci``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+from opa_contracts.generate import output
+from opa_contracts.generate.contracts import GenerateError
+from opa_contracts.generate.python.naming import module_name
+from opa_contracts.generate.run import build, find_target
+from opa_contracts.generate.targets import Target
+from opa_contracts.generate.typescript import standalone
+from opa_contracts.generate.typescript.package import inexact
+from tests.conftest import FIXTURES, ROOT
+from tests.docs.snippets import document_blocks
+from tests.generate import hypothesis_compat, oracle
+from tests.generate.conftest import PWNED
+from tests.generate.helpers import ENCODINGS, HOSTILE, generate_cli, manifests
+from tests.generate.test_agreement import NEAR_MISSES, _paths, _replace, _variants
+
+hypothesis_compat.patch()
+
+GOLDEN_TS = ROOT / "tests" / "golden" / "typescript"
+HOSTILE_TS = FIXTURES / "hostile-ts"
+NODE_MODULES = ROOT / "tools" / "typescript-build" / "node_modules"
+TS_REGEN = "opa-contracts generate typescript --out tests/golden/typescript"
+DRIVER = Path(__file__).with_name("ts_decode.mjs")
+SUBPROCESS_DEADLINE = 600  # a generous bound for a stuck process, not a timing assertion
+#: why the TypeScript decode may refuse a value the reference accepts, besides oracle's reasons
+TS_DOCUMENTED_FALSE_REJECTS = {
+    "inexact-number": "an integer beyond ±(2^53 - 1) or -0: a JavaScript number cannot carry it",
+}
+
+
+def ts_target(out: Path, **options: Any) -> Target:
+    """A typescript target writing into ``out``."""
+    return Target("typescript", "typescript", out, ROOT, {"options": options})
+
+
+def node(
+    *args: str | Path, cwd: Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``node ARGS`` in ``cwd``."""
+    return subprocess.run(
+        ["node", *map(str, args)],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        timeout=SUBPROCESS_DEADLINE,
+        check=False,
+    )
+
+
+def built(tree: Path, dest: Path) -> Path:
+    """A copy of the generated ``tree`` in ``dest``, built with ``tsc -p .`` (strict)."""
+    shutil.copytree(tree, dest)
+    (dest / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    run = subprocess.run(
+        [str(NODE_MODULES / ".bin" / "tsc"), "-p", "."],
+        cwd=dest,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_DEADLINE,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (dest / "dist" / "index.js").is_file()
+    return dest
+
+
+@pytest.fixture(scope="session")
+def golden_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The golden package, built."""
+    return built(GOLDEN_TS, tmp_path_factory.mktemp("ts") / "pkg")
+
+
+def _node_test(package: Path) -> str:
+    run = node("--test", "test/", cwd=package)
+    text = run.stdout.decode() + run.stderr.decode()
+    assert run.returncode == 0, text
+    assert re.search(r"^# fail 0$", text, re.MULTILINE), text
+    return text
+
+
+@pytest.mark.slow
+def test_bundled_registry_generates_the_golden_tree() -> None:
+    target = find_target("typescript", None, ROOT)
+    drift = output.compare(build(target, ROOT / "contracts"), GOLDEN_TS)
+    assert drift.clean, f"golden files are stale; run `{TS_REGEN}` (make regen):\n" + "\n".join(
+        drift.lines()
+    )
+
+
+@pytest.mark.slow
+def test_check_is_fresh_on_the_golden_tree_and_names_a_stale_file(tmp_path: Path) -> None:
+    run = generate_cli("typescript", "--check", "--out", GOLDEN_TS)
+    assert run.returncode == 0, run.stdout + run.stderr
+    out = tmp_path / "pkg"
+    shutil.copytree(GOLDEN_TS, out)
+    (out / "src" / "errors.ts").write_text("export {};\n", encoding="utf-8")
+    stale = generate_cli("typescript", "--check", "--out", out)
+    assert stale.returncode == 1
+    assert "errors.ts" in stale.stdout
+    assert "generate-stale" in stale.stdout
+
+
+@pytest.mark.slow
+def test_tsc_strict_builds_it_and_its_node_suite_passes(golden_built: Path) -> None:
+    config = json.loads((golden_built / "tsconfig.json").read_text(encoding="utf-8"))
+    options = config["compilerOptions"]
+    assert options["strict"]
+    assert options["noUncheckedIndexedAccess"]
+    assert options["exactOptionalPropertyTypes"]
+    report = _node_test(golden_built)
+    assert "# pass 6" in report
+
+
+@pytest.mark.slow
+def test_the_public_api_has_no_any(golden_built: Path) -> None:
+    dist = golden_built / "dist"
+    public = [dist / "index.d.ts", *dist.glob("types/*.d.ts")]
+    public += [dist / f"{n}.d.ts" for n in ("errors", "channels", "messages", "json", "formats")]
+    for path in public:
+        code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
+        code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', code)  # property names such as "any"
+        assert not re.search(r"\bany\b", code), path
+    manifest = json.loads((golden_built / "package.json").read_text(encoding="utf-8"))
+    assert list(manifest["exports"]) == [".", "./schemas/*", "./package.json"]
+
+
+@pytest.mark.slow
+def test_importing_compiles_no_schema_and_patterns_end_at_the_end(golden_built: Path) -> None:
+    script = """
+import { createRequire } from "node:module";
+import { decode, encode, ContractError, QUOTES_REALTIME } from "./dist/index.js";
+const require = createRequire(import.meta.url);
+const compiler = /ajv[\\/]dist[\\/](ajv|core|compile)/;
+const loaded = Object.keys(require.cache).filter((p) => compiler.test(p));
+const quote = {
+  ticker: "AAPL", timestamp: "2026-01-20T14:30:00Z", price: 185.5, volume: 1, source: "yfinance",
+};
+let refused = null;
+try { decode("quotes.realtime", JSON.stringify({ ...quote, ticker: "AAPL\\n" })); }
+catch (error) {
+  refused = error instanceof ContractError ? [error.pointer, error.version] : String(error);
+}
+const ok = decode("quotes.realtime", encode("quotes.realtime", quote));
+console.log(JSON.stringify({ loaded, refused, ok, meta: QUOTES_REALTIME }));
+"""
+    run = node("--input-type=module", "-e", script, cwd=golden_built)
+    assert run.returncode == 0, run.stderr.decode()
+    found = json.loads(run.stdout)
+    assert found["loaded"] == [], "importing the package loaded Ajv's compiler"
+    assert found["refused"] == ["/ticker", "1.0.0"]
+    assert found["ok"]["ticker"] == "AAPL"
+    assert found["meta"]["kafkaTopic"] == "opa.quotes.realtime"
+    assert found["meta"]["kafkaKey"] == "ticker"
+    assert found["meta"]["redisChannel"] == "quotes.realtime"
+
+
+def _generated(schema: Any) -> list[Any]:
+    """Messages hypothesis-jsonschema makes from ``schema``, each beside one mutation of it."""
+    found: list[Any] = []
+
+    @settings(
+        max_examples=250,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(from_schema(schema), st.data())
+    def generated(value: Any, data: st.DataObject) -> None:
+        found.append(value)
+        path = data.draw(st.sampled_from(list(_paths(value))))
+        found.append(_replace(value, path, data.draw(st.sampled_from(NEAR_MISSES))))
+
+    generated()
+    return found
+
+
+def _corpus() -> list[tuple[str, str, Any]]:
+    """The agreement corpus of tests/generate/test_agreement.py: every example, its near-misses,
+    every invalid example, and hypothesis-jsonschema messages with one value mutated."""
+    cases: list[tuple[str, str, Any]] = []
+    for manifest in manifests():
+        channel, version = manifest["channel"], manifest["version"]
+        for example in manifest.get("examples", []):
+            cases.append((channel, version, example["payload"]))
+            cases += [(channel, version, v) for v in _variants(example["payload"])]
+        cases += [(channel, version, e["payload"]) for e in manifest.get("invalid_examples", [])]
+        schema_file = GOLDEN_TS / "schemas" / module_name(channel) / f"{version}.json"
+        schema = json.loads(schema_file.read_text(encoding="utf-8"))
+
+        cases += [(channel, version, value) for value in _generated(schema)]
+    return cases
+
+
+@pytest.mark.slow
+def test_typescript_decode_agrees_with_the_reference(golden_built: Path) -> None:
+    cases = _corpus()
+    raws = [
+        json.dumps(value, ensure_ascii=False, allow_nan=True).encode("utf-8", "surrogatepass")
+        for _c, _v, value in cases
+    ]
+    request = {
+        "package": str(golden_built / "dist" / "index.js"),
+        "cases": [
+            {"channel": c, "version": v, "data": base64.b64encode(raw).decode()}
+            for (c, v, _value), raw in zip(cases, raws, strict=True)
+        ],
+    }
+    run = node(DRIVER, cwd=golden_built, stdin=json.dumps(request).encode())
+    assert run.returncode == 0, run.stderr.decode()
+    results = json.loads(run.stdout)
+    references: dict[tuple[str, str], Any] = {}
+    false_accepts, undocumented, not_round_trip = [], [], []
+    documented = ts_only = 0
+    for (channel, version, value), result in zip(cases, results, strict=True):
+        if (channel, version) not in references:
+            path = GOLDEN_TS / "schemas" / module_name(channel) / f"{version}.json"
+            references[channel, version] = oracle.reference(json.loads(path.read_text("utf-8")))
+        reference = references[channel, version]
+        valid = reference.is_valid(value)
+        if result["accepted"] and not valid:
+            false_accepts.append((channel, value))
+        elif result["accepted"]:
+            encoded = json.loads(result["encoded"])
+            if not (result["same"] and reference.is_valid(encoded)):
+                not_round_trip.append((channel, value))
+        elif valid:
+            if oracle.documented_reason(value) is None and not inexact(value):
+                undocumented.append((channel, value, result["error"]))
+            else:
+                documented += 1
+                ts_only += oracle.documented_reason(value) is None
+    accepted = sum(r["accepted"] for r in results)
+    print(
+        f"typescript agreement: {len(cases)} cases, {accepted} accepted, "
+        f"{len(cases) - accepted} refused ({documented} documented false rejects, "
+        f"{ts_only} of them {TS_DOCUMENTED_FALSE_REJECTS['inexact-number']!r}), "
+        f"{len(false_accepts) + len(undocumented)} disagreements"
+    )
+    assert not false_accepts, f"TypeScript decode accepted invalid messages: {false_accepts[:5]}"
+    assert not undocumented, f"refused valid messages for no documented reason: {undocumented[:5]}"
+    assert not not_round_trip, f"encode did not round-trip: {not_round_trip[:5]}"
+    assert accepted > 500
+    assert len(cases) - accepted > 500
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("registry", [HOSTILE_TS, HOSTILE], ids=["hostile-ts", "hostile"])
+def test_hostile_registries_compile_and_import_runs_nothing(registry: Path, tmp_path: Path) -> None:
+    PWNED.unlink(missing_ok=True)
+    out = tmp_path / "gen"
+    run = generate_cli("typescript", "--registry", registry, "--out", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(out, tmp_path / "pkg")
+    imports = "".join(
+        f'await import("./{p.relative_to(package).as_posix()}");\n'
+        for p in sorted((package / "dist").rglob("*.js"))
+    )
+    loaded = node("--input-type=module", "-e", imports + 'console.log("imported");', cwd=package)
+    assert loaded.returncode == 0, loaded.stderr.decode()
+    assert loaded.stdout.decode().strip() == "imported"
+    _node_test(package)
+    assert not PWNED.exists()
+
+
+@pytest.mark.slow
+def test_hostile_property_names_are_data(tmp_path: Path) -> None:
+    out = tmp_path / "gen"
+    assert generate_cli("typescript", "--registry", HOSTILE_TS, "--out", out).returncode == 0
+    package = built(out, tmp_path / "pkg")
+    script = """
+import { decode } from "./dist/index.js";
+const base = { constructor: "c", class: "k", "*/": "e" };
+const results = [];
+for (const text of [
+  JSON.stringify(base),
+  '{"constructor": "c", "__proto__": 1, "class": "k", "*/": "e"}',
+  '{"constructor": "c", "__proto__": 1, "class": "k", "*/": "e",'
+    + ' "nested": {"constructor": ["ABC"]}}',
+]) {
+  try {
+    const m = decode("keywords.js", text);
+    results.push(["ok", Object.getPrototypeOf(m) === Object.prototype]);
+  }
+  catch (error) { results.push([error.name, error.pointer]); }
+}
+console.log(JSON.stringify(results));
+"""
+    run = node("--input-type=module", "-e", script, cwd=package)
+    assert run.returncode == 0, run.stderr.decode()
+    assert json.loads(run.stdout) == [
+        ["ContractError", ""],  # "__proto__" is required: an own property, not the prototype's
+        ["ok", True],  # JSON.parse makes "__proto__" an own property; the prototype is untouched
+        ["ContractError", "/nested/constructor/0"],
+    ]
+
+
+def test_a_proto_property_with_a_schema_is_refused(tmp_path: Path) -> None:
+    registry = tmp_path / "reg"
+    shutil.copytree(HOSTILE_TS, registry)
+    manifest = registry / "keywords.js" / "1.0.0.yaml"
+    text = manifest.read_text(encoding="utf-8").replace(
+        "    __proto__: true\n", "    __proto__: {type: string}\n"
+    )
+    manifest.write_text(text, encoding="utf-8")
+    with pytest.raises(GenerateError, match="__proto__ with a schema"):
+        build(ts_target(tmp_path / "out"), registry)
+
+
+def test_msgpack_channels_are_refused_at_generation() -> None:
+    with pytest.raises(GenerateError, match="msgpack channel") as raised:
+        build(ts_target(ROOT / "build" / "never-written"), ENCODINGS)
+    assert len(raised.value.problems) == 2
+
+
+def test_bad_options_are_named(tmp_path: Path) -> None:
+    with pytest.raises(GenerateError) as raised:
+        build(ts_target(tmp_path, package_name="Not A Name", version="one"), ROOT / "contracts")
+    assert any("package_name" in p for p in raised.value.problems)
+    assert any("options.version" in p for p in raised.value.problems)
+
+
+def test_a_missing_toolchain_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(standalone.TOOLS_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(GenerateError, match=re.escape(standalone.INSTALL)):
+        build(ts_target(tmp_path / "out"), ROOT / "contracts")
+
+
+PRINTS = re.compile(r"//\s*→\s*(?P<text>.+?)\s*$", re.MULTILINE)
+GUIDE = "docs/typescript-client.md"
+
+
+@pytest.mark.slow
+def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_what_they_say(
+    golden_built: Path,
+) -> None:
+    pages = [GUIDE, GOLDEN_TS.relative_to(ROOT).as_posix() + "/README.md"]
+    blocks = [b for b in document_blocks(ROOT, pages) if b.language == "ts"]
+    assert len(blocks) >= 5
+    folder = golden_built / "snippets"
+    folder.mkdir()
+    for i, block in enumerate(blocks):
+        (folder / f"block{i}.ts").write_text(block.text, encoding="utf-8")
+    config = json.loads((golden_built / "tsconfig.json").read_text(encoding="utf-8"))
+    # a service of its own, with Node's types (console, Buffer)
+    config["compilerOptions"].update(rootDir="snippets", outDir="snippets-dist", types=["node"])
+    config["include"] = ["snippets"]
+    (golden_built / "tsconfig.snippets.json").write_text(json.dumps(config), encoding="utf-8")
+    tsc = subprocess.run(
+        [str(NODE_MODULES / ".bin" / "tsc"), "-p", "tsconfig.snippets.json"],
+        cwd=golden_built,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_DEADLINE,
+        check=False,
+    )
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    for i, block in enumerate(blocks):
+        run = node(golden_built / "snippets-dist" / f"block{i}.js", cwd=golden_built)
+        printed = run.stdout.decode()
+        assert run.returncode == 0, f"{block.id}: {run.stderr.decode()}"
+        for want in PRINTS.findall(block.text):
+            assert want in printed, f"{block.id} should print {want!r}; it printed {printed!r}"
+
+
+@pytest.mark.slow
+def test_the_decode_benchmark_runs(golden_built: Path) -> None:
+    # a smoke run (10 calls): that the script works, not how fast anything is
+    script = ROOT / "benchmarks" / "decode_speed_ts.mjs"
+    run = node(script, golden_built, "--number", "10", "--repeat", "1", cwd=ROOT)
+    printed = run.stdout.decode()
+    assert run.returncode == 0, run.stderr.decode()
+    for name in ("decode (string)", "JSON.parse alone", "JSON.parse + Ajv (compiled at run time)"):
+        assert f"{name} " in printed
+
+
+@pytest.mark.slow
+def test_draft_06_compiles_and_draft_04_is_refused_by_name(tmp_path: Path) -> None:
+    registry = tmp_path / "reg"
+    (registry / "quotes.realtime").mkdir(parents=True)
+    shutil.copy(ROOT / "contracts" / "registry.yaml", registry)
+    manifest = (ROOT / "contracts" / "quotes.realtime" / "1.0.0.yaml").read_text(encoding="utf-8")
+    written = registry / "quotes.realtime" / "1.0.0.yaml"
+    draft07 = "http://json-schema.org/draft-07/schema#"
+    written.write_text(manifest.replace(draft07, draft07.replace("07", "06")), encoding="utf-8")
+    files = build(ts_target(tmp_path / "out"), registry)
+    assert "src/validators/quotes_realtime/v1_0_0.ts" in files
+    written.write_text(manifest.replace(draft07, draft07.replace("07", "04")), encoding="utf-8")
+    with pytest.raises(GenerateError, match="draft-04 schemas are not supported"):
+        build(ts_target(tmp_path / "out"), registry)
+
+
+@pytest.mark.slow
+def test_a_channel_named_like_a_typescript_type_gets_a_suffix(tmp_path: Path) -> None:
+    registry = tmp_path / "reg"
+    (registry / "record").mkdir(parents=True)
+    shutil.copy(ROOT / "contracts" / "registry.yaml", registry)
+    manifest = (ROOT / "contracts" / "quotes.realtime" / "1.0.0.yaml").read_text(encoding="utf-8")
+    text = manifest.replace("channel: quotes.realtime", "channel: record")
+    (registry / "record" / "1.0.0.yaml").write_text(text, encoding="utf-8")
+    files = build(ts_target(tmp_path / "out"), registry)
+    types = files["src/types/record.ts"].decode()
+    assert "export type RecordMessage = RecordMessageV1_0_0;" in types
+    assert "export interface RecordMessageV1_0_0 {" in types
