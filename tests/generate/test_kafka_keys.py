@@ -1,0 +1,84 @@
+"""Kafka keys with a schema of their own in the generators: the topic plan carries the key schema
+and how the key travels, AsyncAPI's Kafka message binding ``key`` is the key schema, and the docs
+channel page shows the key contract and each example's key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema_rs
+
+from opa_contracts import loader
+from opa_contracts.generate import asyncapi, output
+from opa_contracts.generate.contracts import collect
+from opa_contracts.generate.run import build
+from opa_contracts.generate.targets import Target
+from opa_contracts.kafka_key import encode_key, key_of
+from tests.conftest import FIXTURES, ROOT
+
+KEYS = FIXTURES / "kafka-keys"
+
+
+def _write(kind: str, out: Path) -> Path:
+    output.write(build(Target(kind, kind, out, ROOT, {"options": {}}), KEYS), out)
+    return out
+
+
+def test_the_topic_plan_carries_the_key_schema(tmp_path: Path) -> None:
+    out = _write("kafka", tmp_path)
+    topics = {t["name"]: t for t in json.loads((out / "topics.json").read_text())["topics"]}
+    offsets = topics["opa.commit.offsets"]
+    assert offsets["key"] is None  # no payload property is the key
+    assert offsets["key_schema"] == {
+        "type": "string",
+        "pattern": "^[a-z]+-[0-9]+$",
+        "maxLength": 64,
+    }
+    assert offsets["key_encoding"] == "string"
+    assert offsets["key_description"].startswith("Source topic and partition")
+    balances = topics["opa.account.balances"]
+    assert balances["key_encoding"] == "json"
+    assert balances["key_schema"]["required"] == ["account", "currency"]
+    script = (out / "create-topics.sh").read_text()
+    assert '# channel "commit.offsets", key schema of its own (string)' in script
+
+
+def test_asyncapi_kafka_binding_key_is_the_key_schema() -> None:
+    document = asyncapi.build(collect(loader.load(KEYS)), {})
+    messages = {m["name"]: m for m in document["components"]["messages"].values()}
+    key = messages["commit.offsets"]["bindings"]["kafka"]["key"]
+    assert key == {
+        "type": "string",
+        "pattern": "^[a-z]+-[0-9]+$",
+        "maxLength": 64,
+        "description": "Source topic and partition of the commit, e.g. orders-0",
+    }
+    balances = messages["account.balances"]["bindings"]["kafka"]["key"]
+    validator = jsonschema_rs.Draft7Validator(balances)
+    assert validator.is_valid({"account": 7, "currency": "EUR"})
+    assert not validator.is_valid({"account": 7, "currency": "euro"})
+
+
+def test_docs_page_shows_the_key_contract_and_example_keys(tmp_path: Path) -> None:
+    out = _write("docs", tmp_path)
+    page = (out / "markdown" / "channels" / "commit.offsets.md").read_text()
+    assert "| key | `a schema of its own: string, sent as raw UTF-8 text` |" in page
+    assert "| key constraints | `pattern: ^[a-z]+-[0-9]+$; length: ≤ 64` |" in page
+    assert '**first** — key "orders-0"' in page
+    html = (out / "html" / "channels" / "commit.offsets.html").read_text()
+    assert "sent as raw UTF-8 text" in html
+
+
+def test_key_bytes_are_raw_text_for_a_string_key_and_compact_json_otherwise() -> None:
+    sources = collect(loader.load(KEYS))
+    by_name = {c.name: c.latest for c in sources.channels}
+    offsets, balances = by_name["commit.offsets"], by_name["account.balances"]
+    assert encode_key(offsets.key, "orders-0") == b"orders-0"
+    assert encode_key(balances.key, {"account": 7, "currency": "EUR"}) == (
+        b'{"account":7,"currency":"EUR"}'
+    )
+    assert key_of({"transports": {"kafka": {"key": {"schema": "integer"}}}}).schema == {
+        "type": "integer"
+    }
+    assert key_of({"transports": {"kafka": {"key": "ticker"}}}).field == "ticker"
