@@ -9,8 +9,8 @@ Three forms:
 - ``key: {schema: ..., description: ...}``: the key is a contract of its own, a JSON Schema in the
   payload's dialect (``schema: string`` is short for ``{type: string}``, likewise ``integer``,
   ``number`` and ``boolean``). Each example then carries its ``key``. On the wire a key whose
-  schema's ``type`` is ``string`` is its raw UTF-8 text; any other key is compact JSON
-  (``{"a":1}``, ``42``).
+  schema's ``type`` is ``string`` (at its root, or where the root's ``$ref`` leads) is its raw
+  UTF-8 text; any other key is compact JSON (``{"a":1}``, ``42``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import unquote
+
+from opa_contracts import pointer as jp
 
 #: Where the key lives in a manifest, and its schema.
 KEY_POINTER = "/transports/kafka/key"
@@ -27,6 +30,8 @@ SCHEMA_POINTER = KEY_POINTER + "/schema"
 PRIMITIVES = ("string", "integer", "number", "boolean")
 #: The prefix of a key schema's pointers in ``diff`` (``key:/pattern``), beside the payload's.
 DIFF_PREFIX = "key:"
+#: How many ``$ref`` hops are followed to find the key's type.
+_MAX_REFS = 32
 
 KeyKind = Literal["none", "property", "schema"]
 
@@ -82,10 +87,21 @@ def key_of(manifest: Mapping[str, Any]) -> KafkaKey:
 
 
 def string_typed(schema: Any) -> bool:
-    """Whether a key schema's ``type`` is ``string`` (the key travels as raw UTF-8)."""
-    if not isinstance(schema, Mapping):
+    """Whether a key schema's ``type`` is ``string`` (the key travels as raw UTF-8), following
+    the root's local ``$ref`` (a bundled schema's shared key type is under ``$defs``)."""
+    node, seen = schema, 0
+    while isinstance(node, Mapping) and "type" not in node and seen < _MAX_REFS:
+        ref = node.get("$ref")
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            break
+        try:
+            node = jp.resolve(schema, unquote(ref[1:]))
+        except LookupError:
+            return False
+        seen += 1
+    if not isinstance(node, Mapping):
         return False
-    kind = schema.get("type")
+    kind = node.get("type")
     return kind == "string" or kind == ["string"]
 
 

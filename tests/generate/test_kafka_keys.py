@@ -14,7 +14,7 @@ from opa_contracts.generate import asyncapi, output
 from opa_contracts.generate.contracts import collect
 from opa_contracts.generate.run import build
 from opa_contracts.generate.targets import Target
-from opa_contracts.kafka_key import encode_key, key_of
+from opa_contracts.kafka_key import encode_key, key_of, string_typed
 from tests.conftest import FIXTURES, ROOT
 
 KEYS = FIXTURES / "kafka-keys"
@@ -82,3 +82,11 @@ def test_key_bytes_are_raw_text_for_a_string_key_and_compact_json_otherwise() ->
         "type": "integer"
     }
     assert key_of({"transports": {"kafka": {"key": "ticker"}}}).field == "ticker"
+
+
+def test_a_shared_string_key_type_behind_a_ref_travels_as_text() -> None:
+    bundled = {"$ref": "#/$defs/partition", "$defs": {"partition": {"type": "string"}}}
+    assert string_typed(bundled)
+    assert not string_typed({"$ref": "#/$defs/n", "$defs": {"n": {"type": "integer"}}})
+    assert not string_typed({"$ref": "#/$defs/missing"})
+    assert not string_typed({"enum": ["a", "b"]})  # no declared type: compact JSON ("a")
