@@ -15,7 +15,6 @@ Three forms:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -103,10 +102,3 @@ def string_typed(schema: Any) -> bool:
         return False
     kind = node.get("type")
     return kind == "string" or kind == ["string"]
-
-
-def encode_key(key: KafkaKey, value: Any) -> bytes:
-    """The wire bytes of key ``value`` under ``key`` (what the generated runtime sends)."""
-    if key.encoding == "string" and isinstance(value, str):
-        return value.encode()
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
