@@ -5,6 +5,7 @@ channel page shows the key contract and each example's key."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema_rs
@@ -87,3 +88,19 @@ def test_a_shared_string_key_type_behind_a_ref_travels_as_text() -> None:
     assert not string_typed({"$ref": "#/$defs/n", "$defs": {"n": {"type": "integer"}}})
     assert not string_typed({"$ref": "#/$defs/missing"})
     assert not string_typed({"enum": ["a", "b"]})  # no declared type: compact JSON ("a")
+
+
+def test_the_docs_history_judges_key_schema_changes_as_diff_does(tmp_path: Path) -> None:
+    registry = tmp_path / "reg"
+    shutil.copytree(KEYS, registry)
+    first = (registry / "commit.offsets" / "1.0.0.yaml").read_text(encoding="utf-8")
+    second = first.replace("version: 1.0.0", "version: 2.0.0").replace(
+        "maxLength: 64", "maxLength: 8"
+    )
+    (registry / "commit.offsets" / "2.0.0.yaml").write_text(second, encoding="utf-8")
+    out = tmp_path / "docs"
+    output.write(build(Target("docs", "docs", out, ROOT, {"options": {}}), registry), out)
+    page = (out / "markdown" / "channels" / "commit.offsets.md").read_text()
+    [row] = [line for line in page.splitlines() if "`max-length-decreased`" in line]
+    assert "`key:/maxLength`" in row
+    assert "Kafka key: maxLength changed from 64 to 8" in row
