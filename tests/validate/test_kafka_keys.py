@@ -103,3 +103,10 @@ def test_a_key_mapping_without_a_schema_is_a_manifest_error(tmp_path: Path) -> N
     )
     found = _findings(tmp_path, text)
     assert any(rule == "manifest-schema" and "/transports/kafka/key" in p for rule, p in found)
+
+
+def test_an_unusable_key_schema_judges_no_key(tmp_path: Path) -> None:
+    text = OFFSETS.replace("maxLength: 64", "maxLength: -1")
+    found = _findings(tmp_path, text)
+    # the schema's fault is told once; the invalid example 'bad key' is not called accepted
+    assert {rule for rule, _ in found} == {"schema-invalid"}
