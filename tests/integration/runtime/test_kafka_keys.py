@@ -134,5 +134,26 @@ def test_a_json_key_travels_as_compact_json(
     assert json.loads(record.key()) == key
 
 
+def test_the_dual_publisher_takes_the_key_too(
+    keys: ModuleType, redis_url: str, kafka_broker: KafkaBroker, fresh_topic: Callable[[], str]
+) -> None:
+    prefix = fresh_topic() + "."
+    topic = prefix + "opa.commit.offsets"
+    kafka_broker.create_topic(topic, partitions=1)
+    runtime = keys.runtime
+    message = _message(keys, OFFSETS)
+    kafka = runtime.KafkaPublisher(
+        kafka_broker.bootstrap, metrics=_metrics(keys), topic_prefix=prefix
+    )
+    with runtime.DualPublisher(runtime.Publisher(redis_url, metrics=_metrics(keys)), kafka) as dual:
+        with pytest.raises(keys.ContractError):
+            dual.publish(message)  # the key has a schema of its own: it must be given
+        result = dual.publish(message, key="orders-7").wait(EVENT_DEADLINE)
+    assert result.redis.ok
+    assert result.kafka.ok
+    [record] = _records(kafka_broker, topic, 1, 1)
+    assert record.key() == b"orders-7"
+
+
 def test_the_package_on_disk_is_the_one_imported(keys: ModuleType) -> None:
     assert Path(str(keys.__file__)).parent.name == MODULE
