@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.generate.helpers import HOSTILE, build_encodings, generate
 
 HOSTILE_MODULE = "hostile_events"
@@ -24,3 +25,11 @@ def hostile_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def encodings_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The client package (module ``enc_events``) of the registry with msgpack channels."""
     return build_encodings(tmp_path_factory.mktemp("encodings"))
+
+
+@pytest.fixture(scope="session")
+def kafka_keys_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The client package (module ``key_events``) of the registry with Kafka key schemas."""
+    return generate(
+        FIXTURES / "kafka-keys", tmp_path_factory.mktemp("kafka-keys") / "pkg", "key_events"
+    )
