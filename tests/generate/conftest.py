@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.generate.helpers import HOSTILE, SHARED, SHARED_MODULE, build_encodings, generate
 
 HOSTILE_MODULE = "hostile_events"
@@ -31,3 +32,11 @@ def shared_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The client package (module ``shared_events``) of the registry whose channels share
     ``_schemas/`` files."""
     return generate(SHARED, tmp_path_factory.mktemp("shared") / "pkg", SHARED_MODULE)
+
+
+@pytest.fixture(scope="session")
+def kafka_keys_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The client package (module ``key_events``) of the registry with Kafka key schemas."""
+    return generate(
+        FIXTURES / "kafka-keys", tmp_path_factory.mktemp("kafka-keys") / "pkg", "key_events"
+    )

@@ -20,7 +20,7 @@ def _run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(params=["golden", "hostile", "encodings", "shared"])
+@pytest.fixture(params=["golden", "hostile", "encodings", "shared", "kafka_keys"])
 def package(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """A generated package in a folder of its own (so only its own configuration applies)."""
     if request.param == "golden":

@@ -48,6 +48,19 @@ ENCODING_CHANGED = declare(
     '{"encoding":"msgpack"}',
     manifest=True,
 )
+KAFKA_KEY_CHANGED = declare(
+    "kafka-key-changed",
+    BF,
+    (),
+    "The Kafka key changed what it is (the manifest's `transports.kafka.key`): a payload property "
+    "became a key schema of its own or the reverse, another property, or a key appeared or went: "
+    "records land on other partitions, compaction keeps other records, and readers of either "
+    "version read the other's keys wrongly. A change inside a key schema is judged like the "
+    "payload's, its pointers prefixed `key:`.",
+    '{"key":"ticker"}',
+    '{"key":{"schema":{"type":"string"}}}',
+    manifest=True,
+)
 
 # --- whole schemas and types -----------------------------------------------------------------
 SCHEMA_SET_TO_FALSE = declare(

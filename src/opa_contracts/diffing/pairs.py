@@ -4,7 +4,7 @@ with acceptances and version discipline applied, turned into findings."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from opa_contracts.compat import api as engine
@@ -25,6 +25,7 @@ from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.encodings import encoding_of
 from opa_contracts.findings import Finding, Severity
+from opa_contracts.kafka_key import DIFF_PREFIX, KEY_POINTER, SCHEMA_POINTER, KafkaKey, key_of
 from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import bump_between, next_major, next_minor
 from opa_contracts.settings import Settings
@@ -97,7 +98,15 @@ class PairJudge:
                 inline(new.registry, new.path, new.data.get("schema", True)),
             )
 
-        judged = self.judge(old.data, new.data, schemas, new.channel, old.version, new.version)
+        def key_schemas() -> tuple[Any, Any]:
+            return (
+                inline(old.registry, old.path, key_of(old.data).schema),
+                inline(new.registry, new.path, key_of(new.data).schema),
+            )
+
+        judged = self.judge(
+            old.data, new.data, schemas, new.channel, old.version, new.version, key_schemas
+        )
         mode = judged.mode
         if judged.weakened:
             outcome.findings.append(
@@ -144,13 +153,20 @@ class PairJudge:
         channel: str,
         old_version: str,
         new_version: str,
+        key_schemas: Callable[[], tuple[Any, Any]] | None = None,
     ) -> Judgement:
         """The one judgement of a version pair, from the two manifests (``old``, ``new``) and
         their payload schemas (``schemas()``, read only here): every verb that tells whether a
-        pair breaks (``diff``, ``validate --history``, the docs changelog) presents this."""
+        pair breaks (``diff``, ``validate --history``, the docs changelog) presents this.
+
+        When both versions give the Kafka key a schema of its own, the two key schemas
+        (``key_schemas()``, default: as the manifests hold them) are judged by the same engine
+        under the same mode: consumers read the key like the payload. Their changes' pointers
+        start with ``key:``."""
         self.pairs += 1
         mode, policy, weakened = self._strongest(old, new)
         judged = Judgement(mode, policy, weakened)
+        old_key, new_key = key_of(old), key_of(new)
         try:
             old_schema, new_schema = schemas()
             result = engine.check(
@@ -161,22 +177,45 @@ class PairJudge:
                 witness_budget_s=self.options.witness_budget_s,
                 run_budget=self.run_budget,
             )
+            key_result = None
+            if old_key.kind == new_key.kind == "schema":
+                old_ks, new_ks = key_schemas() if key_schemas else (old_key.schema, new_key.schema)
+                key_result = engine.check(
+                    old_ks,
+                    new_ks,
+                    mode=mode,
+                    policy=policy,
+                    witness_budget_s=self.options.witness_budget_s,
+                    run_budget=self.run_budget,
+                )
         except (SchemaCompareError, InlineError, RecursionError, TypeError, ValueError) as exc:
             judged.error = str(exc) or type(exc).__name__
             judged.breaking = True
             return judged
         checked = {(c.change.rule, c.change.pointer): c for c in result.checked}
         judged.major_bump = bump_between(old_version, new_version) == "major"
-        encoding = _encoding_change(old, new)
-        changes = [encoding, *result.changes] if encoding is not None else result.changes
-        if encoding is not None and encoding.breaks & mode.directions:
-            # broken by definition: no reader of one encoding parses a message of the other
-            checked[(encoding.rule, encoding.pointer)] = CheckedChange(
-                encoding,
-                min(encoding.breaks & mode.directions),
-                Verdict.BROKEN,
-                proof=f"every {encoding.old} message is unreadable as {encoding.new}, and back",
-            )
+        changes = list(result.changes)
+        if key_result is not None:
+            changes += [_of_key(c) for c in key_result.changes]
+            for c in key_result.checked:
+                keyed = replace(c, change=_of_key(c.change))
+                checked[(keyed.change.rule, keyed.change.pointer)] = keyed
+        # broken by definition: no reader of one encoding parses a message of the other, and
+        # no reader of one key finds its records by the other
+        for manifest_change, proof in (
+            (_key_change(old_key, new_key), "readers of either version misread the other's keys"),
+            (_encoding_change(old, new), "every {old} message is unreadable as {new}, and back"),
+        ):
+            if manifest_change is None:
+                continue
+            changes.insert(0, manifest_change)
+            if manifest_change.breaks & mode.directions:
+                checked[(manifest_change.rule, manifest_change.pointer)] = CheckedChange(
+                    manifest_change,
+                    min(manifest_change.breaks & mode.directions),
+                    Verdict.BROKEN,
+                    proof=proof.format(old=manifest_change.old, new=manifest_change.new),
+                )
         for change in changes:
             if change.rule not in ANNOTATION_RULES:
                 judged.schema_changed = True
@@ -298,8 +337,7 @@ class PairJudge:
             severity,
             f"{new.channel} {old.version} → {new.version}: {change.message}; {verdict}",
             new,
-            # the encoding is the manifest's own key, not a place in the payload schema
-            "/encoding" if change.rule == rsc.ENCODING_CHANGED.id else "/schema" + change.pointer,
+            manifest_pointer(change),
             details,
         )
 
@@ -372,6 +410,41 @@ class PairJudge:
             version=side.version,
             details=details or {},
         )
+
+
+def manifest_pointer(change: Change) -> str:
+    """Where ``change`` is in the new manifest: the payload schema's place under ``/schema``, a
+    key schema's (pointers ``key:...``) under ``/transports/kafka/key/schema``; the encoding and
+    the key themselves are the manifest's own keys."""
+    if change.rule == rsc.ENCODING_CHANGED.id:
+        return "/encoding"
+    if change.rule == rsc.KAFKA_KEY_CHANGED.id:
+        return KEY_POINTER
+    if change.pointer.startswith(DIFF_PREFIX):
+        return SCHEMA_POINTER + change.pointer[len(DIFF_PREFIX) :]
+    return "/schema" + change.pointer
+
+
+def _of_key(change: Change) -> Change:
+    """A change of the key schema, told apart from the payload's."""
+    return replace(
+        change, pointer=DIFF_PREFIX + change.pointer, message="Kafka key: " + change.message
+    )
+
+
+def _key_change(old: KafkaKey, new: KafkaKey) -> Change | None:
+    """The change of what the Kafka key is, if any (a change inside a key schema is not one)."""
+    if old.kind == new.kind and old.field == new.field:
+        return None
+    return Change(
+        rule=rsc.KAFKA_KEY_CHANGED.id,
+        pointer=DIFF_PREFIX,
+        old=old.field if old.kind == "property" else old.kind,
+        new=new.field if new.kind == "property" else new.kind,
+        breaks=rsc.KAFKA_KEY_CHANGED.breaks,
+        message=f"the Kafka key changed from {old.describe()} to {new.describe()}",
+        confluent=None,
+    )
 
 
 def _encoding_change(old: Mapping[str, Any], new: Mapping[str, Any]) -> Change | None:

@@ -372,7 +372,8 @@ def _message(contract: ContractVersion, message_id: str) -> dict[str, Any]:
         message["deprecated"] = True
     message["tags"] = [{"name": contract.status}]
     message["payload"] = {"schemaFormat": SCHEMA_FORMAT, "schema": schema}
-    key = _kafka_key(contract, at, schema)
+    key, key_notes = _kafka_key(contract, at, schema, message_id)
+    notes = (*notes, *key_notes)
     if key is not None:
         message["bindings"] = {"kafka": {"key": key, "bindingVersion": KAFKA_BINDING}}
     examples = [
@@ -393,15 +394,27 @@ def _message(contract: ContractVersion, message_id: str) -> dict[str, Any]:
     return message
 
 
-def _kafka_key(contract: ContractVersion, at: str, schema: Any) -> dict[str, Any] | None:
-    kafka = contract.transports.get("kafka")
-    name = kafka.get("key") if isinstance(kafka, Mapping) else None
-    if not isinstance(name, str):
-        return None
+def _kafka_key(
+    contract: ContractVersion, at: str, schema: Any, message_id: str
+) -> tuple[Any, tuple[str, ...]]:
+    """The Kafka message binding's ``key`` (a schema), and what its conversion lost.
+
+    A payload property is a reference to that property's schema; a key with a schema of its own
+    is that schema, converted to draft-07 like the payload."""
+    key = contract.key
+    if key.kind == "schema":
+        where = f"/components/messages/{escape(message_id)}/bindings/kafka/key"
+        converted, notes = asyncapi_payload.convert(key.schema, contract.dialect.name, where)
+        if isinstance(converted, dict) and key.description and "description" not in converted:
+            converted = {**converted, "description": key.description}
+        return converted, tuple(f"key: {note}" for note in notes)
+    name = key.field
+    if name is None:
+        return None, ()
     properties = schema.get("properties") if isinstance(schema, dict) else None
     if isinstance(properties, dict) and name in properties:
-        return {"$ref": asyncapi_payload.fragment(f"{at}/properties/{escape(name)}")}
-    return {"description": f"The value of the payload property {name!r}."}
+        return {"$ref": asyncapi_payload.fragment(f"{at}/properties/{escape(name)}")}, ()
+    return {"description": f"The value of the payload property {name!r}."}, ()
 
 
 def _operations(found: dict[tuple[str, str, str], _Operation], ids: _Ids) -> dict[str, Any]:

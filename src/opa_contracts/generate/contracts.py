@@ -34,7 +34,8 @@ from opa_contracts.diffing.accepted import load as load_acceptances
 from opa_contracts.encodings import ENCODINGS, encoding_of
 from opa_contracts.errors import InputError
 from opa_contracts.generate import parallel
-from opa_contracts.generate.bundle import BundleError, bundle_traced
+from opa_contracts.generate.bundle import BundleError, bundle, bundle_traced
+from opa_contracts.kafka_key import NO_KEY, KafkaKey, key_of
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.semver import Version
 from opa_contracts.settings import Settings
@@ -59,6 +60,8 @@ class Example:
     name: str
     payload: Any
     note: str
+    key: Any = None
+    """The example's Kafka key, when the channel's key has a schema of its own (else None)."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,9 @@ class ContractVersion:
     source: str
     encoding: str = ENCODINGS[0]
     """The payload's encoding (``json`` or ``msgpack``)."""
+    key: KafkaKey = NO_KEY
+    """The Kafka key: none, a payload property, or a schema of its own (bundled: self-contained;
+    in the payload's dialect unless it names its own ``$schema``)."""
     path: Path = field(default=Path(), compare=False, repr=False)
     origins: tuple[tuple[str, str, str], ...] = field(default=(), compare=False, repr=False)
     """Where each definition the bundle copied came from: (key, file relative to the registry
@@ -309,6 +315,21 @@ def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Ch
     except (BundleError, ValueError, jsonschema_rs.ReferencingError) as exc:
         problems.append(f"{where}: schema unusable: {str(exc).splitlines()[0]}")
         return None
+    key = key_of(data)
+    if key.kind == "schema":
+        if not isinstance(key.schema, dict | bool):
+            problems.append(f"{where}: 'transports.kafka.key.schema' must be a JSON Schema")
+            return None
+        own = isinstance(key.schema, dict) and "$schema" in key.schema
+        key_dialect = dialects.identify(key.schema) if own else dialect
+        key_dialect = key_dialect if isinstance(key_dialect, dialects.Dialect) else dialect
+        try:
+            key_schema = bundle(registry, source.path, key.schema, key_dialect.defs_keyword)
+            dialects.compile_schema(key_schema, key_dialect)
+        except (BundleError, ValueError, jsonschema_rs.ReferencingError) as exc:
+            problems.append(f"{where}: key schema unusable: {str(exc).splitlines()[0]}")
+            return None
+        key = dataclasses.replace(key, schema=key_schema)
     status = data.get("status")
     hashed = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
     return _Checked(
@@ -323,6 +344,7 @@ def _checked(registry: Registry, source: SourceFile, problems: list[str]) -> _Ch
             manifest={k: v for k, v in data.items() if k not in HEAVY_KEYS},
             source=where,
             encoding=encoding_of(data),
+            key=key,
             path=source.path,
             origins=tuple(
                 (key, registry.rel(file), pointer) for key, (file, pointer) in copied.items()
@@ -343,7 +365,7 @@ def _examples(value: Any, note: str) -> tuple[Example, ...]:
     if not isinstance(value, list):
         return ()
     return tuple(
-        Example(_text(e.get("name")) or f"#{i}", e["payload"], _text(e.get(note)))
+        Example(_text(e.get("name")) or f"#{i}", e["payload"], _text(e.get(note)), e.get("key"))
         for i, e in enumerate(value)
         if isinstance(e, dict) and "payload" in e
     )

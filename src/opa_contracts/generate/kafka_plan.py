@@ -5,6 +5,8 @@ Output (see docs/artefacts.md):
 - ``topics.yaml`` / ``topics.json``: per topic its name, partitions, replication factor, config
   (every topic-level config of ``opa_contracts.kafka_config``, as Kafka's strings:
   ``cleanup.policy`` always, ``delete`` unless declared), key field, source channel and versions;
+  a key with a schema of its own is ``key: null`` beside ``key_schema`` (the bundled schema),
+  ``key_encoding`` (``string``: raw UTF-8, ``json``: compact JSON) and ``key_description``;
   settings come from the channel's default version on that topic. Each value is the manifest's
   ``transports.kafka``, else ``defaults.kafka`` of ``registry.yaml``, else the target's options
   (``partitions``, ``replication_factor``), else 1 partition and 3 replicas.
@@ -36,6 +38,7 @@ from opa_contracts import kafka_config
 from opa_contracts.generate import jsonschema_out, serialize
 from opa_contracts.generate.contracts import RELEASED, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.targets import Target
+from opa_contracts.kafka_key import NO_KEY, KafkaKey
 
 PLAN_VERSION = 1
 DEFAULT_REPLICATION_FACTOR = 3
@@ -56,19 +59,26 @@ class Topic:
     key: str | None
     compatibility: str
     versions: tuple[ContractVersion, ...]
+    key_contract: KafkaKey = NO_KEY
 
     def data(self) -> dict[str, Any]:
         """The topic as plan data."""
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "channel": self.channel,
             "partitions": self.partitions,
             "replication_factor": self.replication_factor,
             "config": self.config,
             "key": self.key,
-            "compatibility": self.compatibility,
-            "versions": [v.version for v in self.versions],
         }
+        if self.key_contract.kind == "schema":
+            data["key_schema"] = self.key_contract.schema
+            data["key_encoding"] = self.key_contract.encoding
+            if self.key_contract.description:
+                data["key_description"] = self.key_contract.description
+        data["compatibility"] = self.compatibility
+        data["versions"] = [v.version for v in self.versions]
+        return data
 
 
 def plan(sources: Sources, options: Mapping[str, Any]) -> tuple[list[Topic], list[str]]:
@@ -112,7 +122,7 @@ def plan(sources: Sources, options: Mapping[str, Any]) -> tuple[list[Topic], lis
             settings = kafka_config.topic_settings(kafka, defaults)
             config = {"cleanup.policy": "delete"}
             config.update((k, kafka_config.kafka_value(v)) for k, v in settings.config.items())
-            key = kafka.get("key")
+            key = source.key
             declared = source.manifest.get("compatibility")
             topics.append(
                 Topic(
@@ -121,9 +131,10 @@ def plan(sources: Sources, options: Mapping[str, Any]) -> tuple[list[Topic], lis
                     partitions=settings.partitions or partitions,
                     replication_factor=settings.replication_factor or replicas,
                     config=dict(sorted(config.items())),
-                    key=key if isinstance(key, str) else None,
+                    key=key.field,
                     compatibility=declared if isinstance(declared, str) else default_mode,
                     versions=tuple(versions),
+                    key_contract=key,
                 )
             )
     if problems:
@@ -218,6 +229,8 @@ def create_script(topics: list[Topic]) -> str:
     ]
     for topic in topics:
         key = f"key {json.dumps(topic.key)}" if topic.key else "no key"
+        if topic.key_contract.kind == "schema":
+            key = f"key schema of its own ({topic.key_contract.encoding})"
         lines += ["", f"# channel {json.dumps(topic.channel)}, {key}"]
         command = [
             '"$KAFKA_TOPICS" --bootstrap-server "$BOOTSTRAP_SERVER" --create --if-not-exists',

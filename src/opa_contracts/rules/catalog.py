@@ -166,11 +166,25 @@ EXAMPLE_INVALID = Rule(
     "Every example validates against the payload schema (formats checked; date-time is RFC 3339).",
 )
 
+EXAMPLE_KEY_INVALID = Rule(
+    "example-key-invalid",
+    "example",
+    E,
+    "When the Kafka key has a schema of its own (transports.kafka.key.schema), every example carries a key that validates against it.",
+)
+
+EXAMPLE_KEY_UNEXPECTED = Rule(
+    "example-key-unexpected",
+    "example",
+    E,
+    "An example carries a key only when the Kafka key has a schema of its own; a key named by a payload property is read from the payload.",
+)
+
 INVALID_EXAMPLE_ACCEPTED = Rule(
     "invalid-example-accepted",
     "example",
     E,
-    "Every invalid example is rejected by the payload schema.",
+    "Every invalid example is rejected by the payload schema (or, when the Kafka key has a schema, its key by the key schema).",
 )
 
 INVALID_EXAMPLE_WRONG_REASON = Rule(
@@ -257,6 +271,8 @@ VALIDATE_RULES: tuple[Rule, ...] = (
     REF_UNRESOLVABLE,
     REF_CYCLE,
     EXAMPLE_INVALID,
+    EXAMPLE_KEY_INVALID,
+    EXAMPLE_KEY_UNEXPECTED,
     INVALID_EXAMPLE_ACCEPTED,
     INVALID_EXAMPLE_WRONG_REASON,
     EXAMPLE_MISSING,
@@ -289,7 +305,7 @@ KAFKA_COMPACTED_WITHOUT_KEY = Rule(
     "kafka-compacted-without-key",
     "migration",
     E,
-    "A compacted topic has a key: compaction keeps the last message per key.",
+    "A compacted topic has a key (a payload property or a key schema of its own): compaction keeps the last message per key.",
 )
 
 KAFKA_COMPACTION_MODE = Rule(

@@ -19,9 +19,10 @@ _FOREIGN = {
 }
 
 
-def check(ctx: Context, source: SourceFile, schema: Any, dialect: str) -> None:
-    """Warn about every keyword the schema's own dialect does not define."""
-    for pointer, node in walk(schema, "/schema"):
+def check(ctx: Context, source: SourceFile, schema: Any, dialect: str, at: str = "/schema") -> None:
+    """Warn about every keyword the schema's own dialect does not define (``at``: where the
+    schema is in the manifest)."""
+    for pointer, node in walk(schema, at):
         for key in node:
             if key.startswith("x-"):
                 continue

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from opa_contracts import mojibake, publishers
+from opa_contracts.kafka_key import key_of
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import from_path, join
 from opa_contracts.rules import catalog as rc
@@ -141,8 +142,8 @@ def _descriptions(ctx: Context, source: SourceFile, schema: Any) -> None:
 
 
 def _kafka_key(ctx: Context, source: SourceFile, data: dict[str, Any], schema: Any) -> None:
-    key = _get(data, "transports", "kafka", "key")
-    if not isinstance(key, str) or not isinstance(schema, dict):
+    key = key_of(data).field  # a key schema of its own is checked with the examples
+    if key is None or not isinstance(schema, dict):
         return
     prop = _get(schema, "properties", key)
     required = schema.get("required")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opa_contracts import kafka_config
+from opa_contracts.kafka_key import key_of
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import join
 from opa_contracts.rules import catalog as rc
@@ -47,11 +48,12 @@ def check(ctx: Context, source: SourceFile, channel: str) -> None:
     mode = str(data.get("compatibility") or ctx.settings.compatibility)
     cleanup = str(topic_settings.config.get("cleanup.policy", "delete"))
     compacted = "compact" in cleanup
-    if compacted and not isinstance(kafka.get("key"), str):
+    if compacted and key_of(data).kind == "none":
         ctx.emit(
             rc.KAFKA_COMPACTED_WITHOUT_KEY.id,
             "a compacted topic keeps the last message per key, and brokers refuse messages "
-            "without one: set transports.kafka.key",
+            "without one: set transports.kafka.key (a payload property, or {schema: ...} for a "
+            "key of its own)",
             source,
             "/transports/kafka",
         )

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import jsonschema_rs
 
 from opa_contracts import dialects, formats, refs
+from opa_contracts.kafka_key import SCHEMA_POINTER, KafkaKey
 from opa_contracts.loader import Registry, SourceFile
 from opa_contracts.rules import catalog as rc
 from opa_contracts.validate import keywords
@@ -44,6 +45,38 @@ def check(
             source,
             "/schema",
         )
+    return _compile(ctx, source, schema, dialect, "/schema")
+
+
+def check_key(ctx: Context, source: SourceFile, key: KafkaKey) -> jsonschema_rs.Validator | None:
+    """Report problems with a key schema (``/transports/kafka/key/schema``), read in the payload
+    schema's dialect unless it names its own; return its compiled validator when usable."""
+    schema = key.schema
+    payload = source.data.get("schema")
+    fallback = dialects.identify(payload) if isinstance(payload, dict) else None
+    if not isinstance(fallback, dialects.Dialect):
+        fallback = dialects.DIALECTS[dialects.DEFAULT]
+    if isinstance(schema, bool):
+        return dialects.compile_schema(schema, fallback)
+    if not isinstance(schema, dict):
+        return None  # the manifest schema has reported it
+    dialect = dialects.identify(schema) if "$schema" in schema else fallback
+    if not isinstance(dialect, dialects.Dialect):
+        ctx.emit(
+            rc.SCHEMA_DIALECT_UNKNOWN.id,
+            f"unknown $schema {dialect} in the key schema; use one of: "
+            + ", ".join(d.uri for d in dialects.DIALECTS.values()),
+            source,
+            SCHEMA_POINTER + "/$schema",
+        )
+        return None
+    return _compile(ctx, source, schema, dialect, SCHEMA_POINTER)
+
+
+def _compile(
+    ctx: Context, source: SourceFile, schema: dict[str, Any], dialect: dialects.Dialect, at: str
+) -> jsonschema_rs.Validator | None:
+    """Metaschema, keywords and references of the schema at ``at``; then its validator."""
     usable = True
     for error in dialects.meta_validator(dialect.name).iter_errors(schema):
         usable = False
@@ -52,13 +85,13 @@ def check(
                 rc.SCHEMA_INVALID.id,
                 f"{problem.message} (per the {dialect.name} metaschema)",
                 source,
-                "/schema" + problem.pointer,
+                at + problem.pointer,
                 at_key=problem.key,
             )
-    keywords.check(ctx, source, schema, dialect.name)
+    keywords.check(ctx, source, schema, dialect.name, at)
     for pointer, ref_problem in refs.check(ctx.registry, source.path, schema):
         usable = False
-        ctx.emit(ref_problem.rule, ref_problem.message, source, "/schema" + pointer)
+        ctx.emit(ref_problem.rule, ref_problem.message, source, at + pointer)
     if not usable:
         return None
     try:
@@ -74,11 +107,11 @@ def check(
                 rc.SCHEMA_INVALID.id,
                 f"schema does not compile: {problem.message}",
                 source,
-                "/schema" + problem.pointer,
+                at + problem.pointer,
             )
     except (ValueError, jsonschema_rs.ReferencingError) as exc:
         message = str(exc).split("\n", 1)[0]
-        ctx.emit(rc.SCHEMA_INVALID.id, f"schema does not compile: {message}", source, "/schema")
+        ctx.emit(rc.SCHEMA_INVALID.id, f"schema does not compile: {message}", source, at)
     return None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from opa_contracts import hints, loader, writing
 from opa_contracts.findings import Finding, Report, Severity
+from opa_contracts.kafka_key import key_of
 from opa_contracts.loader import SourceFile
 from opa_contracts.rules import catalog as rc
 from opa_contracts.rules.registry import validate_rules_by_id
@@ -163,8 +164,10 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
     manifest.check_place(ctx, source, channel, version)
     manifest.check_publishers(ctx, source, channel, version)
     validator = payload.check(ctx, source, channel, version)
+    key = key_of(data)
+    key_validator = payload.check_key(ctx, source, key) if key.kind == "schema" else None
     if validator is not None:
-        examples.check(ctx, source, validator, channel, version)
+        examples.check(ctx, source, validator, channel, version, key, key_validator)
     if not data.get("examples"):
         ctx.emit(
             rc.EXAMPLE_MISSING.id,

@@ -158,6 +158,7 @@ def step(
         new.channel,
         old.version,
         new.version,
+        lambda: (old.key.schema, new.key.schema),  # bundled, as diff inlines them
     )
     mode, policy = judged.mode.value, judged.policy.value
     if judged.error:

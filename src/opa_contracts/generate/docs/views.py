@@ -19,7 +19,8 @@ from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate.contracts import Channel, ContractVersion
 from opa_contracts.generate.docs import changelog
-from opa_contracts.generate.docs.fields import Field, fields
+from opa_contracts.generate.docs.fields import Field, constraints, fields, type_of
+from opa_contracts.kafka_key import NO_KEY, KafkaKey
 from opa_contracts.settings import Settings
 
 _UNSAFE_FILE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -154,9 +155,13 @@ def page(
     return dataclasses.replace(
         summary(channel, slug, settings),
         fields=tuple(fields(contract.schema)),
-        examples=tuple(_example(e.name, e.note, e.payload) for e in contract.examples),
+        examples=tuple(
+            _example(e.name, _with_key(contract, e.note, e.key), e.payload)
+            for e in contract.examples
+        ),
         invalid_examples=tuple(
-            _example(e.name, e.note, e.payload) for e in contract.invalid_examples
+            _example(e.name, _with_key(contract, e.note, e.key), e.payload)
+            for e in contract.invalid_examples
         ),
         history=changelog.history(channel, settings, acceptances, None, budget),
     )
@@ -178,7 +183,7 @@ def summary(channel: Channel, slug: str, settings: Settings) -> Page:
         subscribers=tuple(p for p in map(participant, subscribed) if p is not None),
         policies=policies(manifest.get("policies")),
         redis=binding(contract.transports.get("redis")),
-        kafka=kafka(contract.transports.get("kafka"), settings),
+        kafka=kafka(contract.transports.get("kafka"), settings, contract.key),
         fields=(),
         examples=(),
         invalid_examples=(),
@@ -257,15 +262,21 @@ def binding(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((str(k), _plain(v)) for k, v in value.items())
 
 
-def kafka(value: Any, settings: Settings) -> tuple[tuple[str, str], ...]:
+def kafka(value: Any, settings: Settings, key: KafkaKey = NO_KEY) -> tuple[tuple[str, str], ...]:
     """The Kafka binding as (setting, value) rows: the manifest's keys in its order, then the
     partitions, replicas and topic configs the topic gets (registry defaults marked), with units
-    (``7 days``, ``25 MiB``)."""
+    (``7 days``, ``25 MiB``). A key with a schema of its own is its contract: type, constraints,
+    description, how it travels, and the schema itself."""
     if not isinstance(value, Mapping):
         return ()
     topic = kafka_config.topic_settings(value, settings.kafka_defaults)
     shown = {"partitions", "replication_factor", "config", *kafka_config.SHORTHANDS}
-    rows = [(str(k), _plain(v)) for k, v in value.items() if k not in shown]
+    rows: list[tuple[str, str]] = []
+    for k, v in value.items():
+        if k == "key" and key.kind == "schema":
+            rows += _key_rows(key)
+        elif k not in shown:
+            rows.append((str(k), _plain(v)))
 
     def mark(name: str, text: str) -> str:
         return f"{text} (registry default)" if name in topic.from_registry else text
@@ -276,6 +287,26 @@ def kafka(value: Any, settings: Settings) -> tuple[tuple[str, str], ...]:
             rows.append((name, mark(name, str(count))))
     rows += [(n, mark(n, kafka_config.shown(n, v))) for n, v in topic.config.items()]
     return tuple(rows)
+
+
+def _key_rows(key: KafkaKey) -> list[tuple[str, str]]:
+    schema = key.schema if isinstance(key.schema, Mapping) else {}
+    wire = "raw UTF-8 text" if key.encoding == "string" else "compact JSON"
+    rows = [("key", f"a schema of its own: {type_of(schema)}, sent as {wire}")]
+    if constraints(schema):
+        rows.append(("key constraints", "; ".join(constraints(schema))))
+    if key.description:
+        rows.append(("key description", key.description))
+    rows.append(("key schema", _plain(key.schema)))
+    return rows
+
+
+def _with_key(contract: ContractVersion, note: str, key: Any) -> str:
+    """An example's note, with its Kafka key when the key has a schema of its own."""
+    if contract.key.kind != "schema":
+        return note
+    text = f"key {json.dumps(key, ensure_ascii=False)}"
+    return f"{note} ({text})" if note else text
 
 
 def paragraphs(text: str) -> tuple[str, ...]:

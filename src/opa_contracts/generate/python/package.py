@@ -88,6 +88,19 @@ class VersionView:
         expected = {"str": str, "int": int}[kind]
         return value if isinstance(value, expected) and not isinstance(value, bool) else None
 
+    @property
+    def key_schema_json(self) -> str | None:
+        """The Kafka key's own schema as compact JSON text (None: no key schema)."""
+        key = self.contract.key
+        if key.kind != "schema":
+            return None
+        return json.dumps(key.schema, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+    @property
+    def key_encoding(self) -> str | None:
+        """How the Kafka key travels when it has a schema: ``string`` or ``json``."""
+        return self.contract.key.encoding if self.contract.key.kind == "schema" else None
+
 
 @dataclass(frozen=True)
 class ChannelView:

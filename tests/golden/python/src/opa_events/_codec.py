@@ -301,10 +301,12 @@ class Codec:
         "_binary",
         "_is_valid",
         "_iter_errors",
+        "_key_errors",
         "_validate",
         "channel",
         "contract",
         "encoding",
+        "key_schema",
         "model",
         "schema",
         "version",
@@ -326,6 +328,15 @@ class Codec:
         self._is_valid = validator.is_valid
         self._iter_errors = validator.iter_errors
         self._validate = model.__pydantic_validator__.validate_python
+        # the Kafka key's own schema, in the payload's dialect unless it names its own $schema
+        self.key_schema: Any = None
+        self._key_errors: Any = None
+        if contract.kafka_key_schema is not None:
+            self.key_schema = json.loads(contract.kafka_key_schema)
+            own = isinstance(self.key_schema, dict) and "$schema" in self.key_schema
+            compile_key = jsonschema_rs.validator_for if own else compile_schema
+            key_validator = compile_key(self.key_schema, validate_formats=True, retriever=_refuse)
+            self._key_errors = key_validator.iter_errors
 
     def decode(self, data: bytes | bytearray | str, encoding: str | None = None) -> BaseModel:
         """Parse, check against the schema, build the model; ``ContractError`` otherwise.
@@ -399,6 +410,56 @@ class Codec:
                 raise ContractError(self.channel, self.version, pointer, why)
         for pointer in sorted(declared.difference(bins)):
             why = "binary data (contentEncoding: base64) must be a msgpack bin, not a string"
+            raise ContractError(self.channel, self.version, pointer, why)
+
+    def encode_key(self, key: Any) -> bytes:
+        """The wire bytes of Kafka key ``key``, checked against the key's own schema: raw UTF-8
+        for a key whose type is ``string``, compact JSON otherwise. ``ContractError`` (its
+        pointer starts with ``key:``) for a key the schema rejects, or when the channel's key
+        has no schema of its own."""
+        self._check_key(key)
+        if self.contract.kafka_key_encoding == "string" and isinstance(key, str):
+            try:
+                return key.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ContractError(self.channel, self.version, "key:", _SURROGATE) from None
+        try:
+            return to_json(key)
+        except (ValueError, TypeError) as exc:
+            why = f"the Kafka key cannot be written as JSON: {exc}"
+            raise ContractError(self.channel, self.version, "key:", why) from None
+
+    def decode_key(self, data: bytes | None) -> Any:
+        """The Kafka key of a received record, read and checked against the key's own schema
+        (``ContractError`` otherwise, pointer ``key:...``)."""
+        if data is None:
+            raise ContractError(self.channel, self.version, "key:", "the record has no key")
+        try:
+            if self.contract.kafka_key_encoding == "string":
+                key: Any = bytes(data).decode("utf-8")
+            else:
+                key = from_json(data, allow_inf_nan=False)
+        except (ValueError, TypeError) as exc:
+            why = f"the Kafka key is not {self.contract.kafka_key_encoding}: {exc}"
+            raise ContractError(self.channel, self.version, "key:", why) from None
+        self._check_key(key)
+        return key
+
+    def _check_key(self, key: Any) -> None:
+        if self._key_errors is None:
+            why = (
+                f"the Kafka key of {self.channel} {self.version} is "
+                + (
+                    f"the payload property {self.contract.kafka_key!r}"
+                    if self.contract.kafka_key
+                    else "not declared"
+                )
+                + ", not a key of its own"
+            )
+            raise ContractError(self.channel, self.version, "key:", why)
+        for problem in self._key_errors(key):
+            pointer = "key:" + _pointer(problem.instance_path)
+            why = f"the Kafka key: {problem.message}"
             raise ContractError(self.channel, self.version, pointer, why)
 
     def _unknown_encoding(self, encoding: str) -> ContractError:

@@ -26,6 +26,11 @@ class ContractVersion:
     redis_channel: str | None
     kafka_topic: str | None
     kafka_key: str | None
+    """The payload property that is the Kafka key (None: no key, or a key schema of its own)."""
+    kafka_key_schema: str | None
+    """The Kafka key's own JSON Schema, as JSON text (None: the key is no contract of its own)."""
+    kafka_key_encoding: str | None
+    """How a key with its own schema travels: ``string`` (raw UTF-8) or ``json`` (compact)."""
     kafka_partitions: int | None
     kafka_cleanup_policy: str | None
 
@@ -67,6 +72,8 @@ CAPACITY_SCORES: Final = Channel(
             redis_channel="capacity.scores",
             kafka_topic="opa.capacity.scores",
             kafka_key="ticker",
+            kafka_key_schema=None,
+            kafka_key_encoding=None,
             kafka_partitions=3,
             kafka_cleanup_policy="delete",
         ),
@@ -93,6 +100,8 @@ QUOTES_REALTIME: Final = Channel(
             redis_channel="quotes.realtime",
             kafka_topic="opa.quotes.realtime",
             kafka_key="ticker",
+            kafka_key_schema=None,
+            kafka_key_encoding=None,
             kafka_partitions=6,
             kafka_cleanup_policy="delete",
         ),
@@ -119,6 +128,8 @@ SYSTEM_HEALTH: Final = Channel(
             redis_channel="system.health",
             kafka_topic="opa.system.health",
             kafka_key="service",
+            kafka_key_schema=None,
+            kafka_key_encoding=None,
             kafka_partitions=1,
             kafka_cleanup_policy="compact",
         ),

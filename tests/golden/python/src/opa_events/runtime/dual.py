@@ -15,13 +15,14 @@ import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
 from opa_events._codec import dump
 from opa_events.errors import ContractError
 from opa_events.runtime.common import PublishError
-from opa_events.runtime.kafka import Delivered, KafkaPublisher, partition_key
+from opa_events.runtime.kafka import NO_KEY, Delivered, KafkaPublisher, message_key
 from opa_events.runtime.metrics import Series
 from opa_events.runtime.redis_pub import AsyncPublisher, Publisher
 
@@ -107,7 +108,7 @@ def _settle(waiter: asyncio.Future[None]) -> None:
 
 
 def _queue(
-    redis: Publisher | AsyncPublisher, kafka: KafkaPublisher, message: BaseModel
+    redis: Publisher | AsyncPublisher, kafka: KafkaPublisher, message: BaseModel, key: Any
 ) -> tuple[str, Series, bytes, str, Future[Delivered] | Outcome]:
     """Check ``message`` once (an invalid one is counted on both transports and raised), then
     queue it for Kafka (that never waits on the broker); what Redis needs, and Kafka's outcome."""
@@ -115,13 +116,14 @@ def _queue(
     topic, key_field, kafka_series = kafka.route(message)
     try:
         value, data = dump(message)
+        raw_key = message_key(message, value, key_field, key)
     except ContractError:
         redis_series.error()
         kafka_series.error()
         raise
     queued: Future[Delivered] | Outcome
     try:
-        queued = kafka._produce(topic, partition_key(value, key_field), data, kafka_series)
+        queued = kafka._produce(topic, raw_key, data, kafka_series)
     except PublishError as exc:
         queued = Outcome("kafka", topic, False, exc.reason)
     return channel, redis_series, data, topic, queued
@@ -138,10 +140,11 @@ class DualPublisher:
         self.redis = redis
         self.kafka = kafka
 
-    def publish(self, message: BaseModel) -> DualResult:
-        """Check ``message`` once, then queue it for Kafka and publish it to Redis."""
+    def publish(self, message: BaseModel, key: Any = NO_KEY) -> DualResult:
+        """Check ``message`` once, then queue it for Kafka and publish it to Redis (``key``: the
+        Kafka key, when the contract gives it a schema of its own)."""
         started = time.perf_counter()
-        channel, series, data, topic, kafka = _queue(self.redis, self.kafka, message)
+        channel, series, data, topic, kafka = _queue(self.redis, self.kafka, message, key)
         try:
             receivers = self.redis._send(channel, series, data, started)
             redis = Outcome("redis", channel, True, receivers=receivers)
@@ -174,10 +177,11 @@ class AsyncDualPublisher:
         self.redis = redis
         self.kafka = kafka
 
-    async def publish(self, message: BaseModel) -> AsyncDualResult:
-        """Check ``message`` once, then queue it for Kafka and publish it to Redis."""
+    async def publish(self, message: BaseModel, key: Any = NO_KEY) -> AsyncDualResult:
+        """Check ``message`` once, then queue it for Kafka and publish it to Redis (``key``: the
+        Kafka key, when the contract gives it a schema of its own)."""
         started = time.perf_counter()
-        channel, series, data, topic, kafka = _queue(self.redis, self.kafka, message)
+        channel, series, data, topic, kafka = _queue(self.redis, self.kafka, message, key)
         try:
             receivers = await self.redis._send(channel, series, data, started)
             redis = Outcome("redis", channel, True, receivers=receivers)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from opa_events._codec import Codec, contract_of, dump
+from opa_events._codec import Codec, _codec_of, contract_of, dump
 from opa_events.channels import ContractVersion
 from opa_events.errors import ContractError
 from opa_events.runtime.common import (
@@ -79,6 +79,34 @@ def partition_key(value: Any, field: str | None) -> bytes | None:
     return (key if isinstance(key, str) else json.dumps(key, separators=(",", ":"))).encode()
 
 
+class _NoKey:
+    """No key given to ``publish`` (distinct from a key that is ``None``)."""
+
+    def __repr__(self) -> str:
+        return "NO_KEY"
+
+
+NO_KEY: Any = _NoKey()
+
+
+def message_key(
+    message: BaseModel, value: Any, field: str | None, key: Any = NO_KEY
+) -> bytes | None:
+    """The record key of ``message`` (``value``: its JSON view): ``key``, checked and encoded,
+    when its contract gives the key a schema of its own (then ``key`` is required); else the
+    contract's key field (then no ``key`` may be given). ``ContractError`` otherwise."""
+    contract = contract_of(type(message))
+    if contract.kafka_key_schema is None:
+        if key is not NO_KEY:
+            reader = _codec_of(type(message))
+            reader.encode_key(key)  # raises: says what the key of this channel is
+        return partition_key(value, field)
+    if key is NO_KEY:
+        why = "publish(message, key=...): this channel's Kafka key has a schema of its own"
+        raise ContractError(contract.channel, contract.version, "key:", why)
+    return _codec_of(type(message)).encode_key(key)
+
+
 @dataclass(frozen=True, slots=True)
 class Delivered:
     """Where the broker stored a message."""
@@ -91,6 +119,10 @@ class Delivered:
 
 class KafkaPublisher:
     """Writes contract messages to their Kafka topics, keyed by the contract's key field.
+
+    When the contract gives the key a schema of its own, ``publish(message, key=...)`` takes the
+    key: it is checked against that schema (a bad key is a ``ContractError`` and nothing is sent)
+    and sent as raw UTF-8 (a ``string`` key) or compact JSON (any other).
 
     ``publish(message)`` checks the message, queues it and returns a ``Future`` that resolves to
     :class:`Delivered` once the broker acknowledges it, or fails with ``PublishError`` (counted
@@ -113,15 +145,17 @@ class KafkaPublisher:
         self._poller = threading.Thread(target=self._poll, name="kafka-deliveries", daemon=True)
         self._poller.start()
 
-    def publish(self, message: BaseModel) -> Future[Delivered]:
-        """Check ``message`` and queue it; a future of its delivery."""
+    def publish(self, message: BaseModel, key: Any = NO_KEY) -> Future[Delivered]:
+        """Check ``message`` (and ``key``, when its contract's key has a schema of its own) and
+        queue it; a future of its delivery."""
         topic, key_field, series = self.route(message)
         try:
             value, data = dump(message)
+            raw_key = message_key(message, value, key_field, key)
         except ContractError:
             series.error()
             raise
-        return self._produce(topic, partition_key(value, key_field), data, series)
+        return self._produce(topic, raw_key, data, series)
 
     def route(self, message: BaseModel) -> tuple[str, str | None, Series]:
         """The topic, key field and series of ``message``'s contract."""
@@ -345,6 +379,12 @@ class KafkaSubscriber:
         raw = record.value() or b""
         route = self._routes.get(topic)
         model, letter = check(route, raw, topic, "kafka")
+        if model is not None and route is not None and route.key_schema is not None:
+            try:
+                route.decode_key(record.key())
+            except ContractError as exc:  # a bad key breaks the contract like a bad payload
+                error, pointer = str(exc), exc.pointer
+                model, letter = None, DeadLetter("kafka", topic, route.channel, raw, error, pointer)
         if model is None or route is None:
             if letter is not None:
                 self._dead(letter, record)
