@@ -384,3 +384,42 @@ def test_the_demo_taps_its_own_traffic() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "7 messages" in result.stdout
     assert "invalid required at /: 1" in result.stdout
+
+
+def test_kafka_tap_checks_a_key_schema(
+    kafka_broker: KafkaBroker, tmp_path: Path, taps: list[TapProcess]
+) -> None:
+    """A key with a schema of its own (tests/fixtures/kafka-keys): each record's key is checked
+    against it, raw UTF-8 for a string-typed key."""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    contracts = tmp_path / "keys"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "kafka-keys", contracts)
+    for manifest in contracts.glob("*/*.yaml"):
+        manifest.write_text(manifest.read_text().replace("topic: opa.", f"topic: {prefix}opa."))
+    topic = f"{prefix}opa.commit.offsets"
+    kafka_broker.create_topic(topic)
+    tap = start(
+        taps,
+        f"kafka://{kafka_broker.bootstrap}",
+        "--registry",
+        str(contracts),
+        "--topic",
+        "commit.offsets",
+        "--count",
+        "3",
+        "--format",
+        "json",
+    )
+    producer = Producer(kafka_broker.client_config())
+    payload = json.dumps({"offset": 1, "committed_at": "2026-01-02T03:04:05Z"}).encode()
+    for key in (b"orders-0", b"Orders", None):
+        producer.produce(topic, payload, key=key)
+    assert producer.flush(EVENT_DEADLINE) == 0
+    code, out = tap.finish()
+    (offsets,) = json.loads(out)["channels"]
+    assert code == 1
+    assert offsets["valid"] == {"1.0.0": 1}
+    assert {(i["rule"], i["pointer"]) for i in offsets["invalid"]} == {
+        ("pattern", "key:"),
+        ("kafka-key-invalid", "key:"),
+    }

@@ -11,11 +11,13 @@ from typing import Any
 from pydantic_core import from_json
 
 from opa_contracts import pointer as jp
+from opa_contracts.kafka_key import DIFF_PREFIX
 from opa_contracts.tap.contracts import Fields, WireChannel
 
 #: rule ids of the tap's own verdicts (the schema's refusals use the failing keyword)
 NOT_DECODABLE = "not-decodable"
 KEY_MISMATCH = "kafka-key-mismatch"
+KEY_INVALID = "kafka-key-invalid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +117,11 @@ def check(channel: WireChannel, value: Any) -> tuple[str | None, Refusal | None]
 
 
 def key_refusal(channel: WireChannel, value: Any, key: bytes | None) -> Refusal | None:
-    """Whether a Kafka record's key is the one its contract derives from the payload (the key
-    field as text, compact JSON when it is not a string; no key when the field is absent)."""
+    """Whether a Kafka record's key keeps the channel's key contract: the key field's value (as
+    text, compact JSON when it is not a string; no key when the field is absent), or a key its
+    own schema accepts (raw UTF-8 for a string-typed key schema, compact JSON otherwise)."""
+    if channel.key.kind == "schema":
+        return _schema_key_refusal(channel, key)
     field = channel.key_field
     if field is None or not isinstance(value, dict):
         return None
@@ -136,6 +141,24 @@ def key_refusal(channel: WireChannel, value: Any, key: bytes | None) -> Refusal 
         f"record key {shown!r} is not the payload's {field} "
         f"({expected.decode('utf-8', 'replace') if expected is not None else 'none'!r})",
     )
+
+
+def _schema_key_refusal(channel: WireChannel, key: bytes | None) -> Refusal | None:
+    if key is None:
+        return Refusal(KEY_INVALID, DIFF_PREFIX, "the record has no key; its key schema wants one")
+    try:
+        text = key.decode("utf-8")
+        value: Any = text if channel.key.encoding == "string" else from_json(key)
+    except ValueError as exc:
+        return Refusal(KEY_INVALID, DIFF_PREFIX, f"the key is not {channel.key.encoding}: {exc}")
+    for error in channel.key_validator.iter_errors(value):
+        words = [p for p in error.schema_path if isinstance(p, str)]
+        return Refusal(
+            words[-1] if words else KEY_INVALID,
+            DIFF_PREFIX + jp.join("", *error.instance_path),
+            f"key: {error.message}",
+        )
+    return None
 
 
 def undeclared(value: Any, fields: Fields, here: str, found: set[str], depth: int = 0) -> None:

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 from opa_contracts import dialects
 from opa_contracts import pointer as jp
 from opa_contracts.generate.contracts import Sources
+from opa_contracts.kafka_key import KafkaKey
 
 #: combinators whose branches describe the same instance as their parent
 _IN_PLACE = ("allOf", "anyOf", "oneOf", "if", "then", "else")
@@ -73,8 +74,15 @@ class WireChannel:
     versions: list[WireVersion]
     redis: str | None
     kafka_topic: str | None
-    key_field: str | None
+    key: KafkaKey
+    #: the key schema's compiled validator (a key of kind ``schema``)
+    key_validator: Any
     fields: Fields
+
+    @property
+    def key_field(self) -> str | None:
+        """The payload property that is the Kafka key, if the key is one."""
+        return self.key.field if self.key.kind == "property" else None
 
     @property
     def latest(self) -> WireVersion:
@@ -100,16 +108,23 @@ class WireContracts:
                 validator = dialects.compile_schema(schema, contract.dialect)
                 versions.append(WireVersion(contract.version, contract.encoding, validator))
                 _Declarer(schema).declare(schema, fields)
-            latest = channel.latest.transports
-            redis = latest.get("redis")
-            kafka = latest.get("kafka")
-            key = kafka.get("key") if isinstance(kafka, Mapping) else None
+            newest = channel.latest
+            redis = newest.transports.get("redis")
+            kafka = newest.transports.get("kafka")
+            key = newest.key
+            key_validator = None
+            if key.kind == "schema":
+                own = isinstance(key.schema, dict) and "$schema" in key.schema
+                found = dialects.identify(key.schema) if own else newest.dialect
+                dialect = found if isinstance(found, dialects.Dialect) else newest.dialect
+                key_validator = dialects.compile_schema(key.schema, dialect)
             channels[channel.name] = WireChannel(
                 channel.name,
                 versions,
                 _str(redis.get("channel")) if isinstance(redis, Mapping) else None,
                 _str(kafka.get("topic")) if isinstance(kafka, Mapping) else None,
-                key if isinstance(key, str) else None,
+                key,
+                key_validator,
                 fields,
             )
         return cls(
