@@ -12,7 +12,7 @@ from opa_contracts.findings import Finding, Report, Severity
 from opa_contracts.loader import SourceFile
 from opa_contracts.rules import catalog as rc
 from opa_contracts.rules.registry import validate_rules_by_id
-from opa_contracts.validate import examples, lint, manifest, migration, payload
+from opa_contracts.validate import examples, lint, manifest, migration, payload, reads
 from opa_contracts.validate.context import Context, Ignore
 
 
@@ -164,6 +164,7 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
     validator = payload.check(ctx, source, channel, version)
     if validator is not None:
         examples.check(ctx, source, validator, channel, version)
+        reads.check(ctx, source)
     if not data.get("examples"):
         ctx.emit(
             rc.EXAMPLE_MISSING.id,

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from opa_events.system_health import v1_0_0 as _system_health_v1_0_0
 
 __version__ = "1.3.0"
-REGISTRY_DIGEST = "d782fec040fe01ce062fcde2faf94ea23c012b39c4282e890e7b8f1130188dc4"
+REGISTRY_DIGEST = "a19e6dde8647763deb14a4ef14477f47a5e2b990f17972917d57952416be75b1"
 """SHA-256 over every manifest the package was generated from."""
 
 __all__ = [
