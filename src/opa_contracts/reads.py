@@ -515,8 +515,9 @@ def touched(
     """The subscribers a change at ``place`` touches: every one that declares nothing, and each
     declaring one whose reads overlap the place. With a witness, whether it breaks each
     declaring reader: the reading schema rejects it at a place the reader reads, or above it."""
-    rejected = _rejections(reading_schema, witness) if has_witness else None
     hits: list[ReaderHit] = []
+    rejected: list[tuple[str, ...]] | None = None
+    judged = False
     for sub in readers:
         if not sub.declares:
             hits.append(ReaderHit(sub.name, False, ()))
@@ -524,6 +525,8 @@ def touched(
         paths = sub.reading(place)
         if not paths:
             continue
+        if has_witness and not judged:  # validated once, and only when a declared read is hit
+            rejected, judged = _rejections(reading_schema, witness), True
         breaks = None
         if rejected is not None:
             breaks = any(overlaps(where, tokens(p)) for where in rejected for p in paths)
