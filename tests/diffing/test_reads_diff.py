@@ -26,8 +26,9 @@ def _json(*args: str | Path) -> tuple[int, dict[str, Any]]:
 
 
 def _change(report: dict[str, Any], rule: str) -> dict[str, Any]:
-    (found,) = [f for f in report["findings"] if f["rule"] == rule]
-    return found
+    found: list[dict[str, Any]] = [f for f in report["findings"] if f["rule"] == rule]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def test_removing_bid_names_only_the_subscribers_that_declare_nothing() -> None:
