@@ -330,7 +330,14 @@ def _named(applied: list[tuple[Any, bool]], token: str) -> list[tuple[Any, bool]
         items = node.get("prefixItems") if "prefixItems" in node else node.get("items")
         if isinstance(items, list) and token.isdigit() and int(token) < len(items):
             out.append((items[int(token)], True))
+        elif token.isdigit() and (isinstance(items, dict) or _is_array(node)):
+            out.append((items if isinstance(items, dict) else {}, True))  # one item of the array
     return out
+
+
+def _is_array(node: Mapping[str, Any]) -> bool:
+    declared = node.get("type")
+    return declared == "array" or (isinstance(declared, list) and "array" in declared)
 
 
 def _wildcard(applied: list[tuple[Any, bool]]) -> list[tuple[Any, bool]]:
