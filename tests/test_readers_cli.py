@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import CONTRACTS, FIXTURES, run_cli
+from tests.conftest import CONTRACTS, FIXTURES, ROOT, run_cli
+
+GOLDEN_DOCS = ROOT / "tests" / "golden" / "docs"
 
 
 def test_every_subscriber_of_a_channel_with_its_reads() -> None:
@@ -66,3 +68,20 @@ def test_unknown_channel_version_field_and_registry() -> None:
     missing = run_cli("readers", "quotes.realtime", "--registry", Path("/nonexistent/contracts"))
     assert missing.code == 3
     assert missing.stderr.count("\n") == 1
+
+
+def test_docs_site_shows_readers_per_field_and_fields_per_service() -> None:
+    # the golden docs are what `generate docs` writes for the bundled registry (test_golden)
+    page = (GOLDEN_DOCS / "markdown" / "channels" / "quotes.realtime.md").read_text("utf-8")
+    price = next(line for line in page.splitlines() if line.startswith("| `price` |"))
+    assert price.endswith("| opa-capacity-api, opa-prediction-\\* |")
+    bid = next(line for line in page.splitlines() if line.startswith("| `bid` |"))
+    assert bid.endswith("|  |")  # no OPA service declares reading bid
+    assert "Subscribers that declare no reads read every field: alerting." in page
+    index = (GOLDEN_DOCS / "markdown" / "README.md").read_text("utf-8")
+    assert (
+        "| opa-capacity-api | 0 | 1 | `quotes.realtime`: /ticker, /timestamp, /price, /volume, "
+        "/source |" in index
+    )
+    html = (GOLDEN_DOCS / "html" / "channels" / "quotes.realtime.html").read_text("utf-8")
+    assert '<td data-label="read by">opa-capacity-api</td>' in html  # source
