@@ -28,6 +28,9 @@ class ContractVersion:
     kafka_key: str | None
     kafka_partitions: int | None
     kafka_cleanup_policy: str | None
+    reads: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
+    """Each subscriber with the fields it declares it reads (JSON pointers; ``None``: it
+    declares none, so it reads everything): what ``tracing.ReadRecorder.undeclared`` checks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,14 @@ CAPACITY_SCORES: Final = Channel(
             kafka_key="ticker",
             kafka_partitions=3,
             kafka_cleanup_policy="delete",
+            reads=(
+                (
+                    "opa-prediction-*",
+                    ("/ticker", "/timestamp", "/score", "/confidence", "/model_version"),
+                ),
+                ("dashboards", None),
+                ("alerting", None),
+            ),
         ),
     ),
 )
@@ -95,6 +106,11 @@ QUOTES_REALTIME: Final = Channel(
             kafka_key="ticker",
             kafka_partitions=6,
             kafka_cleanup_policy="delete",
+            reads=(
+                ("opa-capacity-api", ("/ticker", "/timestamp", "/price", "/volume", "/source")),
+                ("opa-prediction-*", ("/ticker", "/timestamp", "/price", "/volume")),
+                ("alerting", None),
+            ),
         ),
     ),
 )
@@ -121,6 +137,7 @@ SYSTEM_HEALTH: Final = Channel(
             kafka_key="service",
             kafka_partitions=1,
             kafka_cleanup_policy="compact",
+            reads=(("monitoring", None), ("dashboards", None)),
         ),
     ),
 )
