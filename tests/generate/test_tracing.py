@@ -84,7 +84,7 @@ def test_the_recorded_declaration_is_checked_by_validate(tmp_path: Path) -> None
     text = manifest.read_text(encoding="utf-8")
     old = (
         "reads: [/ticker, /timestamp, /price, /volume, "
-        "{path: /source, enum: [yfinance, alpaca, polygon]}]"
+        "{path: /source, enum: [alpaca, polygon, yfinance]}]"
     )
     assert old in text
     manifest.write_text(text.replace(old, "reads: [/bid, /price, /ticker]"), encoding="utf-8")
