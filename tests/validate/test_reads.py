@@ -81,3 +81,45 @@ def test_a_malformed_read_is_a_manifest_schema_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     rules = [f["rule"] for f in json.loads(result.stdout)["findings"]]
     assert rules.count("manifest-schema") >= 2
+
+
+def test_reads_through_a_reference_to_a_shared_file(tmp_path: Path) -> None:
+    root = tmp_path / "contracts"
+    (root / "_shared").mkdir(parents=True)
+    (root / "_shared" / "money.yaml").write_text(
+        "definitions:\n"
+        "  money:\n"
+        "    type: object\n"
+        "    required: [value]\n"
+        "    properties:\n"
+        "      value: {type: number, description: Amount}\n"
+        "      currency: {$ref: '#/definitions/currency'}\n"
+        "  currency: {type: string, description: ISO code}\n",
+        encoding="utf-8",
+    )
+    (root / "orders.paid").mkdir()
+    (root / "orders.paid" / "1.0.0.yaml").write_text(
+        "apiVersion: opa-contracts/v1\nchannel: orders.paid\nversion: 1.0.0\nstatus: active\n"
+        "summary: Paid orders\npublisher: opa-orders\n"
+        "subscribers:\n"
+        "  - name: opa-billing\n"
+        "    reads: [/total/value, /total/currency, /total/cents]\n"
+        "schema:\n"
+        "  $schema: http://json-schema.org/draft-07/schema#\n"
+        "  type: object\n"
+        "  required: [total]\n"
+        "  properties:\n"
+        "    total: {$ref: '../_shared/money.yaml#/definitions/money', description: Total}\n"
+        "examples:\n"
+        "  - name: one\n"
+        "    payload: {total: {value: 1.5, currency: EUR}}\n",
+        encoding="utf-8",
+    )
+    _, found = _findings(root)
+    assert [(f["rule"], f["message"].split(":")[0]) for f in found] == [
+        (
+            "reads-not-guaranteed",
+            "opa-billing reads /total/currency, which the schema does not guarantee",
+        ),
+        ("reads-path-missing", "opa-billing reads /total/cents"),
+    ]

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from opa_contracts import reads
-from opa_contracts.diffing.inline import InlineError, inline
 from opa_contracts.loader import SourceFile
 from opa_contracts.pointer import resolve
 from opa_contracts.rules import catalog as rc
+from opa_contracts.schemawalk import walk
 from opa_contracts.validate.context import Context
 
 
@@ -16,10 +16,15 @@ def check(ctx: Context, source: SourceFile) -> None:
     subscribers = [s for s in reads.subscribers(source.data) if s.reads]
     if not subscribers:
         return
-    try:
-        schema = inline(ctx.registry, source.path, source.data.get("schema", True))
-    except InlineError:
-        return  # the schema checks have reported the reference
+    schema = source.data.get("schema", True)
+    if any(_remote(node.get("$ref")) for _, node in walk(schema)):
+        # references to other registry files: bundled first (only then: validate stays lean)
+        from opa_contracts.diffing.inline import InlineError, inline
+
+        try:
+            schema = inline(ctx.registry, source.path, schema)
+        except InlineError:
+            return  # the schema checks have reported the reference
     for sub in subscribers:
         for read in sub.reads or ():
             at = read.at + "/path" if _is_mapping(source, read.at) else read.at
@@ -62,3 +67,7 @@ def _is_mapping(source: SourceFile, at: str) -> bool:
         return isinstance(resolve(source.data, at), dict)
     except LookupError:
         return False
+
+
+def _remote(ref: object) -> bool:
+    return isinstance(ref, str) and not ref.startswith("#")
