@@ -416,16 +416,50 @@ _DEFS = {"$defs", "definitions"}
 
 
 def instance_path(
-    schema: Any, pointer: str, old: Any = None, new: Any = None
+    schema: Any,
+    pointer: str,
+    old: Any = None,
+    new: Any = None,
+    index: dict[str, list[str]] | None = None,
 ) -> tuple[str, ...] | None:
     """The place of the message a change at schema ``pointer`` is about (``None``: it cannot be
     told, so every place). ``old``/``new``: the change's values, which name the field for a
-    change to ``required``."""
-    return _instance(schema, tokens(pointer), old, new, ())
+    change to ``required``. ``index``: :func:`ref_index` of ``schema``, when the caller keeps
+    it for many changes."""
+    refs = index if index is not None else RefIndex(schema)
+    return _instance(refs, tokens(pointer), old, new, ())
+
+
+def ref_index(schema: Any) -> dict[str, list[str]]:
+    """Where each local ``$ref`` is used: target (``#/$defs/x``) -> the pointers referring to it."""
+    found: dict[str, list[str]] = {}
+    for where, node in walk(schema):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            found.setdefault(ref, []).append(where)
+    return found
+
+
+class RefIndex(dict[str, list[str]]):
+    """:func:`ref_index`, built on first use (most changes never go through a definition)."""
+
+    def __init__(self, schema: Any) -> None:
+        super().__init__()
+        self.schema, self.built = schema, False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if not self.built:
+            self.update(ref_index(self.schema))
+            self.built = True
+        return super().get(key, default)
 
 
 def _instance(
-    schema: Any, parts: tuple[str, ...], old: Any, new: Any, seen: tuple[str, ...]
+    refs: dict[str, list[str]],
+    parts: tuple[str, ...],
+    old: Any,
+    new: Any,
+    seen: tuple[str, ...],
 ) -> tuple[str, ...] | None:
     place: list[str] = []
     i = 0
@@ -453,7 +487,8 @@ def _instance(
         elif key in _IN_PLACE_ONE:
             i += 1
         elif key in _DEFS and following is not None and not place:
-            return _through_defs(schema, join("", key, following), parts[i + 2 :], old, new, seen)
+            definition = join("", key, following)
+            return _through_defs(refs, definition, parts[i + 2 :], old, new, seen)
         else:
             if key == "required":
                 names = [v for v in (old, new) if isinstance(v, str)]
@@ -464,26 +499,21 @@ def _instance(
 
 
 def _through_defs(
-    schema: Any,
+    refs: dict[str, list[str]],
     definition: str,
     rest: tuple[str, ...],
     old: Any,
     new: Any,
     seen: tuple[str, ...],
 ) -> tuple[str, ...] | None:
-    """A change inside a definition is about every place that refers to it; one such place is
-    returned when there is exactly one, else ``None`` (every place)."""
-    if definition in seen:
+    """A change inside a definition is about every place that refers to it; that place when
+    there is exactly one, else ``None`` (every place)."""
+    users = refs.get("#" + definition) or []
+    if definition in seen or len(users) != 1:
         return None
-    places: list[tuple[str, ...] | None] = []
-    for where, node in walk(schema):
-        if node.get("$ref") == "#" + definition:
-            base = _instance(schema, tokens(where), None, None, (*seen, definition))
-            tail = _instance(schema, rest, old, new, (*seen, definition))
-            places.append(None if base is None or tail is None else base + tail)
-    if len(places) != 1:
-        return None
-    return places[0]
+    base = _instance(refs, tokens(users[0]), None, None, (*seen, definition))
+    tail = _instance(refs, rest, old, new, (*seen, definition))
+    return None if base is None or tail is None else base + tail
 
 
 @dataclass(frozen=True)

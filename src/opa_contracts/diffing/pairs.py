@@ -494,6 +494,7 @@ class _Readers:
         self.new = reads.subscribers(new)
         self.old_schema = old_schema
         self.new_schema = new_schema
+        self._index: dict[int, dict[str, list[str]]] = {}  # reads.ref_index, by schema
 
     def side(self, hit: CheckedChange | None) -> tuple[list[reads.Subscriber], Any]:
         """The readers a change reaches, and the schema they read with."""
@@ -513,7 +514,10 @@ class _Readers:
             place: tuple[str, ...] | None = ()  # the whole message
         else:
             where = self.new_schema if _has(self.new_schema, change.pointer) else self.old_schema
-            place = reads.instance_path(where, change.pointer, change.old, change.new)
+            index = self._index.get(id(where))
+            if index is None:  # built on first use, once per schema of the pair
+                index = self._index[id(where)] = reads.RefIndex(where)
+            place = reads.instance_path(where, change.pointer, change.old, change.new, index)
         found = hit is not None and hit.witness_found
         return reads.touched(
             subscribers, place, hit.witness if found and hit else None, schema, found
