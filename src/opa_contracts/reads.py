@@ -21,7 +21,6 @@ Three questions are answered here, for ``validate``, ``diff`` and ``readers`` al
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from typing import Any
 from opa_contracts import dialects
 from opa_contracts.pointer import escape, join, resolve, unescape
 from opa_contracts.schemawalk import walk
+from opa_contracts.settings import NamingPattern, PatternError
 
 #: the token that stands for every item of an array or every value of a map
 WILDCARD = "*"
@@ -319,11 +319,13 @@ def _named(applied: list[tuple[Any, bool]], token: str) -> list[tuple[Any, bool]
         patterns = node.get("patternProperties")
         if isinstance(patterns, dict):
             for pattern, sub in patterns.items():
+                # RE2: linear time whatever the pattern; one it cannot compile may match
                 try:
-                    if re.search(pattern, token):
-                        out.append((sub, True))
-                except re.error:
-                    continue
+                    matches = NamingPattern(pattern).search(token) is not None
+                except PatternError:
+                    matches = True
+                if matches:
+                    out.append((sub, True))
         extra = node.get("additionalProperties")
         if isinstance(extra, dict) and extra:
             out.append((extra, True))
