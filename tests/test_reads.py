@@ -79,6 +79,11 @@ def test_a_witness_breaks_only_the_readers_whose_reads_it_is_rejected_at() -> No
         ("opa-b", False),
         ("dash", None),
     ]
+    assert [h.label for h in hits] == [
+        "opa-a (reads /id)",
+        "opa-b (reads /lines/*/sku; this witness is rejected elsewhere)",
+        "dash (declares no reads)",
+    ]
     # a change at /id touches only the reader of /id (and the one declaring nothing)
     hits = reads.touched([id_reader, lines_reader, everything], ("id",), witness, new, True)
     assert [h.name for h in hits] == ["opa-a", "dash"]

@@ -541,7 +541,8 @@ class ReaderHit:
     def label(self) -> str:
         if not self.declared:
             return f"{self.name} (declares no reads)"
-        return f"{self.name} (reads {', '.join(self.paths)})"
+        elsewhere = "; this witness is rejected elsewhere" if self.witness_breaks is False else ""
+        return f"{self.name} (reads {', '.join(self.paths)}{elsewhere})"
 
 
 def touched(
