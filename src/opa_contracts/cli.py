@@ -285,7 +285,7 @@ class ReadersFormat(enum.StrEnum):
 
 @app.command(short_help="List who reads a channel, or one field of it.")
 def readers(
-    channel: Annotated[str, typer.Argument(help="The channel name.", show_default=False)],
+    channel: Annotated[str, typer.Argument(metavar="CHANNEL", help="The channel name.")],
     field: Annotated[
         str | None,
         typer.Argument(
