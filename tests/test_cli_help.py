@@ -22,6 +22,7 @@ COMMANDS = [
     ("diff",),
     ("schema",),
     ("rules",),
+    ("readers",),
     ("generate",),
     ("generate", "python"),
     ("generate", "docs"),

@@ -280,6 +280,61 @@ class SchemaName(enum.StrEnum):
     accepted_changes = "accepted-changes"
 
 
+class ReadersFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command(short_help="List who reads a channel, or one field of it.")
+def readers(
+    channel: Annotated[str, typer.Argument(metavar="CHANNEL", help="The channel name.")],
+    field: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[FIELD]",
+            help="A field of the payload: a JSON pointer (/details/memory_mb) or a dotted "
+            "path (details.memory_mb).",
+            show_default=False,
+        ),
+    ] = None,
+    registry: Annotated[Path, typer.Option(metavar="PATH", help="The registry folder.")] = Path(
+        "contracts"
+    ),
+    version: Annotated[
+        str | None,
+        typer.Option(
+            metavar="VERSION",
+            help="The channel version (default: the latest).",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        ReadersFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            parser=choice(ReadersFormat),
+            help=f"Output format: {listed(ReadersFormat)}.",
+        ),
+    ] = ReadersFormat.text,
+) -> None:
+    """List the subscribers that read a channel, or one field of it: those whose declared reads
+    overlap the field, and those that declare nothing (they read everything). Exit 0 with the
+    list (empty or not), 2 for an unknown channel, version or field, 3 for a registry that cannot
+    be read."""
+    from opa_contracts import readers as readers_mod
+    from opa_contracts.errors import OpaContractsError, UsageError
+
+    try:
+        found = readers_mod.listing(registry, channel, field, version)
+    except UsageError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OpaContractsError as exc:
+        fail(str(exc), EXIT_INPUT)
+    sys.stdout.write(found.as_json() if output_format is ReadersFormat.json else found.as_text())
+
+
 @app.command(short_help="Print the JSON Schema of a registry file format.")
 def schema(
     name: Annotated[

@@ -113,6 +113,9 @@ class Settings:
     severities: dict[str, str] = field(default_factory=dict)
     # defaults.kafka: partitions, replication factor and topic configs of every Kafka topic
     kafka_defaults: TopicSettings = field(default_factory=TopicSettings)
+    #: reads.unread_changes: whether a break no declared read touches needs a major version
+    #: ("breaking") or not ("minor")
+    unread_changes: str = "breaking"
 
     def severity(self, rule: str, default: Severity) -> Severity | None:
         """The severity ``rule`` is reported with here (``None``: the registry turned it off)."""
@@ -150,6 +153,7 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
     naming = _dict(data.get("naming"))
     migration = _dict(data.get("migration"))
     limits = _dict(data.get("limits"))
+    unread = _dict(data.get("reads")).get("unread_changes")
 
     def pattern(key: str, default: str) -> NamingPattern:
         value = naming.get(key, default)
@@ -210,6 +214,7 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
             max_file_bytes=max_bytes,
             severities=severities,
             kafka_defaults=kafka_defaults,
+            unread_changes=unread if unread in ("breaking", "minor") else "breaking",
         ),
         problems,
     )

@@ -25,6 +25,11 @@ RULES_COVERED = {
     "registry-empty",
     "manifest-duplicate-version",
     "schema-dialect-missing",
+    # declared reads: tests/validate/test_reads.py (tests/fixtures/reads/hostile)
+    "reads-path-missing",
+    "reads-wildcard-not-collection",
+    "reads-not-guaranteed",
+    "reads-requirement-unmet",
 }
 
 GOOD = (CONTRACTS / "system.health" / "1.0.0.yaml").read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from opa_contracts import reads
 from opa_contracts.compat import api as engine
 from opa_contracts.compat import rules_scalar as rsc
 from opa_contracts.compat.keywords import ANNOTATION_RULES
@@ -26,6 +27,7 @@ from opa_contracts.diffing.values import Options, Outcome, Side
 from opa_contracts.encodings import encoding_of
 from opa_contracts.findings import Finding, Severity
 from opa_contracts.kafka_key import DIFF_PREFIX, KEY_POINTER, SCHEMA_POINTER, KafkaKey, key_of
+from opa_contracts.pointer import resolve
 from opa_contracts.rules import catalog as rc
 from opa_contracts.semver import bump_between, next_major, next_minor
 from opa_contracts.settings import Settings
@@ -42,6 +44,11 @@ class Judged:
     rule_severity: Severity  # of a break under the registry's `rules:`, before a major bump
     acceptance: Acceptance | None  # the acceptance that applies today
     expired: Acceptance | None  # one that matched but has expired
+    #: the subscribers the change touches (reads.touched): those whose declared reads it
+    #: overlaps, and every one that declares nothing
+    readers: tuple[reads.ReaderHit, ...] = ()
+    #: a break no declared read touches, let through by `reads: {unread_changes: minor}`
+    unread: bool = False
 
 
 @dataclass
@@ -138,7 +145,7 @@ class PairJudge:
         for j in judged.changes:
             outcome.findings.append(
                 self._change_finding(
-                    j.change, j.hit, j.severity, mode, old, new, j.breaks_mode, j.acceptance
+                    j.change, j.hit, j.severity, mode, old, new, j.breaks_mode, j.acceptance, j
                 )
             )
         if discipline:
@@ -216,10 +223,12 @@ class PairJudge:
                     Verdict.BROKEN,
                     proof=proof.format(old=manifest_change.old, new=manifest_change.new),
                 )
+        readers = _Readers(old, new, old_schema, new_schema)
         for change in changes:
             if change.rule not in ANNOTATION_RULES:
                 judged.schema_changed = True
             hit = checked.get((change.rule, change.pointer))
+            touched = readers.of(change, hit)
             # flagged for a protected direction and not proven compatible: broken or unknown
             breaks_mode = hit is not None and hit.verdict is not Verdict.COMPATIBLE
             acceptance, expired = self._accepted(change.rule, channel, change.pointer, new_version)
@@ -238,6 +247,15 @@ class PairJudge:
                 # the registry's `rules:` override applies here as in every verb: a rule turned
                 # down to a warning does not make the change breaking
                 rule_severity = self.settings.severity(change.rule, default) or Severity.NOTE
+            # a break no declared read touches: the registry says whether it needs a major
+            unread = (
+                breaks_mode
+                and self.settings.unread_changes == "minor"
+                and readers.declared(hit)
+                and not any(r.declared for r in touched)
+            )
+            if unread and rule_severity is Severity.ERROR:
+                rule_severity = Severity.WARNING
             if not breaks_mode or acceptance is not None:
                 severity = Severity.NOTE
             elif judged.major_bump:
@@ -246,7 +264,17 @@ class PairJudge:
                 severity = rule_severity
                 judged.breaking = judged.breaking or severity is Severity.ERROR
             judged.changes.append(
-                Judged(change, hit, breaks_mode, severity, rule_severity, acceptance, expired)
+                Judged(
+                    change,
+                    hit,
+                    breaks_mode,
+                    severity,
+                    rule_severity,
+                    acceptance,
+                    expired,
+                    tuple(touched),
+                    unread,
+                )
             )
         return judged
 
@@ -291,10 +319,30 @@ class PairJudge:
         new: Side,
         breaks_mode: bool,
         acceptance: Acceptance | None,
+        judged: Judged | None = None,
     ) -> Finding:
-        verdict = _verdict(change, hit, mode, old, new, breaks_mode, self._budget_text(hit))
+        touched = judged.readers if judged is not None else ()
+        verdict = _verdict(
+            change,
+            hit,
+            mode,
+            old,
+            new,
+            breaks_mode,
+            self._budget_text(hit),
+            [r.name for r in touched] if judged is not None else None,
+        )
+        if breaks_mode and touched:
+            verdict += "; readers: " + ", ".join(r.label for r in touched)
+        elif breaks_mode and judged is not None and reads.subscribers(new.data):
+            verdict += "; no subscriber reads it"
         if acceptance is not None:
             verdict += f" — accepted: {acceptance.reason}"
+        elif judged is not None and judged.unread and severity is Severity.WARNING:
+            verdict += (
+                " — no subscriber that declares its reads reads it; allowed without a major "
+                "version by reads.unread_changes: minor"
+            )
         elif breaks_mode and severity is Severity.WARNING:
             verdict += " — allowed by the major version bump"
         details: dict[str, Any] = {
@@ -318,6 +366,10 @@ class PairJudge:
                 "version": new.version,
             },
         }
+        if judged is not None and (touched or reads.subscribers(new.data)):
+            # who the change touches: declared readers whose reads it overlaps, and every
+            # subscriber declaring nothing (it reads everything)
+            details["readers"] = [r.as_dict() for r in touched]
         if hit is not None and hit.long_strings:
             shown = "; ".join(long.describe() for long in hit.long_strings)
             verdict += f"; witness shown abbreviated: {shown}"
@@ -471,6 +523,7 @@ def _verdict(
     new: Side,
     breaks_mode: bool,
     budget: str = "",
+    touched: list[str] | None = None,
 ) -> str:
     if hit is not None and hit.verdict is Verdict.COMPATIBLE:
         return f"compatible, proven ({hit.proof})"
@@ -486,9 +539,11 @@ def _verdict(
             f"{old.version} (including any replayed from Kafka retention)"
         )
     if "forward" in change.breaks & mode.directions:
-        readers = ", ".join(new.subscribers()) or "subscribers"
+        # the readers the change touches, when they were told apart (reads.touched)
+        names = touched if touched is not None else new.subscribers()
+        readers = f" ({', '.join(names)})" if names else ""
         parts.append(
-            f"{what} FORWARD: readers still on {old.version} ({readers}) reject messages "
+            f"{what} FORWARD: readers still on {old.version}{readers} reject messages "
             f"written under {new.version}"
         )
     if hit is not None and hit.verdict is Verdict.UNKNOWN:
@@ -499,3 +554,52 @@ def _verdict(
 
 def _seconds(value: float) -> str:
     return f"{value:g} s"
+
+
+class _Readers:
+    """The subscribers of a version pair and the changes' places in the message: readers on the
+    new version for a message the old one wrote (backward), and back (forward)."""
+
+    def __init__(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], old_schema: Any, new_schema: Any
+    ) -> None:
+        self.old = reads.subscribers(old)
+        self.new = reads.subscribers(new)
+        self.old_schema = old_schema
+        self.new_schema = new_schema
+        self._index: dict[int, dict[str, list[str]]] = {}  # reads.ref_index, by schema
+
+    def side(self, hit: CheckedChange | None) -> tuple[list[reads.Subscriber], Any]:
+        """The readers a change reaches, and the schema they read with."""
+        if hit is not None and hit.writer == "new":
+            return self.old, self.old_schema
+        return self.new, self.new_schema
+
+    def declared(self, hit: CheckedChange | None) -> bool:
+        """Whether some reader of this side declares its reads."""
+        return any(s.declares for s in self.side(hit)[0])
+
+    def of(self, change: Change, hit: CheckedChange | None) -> list[reads.ReaderHit]:
+        subscribers, schema = self.side(hit)
+        if not subscribers:
+            return []
+        if change.rule == rsc.ENCODING_CHANGED.id:
+            place: tuple[str, ...] | None = ()  # the whole message
+        else:
+            where = self.new_schema if _has(self.new_schema, change.pointer) else self.old_schema
+            index = self._index.get(id(where))
+            if index is None:  # built on first use, once per schema of the pair
+                index = self._index[id(where)] = reads.RefIndex(where)
+            place = reads.instance_path(where, change.pointer, change.old, change.new, index)
+        found = hit is not None and hit.witness_found
+        return reads.touched(
+            subscribers, place, hit.witness if found and hit else None, schema, found
+        )
+
+
+def _has(schema: Any, pointer: str) -> bool:
+    try:
+        resolve(schema, pointer)
+    except LookupError:
+        return False
+    return True

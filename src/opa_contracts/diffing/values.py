@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opa_contracts import reads
 from opa_contracts.findings import Finding
 from opa_contracts.loader import Registry
 from opa_contracts.yamlsource import Document
@@ -35,12 +36,7 @@ class Side:
         return doc.position(pointer) if isinstance(doc, Document) else (0, 0)
 
     def subscribers(self) -> list[str]:
-        out = []
-        for sub in self.data.get("subscribers") or []:
-            name = sub.get("name") if isinstance(sub, dict) else sub
-            if isinstance(name, str):
-                out.append(name)
-        return out
+        return [s.name for s in reads.subscribers(self.data)]
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import IO, Any
 
 from opa_contracts.findings import Finding, Report, Severity
@@ -66,10 +67,39 @@ def render(report: Report, stream: IO[str], color: bool) -> None:
         for f in findings:
             if "witness" in f.details:
                 stream.write(_witness(f))
+    if diff:
+        stream.write(_by_reader(report.findings))
     stream.write(_suggested(report))
     stream.write(
         "<sub>opa-contracts · modes and rules: docs/compatibility.md, docs/rules.md</sub>\n"
     )
+
+
+def _by_reader(findings: Sequence[Finding]) -> str:
+    """The breaks grouped by the subscriber they reach (``details.readers``): declared readers
+    whose reads a break touches, and subscribers declaring nothing (they read everything)."""
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    declared: dict[tuple[str, str], bool] = {}
+    for f in findings:
+        readers = f.details.get("readers")
+        if f.severity is Severity.NOTE or not isinstance(readers, list):
+            continue
+        for reader in readers:
+            name = (str(reader["name"]), f.channel)
+            declared[name] = bool(reader.get("declares_reads"))
+            reads = ", ".join(f"`{p}`" for p in reader.get("reads") or [])
+            note = f" (reads {reads})" if reads else ""
+            if reader.get("witness_breaks_reads") is False:
+                note += " — the witness does not break these reads"
+            groups[name].append(f"`{f.rule}` at `{_pointer(f)}`{note}")
+    if not groups:
+        return ""
+    out = ["#### Breaks by reader\n"]
+    for name in sorted(groups, key=lambda n: (not declared[n], n)):
+        what = "" if declared[name] else " _(declares no reads: reads everything)_"
+        out.append(f"- `{name[0]}` on `{name[1]}`{what}")
+        out += [f"  - {line}" for line in groups[name]]
+    return "\n".join(out) + "\n\n"
 
 
 def _group(f: Finding) -> str:

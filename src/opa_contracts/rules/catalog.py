@@ -244,6 +244,34 @@ SCHEMA_ACCEPTS_ANYTHING = Rule(
     "The payload schema constrains something: a root of true, {} or only annotations (title, description, $defs...) with no assertion or applicator keyword accepts any JSON value, so the contract promises nothing.",
 )
 
+READS_PATH_MISSING = Rule(
+    "reads-path-missing",
+    "manifest",
+    E,
+    "Every place a subscriber declares it reads (subscribers[].reads) exists in the payload schema of that version (followed through $ref, allOf, oneOf, anyOf).",
+)
+
+READS_WILDCARD_NOT_COLLECTION = Rule(
+    "reads-wildcard-not-collection",
+    "manifest",
+    E,
+    "A `*` in a declared read stands where the schema has an array or a map (items, additionalProperties, patternProperties), not over a string, a number or a plain object.",
+)
+
+READS_NOT_GUARANTEED = Rule(
+    "reads-not-guaranteed",
+    "manifest",
+    W,
+    "A subscriber reads only fields the schema guarantees: required all the way down and never null; otherwise it declares present: false (it copes with their absence).",
+)
+
+READS_REQUIREMENT_UNMET = Rule(
+    "reads-requirement-unmet",
+    "manifest",
+    W,
+    "The schema allows at a declared read only the types and values the subscriber says it handles (its type and enum).",
+)
+
 VALIDATE_RULES: tuple[Rule, ...] = (
     FILE_UNREADABLE,
     FILE_TOO_LARGE,
@@ -283,6 +311,10 @@ VALIDATE_RULES: tuple[Rule, ...] = (
     REDIS_CHANNEL_NAME,
     TEXT_MOJIBAKE,
     SCHEMA_ACCEPTS_ANYTHING,
+    READS_PATH_MISSING,
+    READS_WILDCARD_NOT_COLLECTION,
+    READS_NOT_GUARANTEED,
+    READS_REQUIREMENT_UNMET,
 )
 
 # Kafka migration guard (the topic plan checked before the move)

@@ -13,7 +13,7 @@ from opa_contracts.kafka_key import key_of
 from opa_contracts.loader import SourceFile
 from opa_contracts.rules import catalog as rc
 from opa_contracts.rules.registry import validate_rules_by_id
-from opa_contracts.validate import examples, lint, manifest, migration, payload
+from opa_contracts.validate import examples, lint, manifest, migration, payload, reads
 from opa_contracts.validate.context import Context, Ignore
 
 
@@ -168,6 +168,7 @@ def _check_manifest(ctx: Context, source: SourceFile) -> None:
     key_validator = payload.check_key(ctx, source, key) if key.kind == "schema" else None
     if validator is not None:
         examples.check(ctx, source, validator, channel, version, key, key_validator)
+        reads.check(ctx, source)
     if not data.get("examples"):
         ctx.emit(
             rc.EXAMPLE_MISSING.id,

@@ -54,12 +54,14 @@ class Field:
     required: bool | None  # None: not a property (the message itself, an array item)
     constraints: tuple[str, ...]
     description: str
+    #: the field's place in the message, as pointer tokens ("*": every item or value)
+    place: tuple[str, ...] = ()
 
 
 def fields(schema: Any) -> list[Field]:
     """Every field of ``schema``, in the schema's order, parents before their children."""
     walker = _Walker(schema)
-    rows = list(walker.node("", schema, required=None, depth=0, chain=()))
+    rows = list(walker.node("", schema, required=None, depth=0, chain=(), place=()))
     if len(rows) > MAX_ROWS:
         rows = rows[:MAX_ROWS]
         rows.append(Field("…", 0, "", None, (f"table cut at {MAX_ROWS} rows",), ""))
@@ -126,7 +128,14 @@ class _Walker:
         return result, chain, problem
 
     def node(
-        self, name: str, raw: Any, *, required: bool | None, depth: int, chain: tuple[str, ...]
+        self,
+        name: str,
+        raw: Any,
+        *,
+        required: bool | None,
+        depth: int,
+        chain: tuple[str, ...],
+        place: tuple[str, ...],
     ) -> Iterator[Field]:
         node, chain, problem = self.merged(raw, chain)
         notes = [problem] if problem else []
@@ -149,15 +158,23 @@ class _Walker:
                 )
             ),
             description=description if isinstance(description, str) else "",
+            place=place,
         )
-        children = list(self.children(name, node, depth, chain)) if isinstance(node, dict) else []
+        children = (
+            list(self.children(name, node, depth, chain, place)) if isinstance(node, dict) else []
+        )
         # the message itself is a row only when it is not a plain object of named fields
         if name or not children or row.constraints or row.type not in ("object", ""):
             yield row
         yield from children
 
     def children(
-        self, name: str, node: Mapping[str, Any], depth: int, chain: tuple[str, ...]
+        self,
+        name: str,
+        node: Mapping[str, Any],
+        depth: int,
+        chain: tuple[str, ...],
+        place: tuple[str, ...] = (),
     ) -> Iterator[Field]:
         if depth >= MAX_DEPTH:
             return
@@ -169,29 +186,60 @@ class _Walker:
         if isinstance(properties, dict):
             for key, sub in properties.items():
                 yield from self.node(
-                    prefix + key, sub, required=key in needed, depth=below, chain=chain
+                    prefix + key,
+                    sub,
+                    required=key in needed,
+                    depth=below,
+                    chain=chain,
+                    place=(*place, key),
                 )
         patterns = node.get("patternProperties")
         if isinstance(patterns, dict):
             for pattern, sub in patterns.items():
                 yield from self.node(
-                    f"{prefix}<{pattern}>", sub, required=False, depth=below, chain=chain
+                    f"{prefix}<{pattern}>",
+                    sub,
+                    required=False,
+                    depth=below,
+                    chain=chain,
+                    place=(*place, "*"),
                 )
         extra = node.get("additionalProperties")
         if isinstance(extra, dict) and extra:
-            yield from self.node(f"{prefix}*", extra, required=False, depth=below, chain=chain)
+            yield from self.node(
+                f"{prefix}*", extra, required=False, depth=below, chain=chain, place=(*place, "*")
+            )
         items = node.get("prefixItems") if "prefixItems" in node else node.get("items")
         base = name or "(message)"
         if isinstance(items, list):
             for index, sub in enumerate(items):
                 yield from self.node(
-                    f"{base}[{index}]", sub, required=None, depth=depth + 1, chain=chain
+                    f"{base}[{index}]",
+                    sub,
+                    required=None,
+                    depth=depth + 1,
+                    chain=chain,
+                    place=(*place, str(index)),
                 )
             rest = node.get("items") if "prefixItems" in node else node.get("additionalItems")
             if isinstance(rest, dict) and rest:
-                yield from self.node(f"{base}[]", rest, required=None, depth=depth + 1, chain=chain)
+                yield from self.node(
+                    f"{base}[]",
+                    rest,
+                    required=None,
+                    depth=depth + 1,
+                    chain=chain,
+                    place=(*place, "*"),
+                )
         elif isinstance(items, dict):
-            yield from self.node(f"{base}[]", items, required=None, depth=depth + 1, chain=chain)
+            yield from self.node(
+                f"{base}[]",
+                items,
+                required=None,
+                depth=depth + 1,
+                chain=chain,
+                place=(*place, "*"),
+            )
         for keyword in ("oneOf", "anyOf"):
             branches = node.get(keyword)
             if not isinstance(branches, list):
@@ -201,7 +249,9 @@ class _Walker:
                     continue
                 named = _is_ref(branch)
                 self.expanding.add(id(branch))
-                found = list(self.children(name, self.merged(branch, chain)[0], depth, chain))
+                found = list(
+                    self.children(name, self.merged(branch, chain)[0], depth, chain, place)
+                )
                 self.expanding.discard(id(branch))
                 for row in found:
                     note = f"only in {keyword} variant {index}"
@@ -214,6 +264,7 @@ class _Walker:
                         row.required,
                         (note, *row.constraints),
                         row.description,
+                        row.place,
                     )
 
     def label(self, branch: Any, chain: tuple[str, ...]) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from opa_contracts import reads
 from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate import parallel
@@ -223,6 +224,16 @@ def _services(pages: list[views.Page]) -> list[dict[str, Any]]:
                     {"name": person.name, "notes": person.notes, "publishes": [], "reads": []},
                 )
                 entry[role].append(page)
+    for entry in found.values():
+        entry.setdefault("fields", [])
+    for page in pages:
+        # what each subscriber reads of each channel: its declared reads, or every field
+        for sub in reads.subscribers(page.contract.manifest):
+            if sub.name in found:
+                what = ", ".join(r.path for r in sub.reads or ()) if sub.declares else "every field"
+                found[sub.name]["fields"].append(
+                    {"channel": page.name, "slug": page.slug, "reads": what or "nothing"}
+                )
     return [found[name] for name in sorted(found)]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opa_contracts import kafka_config, units
+from opa_contracts import kafka_config, reads, units
 from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate.contracts import Channel, ContractVersion
@@ -107,6 +107,24 @@ class Page:
         """(name, rows) of each transport the latest version declares, and no other."""
         found = (("Redis Pub/Sub", self.redis), ("Kafka", self.kafka))
         return tuple((label, rows) for label, rows in found if rows)
+
+    @property
+    def reading(self) -> list[reads.Subscriber]:
+        """The subscribers of the latest version, with their declared reads."""
+        return reads.subscribers(self.contract.manifest)
+
+    def read_by(self, field: Field) -> list[str]:
+        """The subscribers whose declared reads overlap ``field`` (within or above it)."""
+        return [s.name for s in self.reading if s.declares and s.reading(field.place)]
+
+    @property
+    def reads_everything(self) -> list[str]:
+        """The subscribers that declare no reads: they read every field."""
+        return [s.name for s in self.reading if not s.declares]
+
+    @property
+    def declares_reads(self) -> bool:
+        return any(s.declares for s in self.reading)
 
 
 def declared(pages: list[Page]) -> str:

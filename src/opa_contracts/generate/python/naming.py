@@ -19,7 +19,7 @@ from opa_contracts.semver import Version
 DISTRIBUTION = re.compile(r"^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$")
 # modules of the package itself, and a later issue's runtime: no channel may take these names
 RESERVED_MODULES = frozenset(
-    {"channels", "errors", "schemas", "runtime", "_base", "_codec", "_shared"}
+    {"channels", "errors", "schemas", "runtime", "tracing", "_base", "_codec", "_shared"}
 )
 # names a version module already binds; a channel class named so would shadow them
 RESERVED_CLASSES = frozenset(

@@ -9,6 +9,7 @@ Layout (``<module>`` is ``opa_events`` by default)::
     src/<module>/channels.py        channel metadata as typed constants
     src/<module>/errors.py          ContractError
     src/<module>/_shared.py         the classes of shared schemas (``_schemas/``), when used
+    src/<module>/tracing.py         ReadRecorder: which fields a consumer reads (opt in, for tests)
     src/<module>/schemas/<channel>/<version>.json
     src/<module>/<channel>/__init__.py   the latest version's models (the default import)
     src/<module>/<channel>/v1.py         the latest 1.x version's models
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opa_contracts import reads
 from opa_contracts.generate import templates
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.docs.views import paragraphs
@@ -80,6 +82,14 @@ class VersionView:
     schema_file: str
     code: ModelCode
     exports: tuple[str, ...]
+
+    @property
+    def reads(self) -> tuple[tuple[str, tuple[str, ...] | None], ...]:
+        """Each subscriber with its declared reads (``None``: declares none, reads everything)."""
+        return tuple(
+            (s.name, tuple(r.path for r in s.reads) if s.reads is not None else None)
+            for s in reads.subscribers(self.contract.manifest)
+        )
 
     def transport(self, name: str, key: str, kind: str) -> Any:
         """``transports.<name>.<key>`` when it is of type ``kind`` (str or int), else None."""
@@ -238,7 +248,7 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
     context["example"] = examples.get(True) or examples.get(False)
     # README.md goes through the formatter too: ruff formats the Python blocks of Markdown
     python = {"README.md": env.get_template(f"{TEMPLATE_DIR}/README.md.jinja").render(context)}
-    for name in ("__init__.py", "_base.py", "_codec.py", "channels.py", "errors.py"):
+    for name in ("__init__.py", "_base.py", "_codec.py", "channels.py", "errors.py", "tracing.py"):
         python[f"{src}/{name}"] = env.get_template(f"{TEMPLATE_DIR}/{name}.jinja").render(context)
     for name in RUNTIME_MODULES:
         template = env.get_template(f"{TEMPLATE_DIR}/runtime/{name}.py.jinja")

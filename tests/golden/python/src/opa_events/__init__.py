@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from opa_events.system_health import v1_0_0 as _system_health_v1_0_0
 
 __version__ = "1.3.0"
-REGISTRY_DIGEST = "d782fec040fe01ce062fcde2faf94ea23c012b39c4282e890e7b8f1130188dc4"
+REGISTRY_DIGEST = "6da330c898a74f6984c938988b7f3aeeee91bd63376b7f41312a53ea122a6b52"
 """SHA-256 over every manifest the package was generated from."""
 
 __all__ = [

@@ -33,6 +33,9 @@ class ContractVersion:
     """How a key with its own schema travels: ``string`` (raw UTF-8) or ``json`` (compact)."""
     kafka_partitions: int | None
     kafka_cleanup_policy: str | None
+    reads: tuple[tuple[str, tuple[str, ...] | None], ...] = ()
+    """Each subscriber with the fields it declares it reads (JSON pointers; ``None``: it
+    declares none, so it reads everything): what ``tracing.ReadRecorder.undeclared`` checks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,14 @@ CAPACITY_SCORES: Final = Channel(
             kafka_key_encoding=None,
             kafka_partitions=3,
             kafka_cleanup_policy="delete",
+            reads=(
+                (
+                    "opa-prediction-*",
+                    ("/ticker", "/timestamp", "/score", "/confidence", "/model_version"),
+                ),
+                ("dashboards", None),
+                ("alerting", None),
+            ),
         ),
     ),
 )
@@ -104,6 +115,11 @@ QUOTES_REALTIME: Final = Channel(
             kafka_key_encoding=None,
             kafka_partitions=6,
             kafka_cleanup_policy="delete",
+            reads=(
+                ("opa-capacity-api", ("/ticker", "/timestamp", "/price", "/volume", "/source")),
+                ("opa-prediction-*", ("/ticker", "/timestamp", "/price", "/volume")),
+                ("alerting", None),
+            ),
         ),
     ),
 )
@@ -132,6 +148,7 @@ SYSTEM_HEALTH: Final = Channel(
             kafka_key_encoding=None,
             kafka_partitions=1,
             kafka_cleanup_policy="compact",
+            reads=(("monitoring", None), ("dashboards", None)),
         ),
     ),
 )
