@@ -75,7 +75,9 @@ class Tap:
             if channel is None:
                 self.summary.unknown_channels[f"{wire.transport}:{wire.name}"] += 1
                 return
-            found = (channel, self.summary.channel(wire.transport, channel.name))
+            stats = self.summary.channel(wire.transport, channel.name)
+            stats.latest = channel.latest.version
+            found = (channel, stats)
             self.stats[(wire.transport, wire.name)] = found
         channel, stats = found
         data = wire.data

@@ -61,7 +61,7 @@ class Outcome:
     def warnings(self) -> bool:
         s = self.summary
         return bool(s.unknown_channels) or any(
-            c.fields or len(c.versions) > 1 for c in s.channels.values()
+            c.fields or c.old_versions for c in s.channels.values()
         )
 
     def render(self, fmt: str) -> str:

@@ -58,6 +58,12 @@ class ChannelStats:
     invalid: dict[tuple[str, str], Invalid] = field(default_factory=dict)
     fields: Counter[str] = field(default_factory=Counter)
     fields_dropped: int = 0
+    latest: str = ""  # the channel's newest version
+
+    @property
+    def old_versions(self) -> int:
+        """Valid messages that only an older version than the newest accepts."""
+        return sum(n for v, n in self.versions.items() if v != self.latest)
 
     def seen(self, size: int, at: float) -> None:
         if not self.messages:
