@@ -302,6 +302,7 @@ def test_parity_names_exactly_the_dropped_delayed_reordered_altered_and_extra_me
     assert parity["altered"] == 1
     assert parity["altered_pointers"] == {"/price": 1}
     assert parity["reordered"] == 1
+    assert parity["reordered_by_key"] == {"MSFT": 1}
     assert parity["late_ms"]["p99"] >= parity["late_ms"]["p50"] >= 0
 
 

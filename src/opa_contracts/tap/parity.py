@@ -25,6 +25,8 @@ from opa_contracts.tap.summary import percentile
 SIDES = ("redis", "kafka")
 #: altered pairs kept as examples per channel
 MAX_EXAMPLES = 5
+#: keys listed with their reorderings per channel
+MAX_KEYS = 20
 
 
 @dataclass(slots=True, eq=False)
@@ -50,6 +52,8 @@ class ChannelParity:
     examples: list[dict[str, Any]] = field(default_factory=list)
     late_ms: Counter[int] = field(default_factory=Counter)
     reordered: int = 0
+    #: reorderings per Kafka key (the first MAX_KEYS keys that had one; the rest in ``reordered``)
+    reordered_keys: Counter[str] = field(default_factory=Counter)
     #: each side's waiting messages in arrival order (matched ones are marked done and dropped
     #: when they reach the front) and by match key
     arrivals: dict[str, deque[_Waiting]] = field(
@@ -84,6 +88,7 @@ class ChannelParity:
                 "p99": percentile(self.late_ms, 0.99),
             },
             "reordered": self.reordered,
+            "reordered_by_key": dict(sorted(self.reordered_keys.items())),
         }
 
 
@@ -119,7 +124,7 @@ class Parity:
         state.seq[side] += 1
         seq = state.seq[side]
         identity = _identity(value, key_field)
-        order_key = None if identity is None else json.dumps(identity[0], sort_keys=True)
+        order_key = _order_key(value, key_field)
         queue = state.waiting[other].get(match_key)
         if queue:
             found = queue[0]
@@ -155,6 +160,8 @@ class Parity:
         last = state.last_order.get(kafka.order_key)
         if last is not None and (redis.seq - last[0]) * (kafka.seq - last[1]) < 0:
             state.reordered += 1
+            if kafka.order_key in state.reordered_keys or len(state.reordered_keys) < MAX_KEYS:
+                state.reordered_keys[kafka.order_key] += 1
         state.last_order[kafka.order_key] = (redis.seq, kafka.seq)
 
     @staticmethod
@@ -199,6 +206,14 @@ class Parity:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _order_key(value: Any, key_field: str | None) -> str | None:
+    """The Kafka key a message is ordered by (the key field's text), if it has one."""
+    if not isinstance(value, dict) or key_field is None or value.get(key_field) is None:
+        return None
+    key = value[key_field]
+    return key if isinstance(key, str) else _canonical(key)
 
 
 def _identity(value: Any, key_field: str | None) -> tuple[Any, ...] | None:

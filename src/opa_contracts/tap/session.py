@@ -232,6 +232,8 @@ def _parity_text(parity: Parity) -> str:
         )
         for pointer, n in sorted(c.altered_pointers.items()):
             lines.append(f"    altered at {pointer or '/'}: {n:,}")
+        for key, n in sorted(c.reordered_keys.items()):
+            lines.append(f"    reordered on key {key}: {n:,}")
     return "\n".join(lines) + "\n"
 
 
