@@ -18,6 +18,13 @@ _CATEGORY_CORE = {
     "CATEGORY_WORD": frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
     "CATEGORY_SPACE": frozenset(" \t\n\r\f\v"),
 }
+# the characters each class matches under the validator's reading, exactly: jsonschema-rs reads
+# \d and \w as ECMA-262 does, ASCII only (tests/compat/test_proof.py holds it to that); \s is
+# Unicode there, so it is not read exactly
+_CATEGORY_EXACT = {
+    "CATEGORY_DIGIT": _CATEGORY_CORE["CATEGORY_DIGIT"],
+    "CATEGORY_WORD": _CATEGORY_CORE["CATEGORY_WORD"],
+}
 # the characters "." may refuse (line terminators of ECMA-262; Rust refuses "\n" only)
 _NOT_ANY = frozenset("\n\r\u2028\u2029")
 _MAX_SET = 4096
@@ -87,8 +94,9 @@ def _token(x: tuple[Any, Any], y: tuple[Any, Any]) -> bool:
 
 
 def plain_chars(op: Any, av: Any, limit: int = _MAX_SET) -> frozenset[str] | None:
-    """The characters a one-character token matches, when it is a plain set (literals, and
-    ranges narrower than ``limit``); None otherwise (a negation, a class such as \\d...)."""
+    """The characters a one-character token matches, when it is a plain set (literals, ranges
+    narrower than ``limit``, the ASCII classes \\d and \\w); None otherwise (a negation, \\s,
+    \\D...)."""
     if op is _c.LITERAL:
         return frozenset(chr(av))
     if op is not _c.IN:
@@ -99,6 +107,8 @@ def plain_chars(op: Any, av: Any, limit: int = _MAX_SET) -> frozenset[str] | Non
             out.add(chr(item))
         elif item_op is _c.RANGE and item[1] - item[0] < limit:
             out |= {chr(c) for c in range(item[0], item[1] + 1)}
+        elif item_op is _c.CATEGORY and str(item) in _CATEGORY_EXACT:
+            out |= _CATEGORY_EXACT[str(item)]
         else:
             return None
     return frozenset(out)
