@@ -330,6 +330,7 @@ REGION_SCHEMAS = st.recursive(
 
 def _in_region(region: Any, value: Any) -> bool:
     """Whether ``value`` lies in ``region`` (what proof_regions reads of it)."""
+    measure: float
     if value is None:
         kind, measure = "null", 0
     elif isinstance(value, bool):
