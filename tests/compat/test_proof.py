@@ -573,6 +573,9 @@ def test_issue_12_rules_prove_and_refuse_their_near_miss(
         ("^\\w+$", "^[0-9a-zA-Z_]+$", True),
         ("^\\s+$", "^[ \\t\\n\\r\\f\\v]+$", False),  # \s is Unicode there (NBSP...)
         ("^\\D+$", "^[^0-9]+$", False),  # not shown: negated classes are not read
+        # beside a backreference the validator's \d is Unicode: not read as [0-9] there
+        ("^(\\d)\\1$", "^([0-9])\\1$", False),
+        ("^(?=.)\\d$", "^(?=.)[0-9]$", False),  # nor beside a lookaround
         ("^[a-z]*$", "^[a-zA-Z]*$", True),
         ("^ab", "ab", True),  # an anchor dropped
         ("ab", "^ab", False),
@@ -595,7 +598,8 @@ def test_pattern_within_is_structural_and_conservative(
 
 def test_digit_and_word_classes_are_ascii_in_the_validator() -> None:
     """regex_subsume reads \\d as [0-9] and \\w as [0-9A-Za-z_], as jsonschema-rs does (the
-    ECMA-262 reading); \\s it leaves unread, since the validator's is Unicode."""
+    ECMA-262 reading) in a pattern without backreferences or lookarounds; \\s it leaves unread,
+    since the validator's is Unicode."""
     import jsonschema_rs
 
     arabic_digits, accented, nbsp = "\u0661\u0662", "\u00e9", "\u00a0"
@@ -603,6 +607,8 @@ def test_digit_and_word_classes_are_ascii_in_the_validator() -> None:
     assert not jsonschema_rs.is_valid({"pattern": "^\\d+$"}, arabic_digits)
     assert not jsonschema_rs.is_valid({"pattern": "^\\w+$"}, accented)
     assert jsonschema_rs.is_valid({"pattern": "^\\s$"}, nbsp)
+    # a backreference takes the pattern to another engine, whose \\d is Unicode
+    assert jsonschema_rs.is_valid({"pattern": "^(\\d)\\1$"}, "\u0661\u0661")
 
 
 def test_the_proof_cache_lives_for_one_check_only() -> None:

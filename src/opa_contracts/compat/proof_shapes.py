@@ -170,7 +170,8 @@ def _language(tokens: list[Any], limit: int) -> set[str] | None:
 
 def _token_language(op: Any, av: Any, limit: int) -> set[str] | None:
     if op is _c.LITERAL or op is _c.IN:
-        chars = plain_chars(op, av, limit)
+        # exact: the language read here has no backreference nor lookaround (those are None)
+        chars = plain_chars(op, av, limit, exact=True)
         return set(chars) if chars is not None else None
     if op is _c.BRANCH:
         out: set[str] = set()
