@@ -19,11 +19,17 @@ can have); whatever they cannot show stays unknown. The rules, tried in order:
 * **union coverage** — an ``anyOf``/``oneOf`` branch that only gains a ``type`` loses instances of
   the other types, which another branch, unchanged, accepts entirely: the union keeps them
   (``anyOf``) or never accepted them from that branch (``oneOf``: two matches were a failure).
+* **region containment** — the writer's schema at the place, with its context, read as a region
+  holding every value it accepts (types, numeric intervals, string lengths, through ``anyOf``,
+  ``allOf``, ``oneOf``, ``not`` and ``if``: :mod:`.proof_regions`), lies inside the reader's
+  read as a region of values it accepts.
 
 Soundness rests on monotonicity: the place must be reached from the root through positive
 applicators only (``properties``, ``items``, ``allOf``, ``anyOf``, ``then``...; never ``not``,
 ``if``, ``oneOf`` above it, ``contains``), with lists paired by index (the other members equal),
-and no ``$ref`` may lead into the place or its ancestors from elsewhere.
+and no ``$ref`` may lead into the place or its ancestors from elsewhere. With ``unevaluated*``
+in either schema only the whole schemas are compared (what they see depends on other places).
+What the provers of one check remember lives in its :class:`ProofCache`, never in the module.
 """
 
 from __future__ import annotations
