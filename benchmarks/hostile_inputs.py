@@ -57,3 +57,23 @@ def write_pair(folder: Path, old: dict[str, Any], new: dict[str, Any]) -> tuple[
     for path, props, version in zip(paths, (old, new), ("1.0.0", "1.1.0"), strict=True):
         path.write_text(json.dumps(manifest(version, props), indent=1), encoding="utf-8")
     return paths
+
+
+def wide_union(count: int, changed: int | None = None) -> dict[str, Any]:
+    """A property schema: an ``anyOf`` of ``count`` object branches told apart by a ``kind``
+    const; branch ``changed`` (if any) raises its ``v`` minimum from 0 to 1. Compared naively
+    branch against branch, a pair of these is ``count`` squared comparisons."""
+    return {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "kind": {"const": f"k{i}"},
+                    "v": {"type": "integer", "minimum": 1 if i == changed else 0},
+                    "name": {"type": "string"},
+                },
+                "required": ["kind", "v"],
+            }
+            for i in range(count)
+        ]
+    }

@@ -3,6 +3,7 @@ unsound (the controls are pairs with a real break, or where a rule's preconditio
 
 from __future__ import annotations
 
+import importlib
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ import jsonschema_rs
 import pytest
 
 from opa_contracts.compat import Mode, Verdict, check
-from opa_contracts.compat.proof_shapes import finite_pattern
+from opa_contracts.compat.proof_shapes import finite_pattern, pattern_length_set
 from opa_contracts.compat.regex_subsume import pattern_within
 
 OBJ_A = {"type": "object", "properties": {"a": {"type": "string"}}}
@@ -143,7 +144,9 @@ D4 = "http://json-schema.org/draft-04/schema#"
 D7 = "http://json-schema.org/draft-07/schema#"
 D2019 = "https://json-schema.org/draft/2019-09/schema"
 D2020 = "https://json-schema.org/draft/2020-12/schema"
-IMPLIED, FINITE = "implied by context", "finite writer set"
+INT_OR_BOOL = {"anyOf": [{"type": "integer"}, {"type": "boolean"}]}
+NUM_OR_BOOL = {"anyOf": [{"type": "number"}, {"type": "boolean"}]}
+IMPLIED, FINITE, REGIONS = "implied by context", "finite writer set", "region containment"
 CLOSED_M = {
     "type": "object",
     "properties": {"m": {"enum": [1, 2]}},
@@ -417,6 +420,102 @@ _SHAPES: list[tuple[str, Any, Any, Mode, str, tuple[Any, Any]]] = [
             {"type": "string", "pattern": "^[a-z]{2}.?", "maxLength": 3},
         ),
     ),
+    # regions: a oneOf branch widened, the branches still disjoint (exactly one still matches)
+    (
+        D7,
+        {"oneOf": [{"type": "string", "maxLength": 2}, {"type": "string", "minLength": 5}]},
+        {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "string", "minLength": 5}]},
+        Mode.BACKWARD,
+        REGIONS,
+        (
+            {"oneOf": [{"type": "string", "maxLength": 2}, {"type": "string", "minLength": 5}]},
+            {"oneOf": [{"type": "string", "maxLength": 5}, {"type": "string", "minLength": 5}]},
+        ),
+    ),
+    # regions: the intersection of two unions unchanged though one union widened
+    (
+        D2020,
+        {"allOf": [{"anyOf": [{"type": "integer"}, {"type": "string"}]}, INT_OR_BOOL]},
+        {"allOf": [{"anyOf": [{"type": "number"}, {"type": "string"}]}, INT_OR_BOOL]},
+        Mode.FORWARD,
+        REGIONS,
+        (
+            {"allOf": [{"anyOf": [{"type": "integer"}, {"type": "string"}]}, NUM_OR_BOOL]},
+            {"allOf": [{"anyOf": [{"type": "number"}, {"type": "string"}]}, NUM_OR_BOOL]},
+        ),
+    ),
+    # regions: a oneOf branch narrowed where a sibling anyOf branch takes the values it lost
+    (
+        D2020,
+        {"anyOf": [{"oneOf": [{"type": "integer"}, {"type": "null"}]}, {"maximum": 0}]},
+        {
+            "anyOf": [
+                {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+                {"maximum": 0},
+            ]
+        },
+        Mode.BACKWARD,
+        REGIONS,
+        (
+            {"anyOf": [{"oneOf": [{"type": "integer"}, {"type": "null"}]}, {"maximum": -1}]},
+            {
+                "anyOf": [
+                    {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+                    {"maximum": -1},
+                ]
+            },
+        ),
+    ),
+    # regions: a pattern that only counts characters is a length bound, in code points
+    (
+        D2020,
+        {"type": "string", "minLength": 2},
+        {"type": "string", "pattern": "^[\\s\\S]{2}"},
+        Mode.BACKWARD,
+        REGIONS,
+        ({"type": "string", "minLength": 2}, {"type": "string", "pattern": "^[\\s\\S]{3}"}),
+    ),
+    # regions: not and if/then/else read exactly over types and bounds
+    (
+        D7,
+        {"if": {"type": "integer"}, "then": {"minimum": 0}, "else": {"type": "string"}},
+        {"anyOf": [{"type": "string"}, {"not": {"type": "integer", "maximum": -1}}]},
+        Mode.BACKWARD,
+        REGIONS,
+        (
+            {"if": {"type": "integer"}, "then": {"minimum": 0}, "else": {"type": "string"}},
+            {"anyOf": [{"type": "string"}, {"not": {"type": "integer", "maximum": 0}}]},
+        ),
+    ),
+    # \\d is [0-9] in the validator: rewriting one as the other loses nothing
+    (
+        D7,
+        {"type": "string", "pattern": "^\\d+$"},
+        {"type": "string", "pattern": "^[0-9]+$"},
+        Mode.BACKWARD,
+        IMPLIED,
+        ({"type": "string", "pattern": "^\\d+$"}, {"type": "string", "pattern": "^[1-9]+$"}),
+    ),
+    # unevaluatedProperties false: a closed object gains a name through a new allOf member
+    (
+        D2020,
+        {"type": "object", "allOf": [{"properties": {"a": {}}}], "unevaluatedProperties": False},
+        {
+            "type": "object",
+            "allOf": [{"properties": {"a": {}}}, {"properties": {"b": {}}}],
+            "unevaluatedProperties": False,
+        },
+        Mode.BACKWARD,
+        IMPLIED,
+        (
+            {"type": "object", "properties": {"a": {}, "c": {}}, "additionalProperties": False},
+            {
+                "type": "object",
+                "allOf": [{"properties": {"a": {}}}, {"properties": {"b": {}}}],
+                "unevaluatedProperties": False,
+            },
+        ),
+    ),
 ]
 
 
@@ -425,8 +524,10 @@ def test_finite_patterns_are_only_the_ones_whose_language_is_read_exactly() -> N
     assert finite_pattern("^[a-b]{1,2}x?$", 256) == sorted(
         a + b + x for a in "ab" for b in ("", "a", "b") for x in ("", "x")
     )
-    # unanchored, open repeats, classes, any-character, inline flags, too many strings
-    for pattern in ("(ab|cd)$", "^ab", "^a+$", "^\\d$", "^a.$", "(?i)^ab$", "^[a-z]{8}$"):
+    # \d is ASCII under the validator (test_digit_and_word_classes_are_ascii_in_the_validator)
+    assert finite_pattern("^\\d$", 256) == list("0123456789")
+    # unanchored, open repeats, Unicode classes, any-character, inline flags, too many strings
+    for pattern in ("(ab|cd)$", "^ab", "^a+$", "^\\s$", "^a.$", "(?i)^ab$", "^[a-z]{8}$"):
         assert finite_pattern(pattern, 256) is None, pattern
 
 
@@ -468,7 +569,13 @@ def test_issue_12_rules_prove_and_refuse_their_near_miss(
         ("^[a-z]{2}$", "^[a-z]{2,3}$", True),  # a repeat range widened
         ("^[a-z]{2,3}$", "^[a-z]{2}$", False),
         ("^[0-9]+$", "^\\d+$", True),  # \d holds 0-9 under every reading
-        ("^\\d+$", "^[0-9]+$", False),  # not shown: \d may be Unicode
+        ("^\\d+$", "^[0-9]+$", True),  # \d is ASCII in the validator, as in ECMA-262
+        ("^\\w+$", "^[0-9a-zA-Z_]+$", True),
+        ("^\\s+$", "^[ \\t\\n\\r\\f\\v]+$", False),  # \s is Unicode there (NBSP...)
+        ("^\\D+$", "^[^0-9]+$", False),  # not shown: negated classes are not read
+        # beside a backreference the validator's \d is Unicode: not read as [0-9] there
+        ("^(\\d)\\1$", "^([0-9])\\1$", False),
+        ("^(?=.)\\d$", "^(?=.)[0-9]$", False),  # nor beside a lookaround
         ("^[a-z]*$", "^[a-zA-Z]*$", True),
         ("^ab", "ab", True),  # an anchor dropped
         ("ab", "^ab", False),
@@ -487,3 +594,53 @@ def test_pattern_within_is_structural_and_conservative(
         for sample in ("ab", "a", "abc", "09", "A", "a\n", "b"):
             if re.search(narrow, sample) and "\n" not in sample:
                 assert re.search(wide, sample), (narrow, wide, sample)
+
+
+def test_digit_and_word_classes_are_ascii_in_the_validator() -> None:
+    """regex_subsume reads \\d as [0-9] and \\w as [0-9A-Za-z_], as jsonschema-rs does (the
+    ECMA-262 reading) in a pattern without backreferences or lookarounds; \\s it leaves unread,
+    since the validator's is Unicode."""
+    import jsonschema_rs
+
+    arabic_digits, accented, nbsp = "\u0661\u0662", "\u00e9", "\u00a0"
+    assert jsonschema_rs.is_valid({"pattern": "^\\d+$"}, "12")
+    assert not jsonschema_rs.is_valid({"pattern": "^\\d+$"}, arabic_digits)
+    assert not jsonschema_rs.is_valid({"pattern": "^\\w+$"}, accented)
+    assert jsonschema_rs.is_valid({"pattern": "^\\s$"}, nbsp)
+    # a backreference takes the pattern to another engine, whose \\d is Unicode
+    assert jsonschema_rs.is_valid({"pattern": "^(\\d)\\1$"}, "\u0661\u0661")
+
+
+def test_the_proof_cache_lives_for_one_check_only() -> None:
+    """What the prover remembers (which subschemas hold a $ref, the regions) belongs to one
+    check: once it returns, no cache and no remembered schema node is left behind."""
+    import gc
+
+    from opa_contracts.compat.proof import ProofCache
+
+    marker = {"type": "string", "minLength": 2, "x-marker": "proof-cache"}
+    old = {"anyOf": [{"$ref": "#/$defs/a"}, marker], "$defs": {"a": {"type": "integer"}}}
+    new = {"anyOf": [{"$ref": "#/$defs/a"}, {**marker, "minLength": 3}], "$defs": old["$defs"]}
+    result = check(old, new, mode=Mode.BACKWARD, witness_budget_s=0.05)
+    assert result.checked  # the prover ran
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, ProofCache)]
+    assert not hasattr(importlib.import_module("opa_contracts.compat.proof"), "_REF_MEMO")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "lengths"),
+    [
+        ("^[\\s\\S]{2}", (2, None)),
+        ("^[\\s\\S]{1,3}$", (1, 3)),
+        ("[\\d\\D][\\w\\W]?$", (1, None)),  # not anchored at the start: no upper bound
+        ("^[\\s\\S]*$", (0, None)),
+        ("^.{2}", None),  # "." refuses line feeds
+        ("^([\\s\\S]{2})+$", None),  # lengths 2, 4, 6...: not an interval
+        ("^[\\s\\d]{2}", None),
+    ],
+)
+def test_a_pattern_that_only_counts_characters_is_a_length_set(
+    pattern: str, lengths: tuple[int, int | None] | None
+) -> None:
+    assert pattern_length_set(pattern) == lengths

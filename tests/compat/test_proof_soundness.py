@@ -308,3 +308,113 @@ def test_the_probe_finds_a_known_break() -> None:
     assert result.verdict is Verdict.BROKEN
     with pytest.raises(AssertionError):
         _no_witness_among_drawn(old, new)
+
+
+# values at the edges the regions read: bounds between -2 and 3, fractions, lengths 0-3 in
+# code points (an emoji is one), and the other types
+REGION_VALUES = st.one_of(
+    VALUES,
+    st.sampled_from([-2, -1, 0, 1, 2, 3, 4, -0.5, 0.5, 1.0, 2.5, 3.0, 1e300]),
+    st.text(alphabet=["a", "\n", "\U0001f600"], max_size=4),
+    st.lists(st.integers(0, 1), max_size=2),
+)
+REGION_SCHEMAS = st.recursive(
+    LEAVES
+    | st.sampled_from(["^[\\s\\S]{2}", "^[\\s\\S]{1,2}$", "[\\d\\D]$", "^[\\w\\W]*$"]).map(
+        lambda p: {"pattern": p}
+    ),
+    _compound,
+    max_leaves=6,
+)
+
+
+def _in_region(region: Any, value: Any) -> bool:
+    """Whether ``value`` lies in ``region`` (what proof_regions reads of it)."""
+    measure: float
+    if value is None:
+        kind, measure = "null", 0
+    elif isinstance(value, bool):
+        kind, measure = "boolean", 0
+    elif isinstance(value, (int, float)):
+        kind = "integer" if isinstance(value, int) or value.is_integer() else "fraction"
+        measure = value
+    elif isinstance(value, str):
+        kind, measure = "string", len(value)
+    elif isinstance(value, dict):
+        kind, measure = "object", 0
+    else:
+        kind, measure = "array", 0
+    for lo, lc, hi, hc in region[kind]:
+        if (lo < measure or (lc and lo == measure)) and (measure < hi or (hc and measure == hi)):
+            return True
+    return False
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(REGION_SCHEMAS, st.lists(REGION_VALUES, min_size=1, max_size=8))
+def test_regions_hold_every_accepted_value_and_only_accepted_ones(
+    schema: dict[str, Any], values: list[Any]
+) -> None:
+    """The containment rule's two readings of a schema, value by value against jsonschema-rs:
+    ``over`` holds whatever the schema accepts, ``under`` nothing it rejects."""
+    from opa_contracts.compat.proof_regions import Regions
+
+    regions = Regions("draft-07")
+    over, under = regions.over(schema), regions.under(schema)
+    validator = _validator({"$schema": "http://json-schema.org/draft-07/schema#", **schema})
+    for value in values:
+        valid = validator.is_valid(value)
+        if valid:
+            assert _in_region(over, value), (schema, value)
+        if _in_region(under, value):
+            assert valid, (schema, value)
+
+
+def _closed_objects() -> list[dict[str, Any]]:
+    """Objects closed several ways over names a, b, c: unevaluatedProperties false beside
+    allOf members, anyOf branches or its own properties, an allOf member closed on its own,
+    and additionalProperties false (2020-12)."""
+    d2020 = "https://json-schema.org/draft/2020-12/schema"
+
+    def props(names: str) -> dict[str, Any]:
+        return {"properties": {n: {} for n in names}}
+
+    groups = [["a"], ["a", "b"], ["b", "c"], ["ab", "c"]]
+    out: list[dict[str, Any]] = []
+    for group in groups:
+        members = [props(g) for g in group]
+        out.append({"allOf": members, "unevaluatedProperties": False})
+        out.append({"anyOf": members, "unevaluatedProperties": False})
+        out.append({**props("".join(group)), "additionalProperties": False})
+        out.append({**props("".join(group)), "unevaluatedProperties": False})
+        out.append({"allOf": [{**members[0], "unevaluatedProperties": False}, *members[1:]]})
+    return [{"$schema": d2020, "type": "object", **s} for s in out]
+
+
+def test_unevaluated_properties_proofs_hold_on_every_small_object() -> None:
+    """Every pair of closed objects the prover calls compatible, checked on every object over
+    the names a, b, c, d (the only thing these schemas look at): nothing the writer accepts is
+    rejected by the reader. Some of the pairs are proven (the rule is exercised)."""
+    objects = [
+        {name: 1 for name, bit in zip("abcd", f"{mask:04b}", strict=True) if bit == "1"}
+        for mask in range(16)
+    ]
+    proven = 0
+    schemas = _closed_objects()
+    for writer in schemas:
+        for reader in schemas:
+            result = check(writer, reader, mode=Mode.BACKWARD, witness_budget_s=0.01)
+            if not result.compatible:
+                continue
+            proven += any(item.proof for item in result.checked)
+            w, r = _validator(writer), _validator(reader)
+            for value in objects:
+                if w.is_valid(value):
+                    assert r.is_valid(value), (writer, reader, value)
+    assert proven >= 10, proven

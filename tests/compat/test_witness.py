@@ -66,6 +66,43 @@ def test_one_of_overlap_is_a_proven_break_confluent_misses() -> None:
     assert _confirm(old, new) >= 1
 
 
+@pytest.mark.parametrize("keyword", ["anyOf", "oneOf"])
+@pytest.mark.parametrize("count", [3, 40])
+def test_a_change_inside_one_branch_of_a_union_is_witnessed_from_that_branch(
+    keyword: str, count: int
+) -> None:
+    """Branch ``count // 2`` raises its ``v`` minimum: the witness is a message of that very
+    branch (its ``kind``) with the old minimum, which no other branch of the new union takes."""
+
+    def union(changed: int | None) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                "p": {
+                    keyword: [
+                        {
+                            "type": "object",
+                            "properties": {
+                                "kind": {"const": f"k{i}"},
+                                "v": {"type": "integer", "minimum": 1 if i == changed else 0},
+                            },
+                            "required": ["kind", "v"],
+                        }
+                        for i in range(count)
+                    ]
+                }
+            },
+        }
+
+    old, new = union(None), union(count // 2)
+    result = check(old, new, mode=Mode.BACKWARD)
+    (hit,) = result.checked
+    assert hit.verdict is Verdict.BROKEN
+    assert hit.witness == {"p": {"kind": f"k{count // 2}", "v": 0}}
+    assert _validator(old).is_valid(hit.witness)
+    assert not _validator(new).is_valid(hit.witness)
+
+
 def test_disjoint_one_of_branch_added_is_backward_compatible() -> None:
     old = {"oneOf": [{"type": "string"}]}
     new = {"oneOf": [{"type": "string"}, {"type": "number"}]}

@@ -51,10 +51,15 @@ def _valid(schema: Any, value: Any) -> bool:
     return bool(jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value))
 
 
-def test_removing_content_encoding_is_a_relaxation_not_a_break(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("keyword", "value"), [("contentEncoding", "base64"), ("contentMediaType", "application/json")]
+)
+def test_removing_content_encoding_is_a_relaxation_not_a_break(
+    tmp_path: Path, keyword: str, value: str
+) -> None:
     old, new = _pair(
         tmp_path,
-        {"type": "object", "properties": {"blob": {"type": "string", "contentEncoding": "base64"}}},
+        {"type": "object", "properties": {"blob": {"type": "string", keyword: value}}},
         {"type": "object", "properties": {"blob": {"type": "string"}}},
     )
     code, report = _diff(old, new)
@@ -67,20 +72,21 @@ def test_removing_content_encoding_is_a_relaxation_not_a_break(tmp_path: Path) -
     assert "removed" in change["message"]
 
 
-def test_then_branch_narrowing_implied_by_the_root_is_proven(tmp_path: Path) -> None:
+@pytest.mark.parametrize("branch", ["then", "else"])
+def test_then_branch_narrowing_implied_by_the_root_is_proven(tmp_path: Path, branch: str) -> None:
     root = {"type": "object", "properties": {"id": {"type": "string"}}}
-    old_schema = {**root, "if": {"required": ["kind"]}, "then": {"properties": {"id": {}}}}
+    old_schema = {**root, "if": {"required": ["kind"]}, branch: {"properties": {"id": {}}}}
     new_schema = {
         **root,
         "if": {"required": ["kind"]},
-        "then": {"properties": {"id": {"type": "string"}}},
+        branch: {"properties": {"id": {"type": "string"}}},
     }
     old, new = _pair(tmp_path, old_schema, new_schema)
     code, report = _diff(old, new)
     assert code == 0, report
     [change] = _changes(report)
     assert change["rule"] == "type-narrowed"
-    assert change["pointer"] == "/schema/then/properties/id/type"
+    assert change["pointer"] == f"/schema/{branch}/properties/id/type"
     assert change["severity"] == "note"
     assert change["details"]["verdict"] == "compatible"
     proof = change["details"]["proof"]
@@ -139,6 +145,95 @@ def test_const_to_properties_const_is_proven_by_the_finite_old_set(tmp_path: Pat
     assert proven[0]["details"]["verdict"] == "compatible"
     assert proven[0]["details"]["proof"].startswith("finite writer set")
     assert "broken" not in {c["details"]["verdict"] for c in _changes(report)}
+
+
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+INT_OR_BOOL = {"anyOf": [{"type": "integer"}, {"type": "boolean"}]}
+
+
+@pytest.mark.parametrize(
+    ("old_schema", "new_schema", "mode", "proof"),
+    [
+        # a oneOf branch widened, the branches still disjoint
+        (
+            {"oneOf": [{"type": "string", "maxLength": 2}, {"type": "string", "minLength": 5}]},
+            {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "string", "minLength": 5}]},
+            "BACKWARD",
+            "region containment",
+        ),
+        # a oneOf branch narrowed where a sibling anyOf branch takes the values it lost
+        (
+            {"anyOf": [{"oneOf": [{"type": "integer"}, {"type": "string"}]}, {"maximum": 0}]},
+            {
+                "anyOf": [
+                    {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string"}]},
+                    {"maximum": 0},
+                ]
+            },
+            "BACKWARD",
+            "region containment",
+        ),
+        # an allOf of two unions whose intersection (integers) is unchanged
+        (
+            {"allOf": [{"anyOf": [{"type": "integer"}, {"type": "string"}]}, {"type": "integer"}]},
+            {"allOf": [{"anyOf": [{"type": "number"}, {"type": "string"}]}, {"type": "integer"}]},
+            "FORWARD",
+            None,  # the structure sees the allOf member already: nothing flagged at all
+        ),
+        (
+            {"allOf": [{"anyOf": [{"type": "integer"}, {"type": "string"}]}, INT_OR_BOOL]},
+            {"allOf": [{"anyOf": [{"type": "number"}, {"type": "string"}]}, INT_OR_BOOL]},
+            "FORWARD",
+            "region containment",
+        ),
+        # a pattern that only counts code points, beside the same minLength
+        (
+            {"$schema": D2020, "type": "string", "minLength": 2},
+            {"$schema": D2020, "type": "string", "minLength": 2, "pattern": "^[\\s\\S]{2}"},
+            "BACKWARD",
+            "region containment",
+        ),
+        # \\d rewritten as [0-9]: the validator's \\d is ASCII
+        (
+            {"type": "string", "pattern": "^[0-9]+$"},
+            {"type": "string", "pattern": "^\\d+$"},
+            "FORWARD",
+            "implied by context",
+        ),
+        # a closed (unevaluatedProperties false) object gains b through a new allOf member
+        (
+            {
+                "$schema": D2020,
+                "type": "object",
+                "allOf": [{"properties": {"a": {}}}],
+                "unevaluatedProperties": False,
+            },
+            {
+                "$schema": D2020,
+                "type": "object",
+                "allOf": [{"properties": {"a": {}}}, {"properties": {"b": {}}}],
+                "unevaluatedProperties": False,
+            },
+            "BACKWARD",
+            "implied by context",
+        ),
+    ],
+)
+def test_the_last_unknown_shapes_are_proven(
+    tmp_path: Path, old_schema: Any, new_schema: Any, mode: str, proof: str | None
+) -> None:
+    old, new = _pair(tmp_path, old_schema, new_schema, mode=mode)
+    code, report = _diff(old, new)
+    assert code == 0, report
+    assert report["summary"]["verdicts"]["unknown"] == 0
+    flagged = [c for c in _changes(report) if mode.lower() in c["details"]["breaks"]]
+    if proof is None:
+        assert all(c["details"]["verdict"] == "compatible" for c in _changes(report))
+        return
+    assert flagged
+    for change in flagged:
+        assert change["details"]["verdict"] == "compatible", change
+        assert change["details"]["proof"].startswith(proof), change
 
 
 UNKNOWN_OLD = {"type": "string", "pattern": "^(a|b)+$"}

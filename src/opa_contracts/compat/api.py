@@ -20,7 +20,7 @@ from opa_contracts.compat.model import (
     TransitiveResult,
     Verdict,
 )
-from opa_contracts.compat.proof import Prover
+from opa_contracts.compat.proof import ProofCache, Prover
 from opa_contracts.compat.resolve import Document
 from opa_contracts.compat.witness import WitnessBudget, WitnessSearch
 
@@ -105,6 +105,7 @@ def check(
     checked: list[CheckedChange] = []
     searches: dict[str, WitnessSearch] = {}
     provers: dict[str, Prover] = {}
+    proof_cache = ProofCache()  # this check's own: nothing it remembers outlives the call
     for change in changes:
         relevant = [d for d in directions if d in change.breaks]
         if not relevant:
@@ -117,7 +118,7 @@ def check(
             writer, reader = (old_doc, new_doc) if direction == BACKWARD else (new_doc, old_doc)
             began = time.monotonic()
             if direction not in provers:
-                provers[direction] = Prover(writer, reader)
+                provers[direction] = Prover(writer, reader, proof_cache)
             proven = provers[direction].prove(change)
             if timings is not None:
                 timings["proof"] = timings.get("proof", 0.0) + time.monotonic() - began

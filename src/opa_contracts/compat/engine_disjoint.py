@@ -22,7 +22,7 @@ def overlaps(
     new_kind: str | None,
     new_br: list[tuple[Path, Json]],
     pairs: list[tuple[int, int]],
-    m: list[list[list[Raw]]],
+    m: Mapping[tuple[int, int], list[Raw]],
 ) -> list[Raw]:
     """Overlap changes for the reader's oneOf, one per pair of branches not proven disjoint.
 
@@ -33,11 +33,11 @@ def overlaps(
     if new_kind == "oneOf":
         # Identical branches must be paired one to one: a branch duplicated in the new oneOf
         # is not covered by the single old copy.
-        same = {j for i, j in pairs if not m[i][j]}
+        same = {j for i, j in pairs if not m[(i, j)]}
         check = [j for j in range(len(new_br)) if old_kind != "oneOf" or j not in same]
         out.extend(_pairs(d, d.n, new_br, check, B, "new"))
     if old_kind == "oneOf":
-        same = {i for i, j in pairs if not m[i][j]}
+        same = {i for i, j in pairs if not m[(i, j)]}
         check = [i for i in range(len(old_br)) if new_kind != "oneOf" or i not in same]
         out.extend(_pairs(d, d.o, old_br, check, F, "old"))
     return out

@@ -19,11 +19,17 @@ can have); whatever they cannot show stays unknown. The rules, tried in order:
 * **union coverage** — an ``anyOf``/``oneOf`` branch that only gains a ``type`` loses instances of
   the other types, which another branch, unchanged, accepts entirely: the union keeps them
   (``anyOf``) or never accepted them from that branch (``oneOf``: two matches were a failure).
+* **region containment** — the writer's schema at the place, with its context, read as a region
+  holding every value it accepts (types, numeric intervals, string lengths, through ``anyOf``,
+  ``allOf``, ``oneOf``, ``not`` and ``if``: :mod:`.proof_regions`), lies inside the reader's
+  read as a region of values it accepts.
 
 Soundness rests on monotonicity: the place must be reached from the root through positive
 applicators only (``properties``, ``items``, ``allOf``, ``anyOf``, ``then``...; never ``not``,
 ``if``, ``oneOf`` above it, ``contains``), with lists paired by index (the other members equal),
-and no ``$ref`` may lead into the place or its ancestors from elsewhere.
+and no ``$ref`` may lead into the place or its ancestors from elsewhere. With ``unevaluated*``
+in either schema only the whole schemas are compared (what they see depends on other places).
+What the provers of one check remember lives in its :class:`ProofCache`, never in the module.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from typing import Any
 from opa_contracts import jsonschema_vocab as vocab
 from opa_contracts.compat.jsonvalues import Json, json_equal, short, unescape
 from opa_contracts.compat.model import Change
+from opa_contracts.compat.proof_regions import Regions, contains, full, intersect
 from opa_contracts.compat.proof_shapes import (
     CATCH_ALL,
     closed_names,
@@ -127,13 +134,38 @@ _COMPANIONS: dict[str, tuple[str, ...]] = {
     "minContains": ("contains",),
     "maxContains": ("contains",),
     "contentSchema": ("contentMediaType",),
+    # what other keywords evaluated: those of the node and of its in-place subschemas
+    "unevaluatedProperties": (
+        "properties",
+        "patternProperties",
+        "additionalProperties",
+        *("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "$ref"),
+    ),
+    "unevaluatedItems": (
+        "prefixItems",
+        "items",
+        "additionalItems",
+        "contains",
+        *("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "$ref"),
+    ),
 }
+# keywords that make the properties a node evaluates depend on the instance (or lie elsewhere)
+_DYNAMIC_EVALUATION = (
+    "patternProperties",
+    "additionalProperties",
+    "unevaluatedProperties",
+    *("anyOf", "oneOf", "if", "then", "else", "dependentSchemas", "dependencies", *_REFS),
+)
 _DRAFT4_COMPANIONS: dict[str, tuple[str, ...]] = {
     "minimum": ("exclusiveMinimum",),
     "maximum": ("exclusiveMaximum",),
     "exclusiveMinimum": ("minimum",),
     "exclusiveMaximum": ("maximum",),
 }
+
+
+# how far the documents let the prover go: any place, the whole schemas only, nowhere
+_SAFE, _WHOLE_ONLY, _UNSAFE = "safe", "whole", "unsafe"
 
 
 @dataclass(frozen=True)
@@ -215,36 +247,46 @@ def _child(node: Json, step: _Step) -> Json:
     return None
 
 
-#: id(node) -> (node, whether it holds a reference): proofs ask again and again about the same
-#: large subschemas (a root's ``properties`` for each of its thousands of changes); the node is
-#: kept so that its id cannot be reused while the answer is remembered
-_REF_MEMO: dict[int, tuple[Json, bool]] = {}
-_REF_MEMO_MAX = 200_000
+class ProofCache:
+    """What the provers of one check remember, owned by that check (:func:`.api.check` makes
+    one per call and gives it to both directions' provers): which subschemas hold a ``$ref``
+    (proofs ask again and again about the same large subschemas, a root's ``properties`` for
+    each of its thousands of changes) and each document's regions. Nothing survives the
+    check; each node is kept beside its answer so that its id cannot be reused meanwhile."""
 
+    def __init__(self) -> None:
+        self._refs: dict[int, tuple[Json, bool]] = {}
+        self._regions: dict[int, tuple[Document, Regions]] = {}
 
-def _has_ref(node: Json) -> bool:
-    if not isinstance(node, (Mapping, list)):
-        return False
-    known = _REF_MEMO.get(id(node))
-    if known is not None and known[0] is node:
+    def has_ref(self, node: Json) -> bool:
+        if not isinstance(node, (Mapping, list)):
+            return False
+        known = self._refs.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        if isinstance(node, Mapping):
+            found = any(k in _REFS for k in node) or any(self.has_ref(v) for v in node.values())
+        else:
+            found = any(self.has_ref(v) for v in node)
+        self._refs[id(node)] = (node, found)
+        return found
+
+    def regions(self, doc: Document) -> Regions:
+        known = self._regions.get(id(doc))
+        if known is None or known[0] is not doc:
+            known = (doc, Regions(doc.dialect))
+            self._regions[id(doc)] = known
         return known[1]
-    if isinstance(node, Mapping):
-        found = any(k in _REFS for k in node) or any(_has_ref(v) for v in node.values())
-    else:
-        found = any(_has_ref(v) for v in node)
-    if len(_REF_MEMO) >= _REF_MEMO_MAX:
-        _REF_MEMO.clear()
-    _REF_MEMO[id(node)] = (node, found)
-    return found
 
 
 class Prover:
     """Proofs for one direction: ``writer`` wrote the messages, ``reader`` must accept them."""
 
-    def __init__(self, writer: Document, reader: Document) -> None:
+    def __init__(self, writer: Document, reader: Document, cache: ProofCache | None = None) -> None:
         self.writer = writer
         self.reader = reader
-        self._safe: bool | None = None
+        self.cache = cache if cache is not None else ProofCache()
+        self._safe: str | None = None
         self._root_finite: ProofResult | None = None
         self._lists: dict[tuple[int, int], frozenset[int]] = {}
         self._refs: dict[int, frozenset[int]] = {}
@@ -255,10 +297,22 @@ class Prover:
         root = self._root()
         if root.proof is not None or root.witness_found:
             return root
-        if not self._documents_safe():
+        safety = self._documents_safe()
+        if safety is _UNSAFE:
             return _NOTHING
         place = _place_of(change)
-        for rule in (self._finite_ancestor, self._implied, self._union):
+        rules: tuple[Callable[[_Place], ProofResult], ...] = (
+            self._finite_ancestor,
+            self._implied,
+            self._union,
+            self._regions,
+        )
+        if safety is _WHOLE_ONLY:
+            # unevaluated* read what other subschemas evaluated: a place is not judged alone,
+            # only the whole schema is
+            place = _Place(())
+            rules = (self._implied, self._regions)
+        for rule in rules:
             try:
                 result = rule(place)
             except (RecursionError, ValueError, TypeError, OverflowError):
@@ -268,15 +322,20 @@ class Prover:
         return _NOTHING
 
     # --- preconditions ---------------------------------------------------------------------
-    def _documents_safe(self) -> bool:
-        """Both documents of one dialect, without keywords whose result depends on what other
-        subschemas evaluated, without dynamic references or nested resources, and with every
-        ``$ref`` into ``$defs``/``definitions``: so a place outside those is reached only along
-        its own pointer."""
+    def _documents_safe(self) -> str:
+        """Both documents of one dialect, without dynamic references or nested resources, and
+        with every ``$ref`` into ``$defs``/``definitions``: so a place outside those is reached
+        only along its own pointer (else :data:`_UNSAFE`). Keywords whose result depends on
+        what other subschemas evaluated (``unevaluated*``) allow the whole schemas to be
+        compared, never a place alone (:data:`_WHOLE_ONLY`)."""
         if self._safe is None:
-            self._safe = self.writer.dialect == self.reader.dialect and all(
-                _doc_safe(doc) for doc in (self.writer, self.reader)
-            )
+            if self.writer.dialect != self.reader.dialect:
+                self._safe = _UNSAFE
+            else:
+                levels = {_doc_safe(doc) for doc in (self.writer, self.reader)}
+                self._safe = next(
+                    (level for level in (_UNSAFE, _WHOLE_ONLY) if level in levels), _SAFE
+                )
         return self._safe
 
     def _walk(self, place: _Place, upto: int) -> tuple[Json, Json] | None:
@@ -333,7 +392,7 @@ class Prover:
         key = id(members)
         found = self._refs.get(key)
         if found is None:
-            found = frozenset(i for i, m in enumerate(members) if _has_ref(m))
+            found = frozenset(i for i, m in enumerate(members) if self.cache.has_ref(m))
             self._refs[key] = found
         return found
 
@@ -341,7 +400,7 @@ class Prover:
     def _root(self) -> ProofResult:
         if self._root_finite is None:
             self._root_finite = _NOTHING
-            values = _finite(self.writer.root, self.writer.dialect)
+            values = _finite(self.writer.root, self.writer.dialect, self.cache)
             if values is not None:
                 self._root_finite = self._enumerate(
                     values, self.writer.validator, self.reader.validator, "/", whole=True
@@ -354,7 +413,7 @@ class Prover:
             if nodes is None:
                 continue
             w, r = nodes
-            values = _finite(w, self.writer.dialect)
+            values = _finite(w, self.writer.dialect, self.cache)
             if values is None:
                 continue
             wv = self.writer.local_validator(w)
@@ -410,7 +469,12 @@ class Prover:
         if len(context) > _MAX_CONTEXT:
             return _NOTHING
         implied = _Implication(
-            context, r, self.writer.dialect, self.writer.ptr_of, self.reader.local_validator
+            context,
+            r,
+            self.writer.dialect,
+            self.writer.ptr_of,
+            self.reader.local_validator,
+            self.cache,
         )
         used: list[str] = []
         for key, value in r.items():
@@ -515,7 +579,7 @@ class Prover:
         wb, rb = wl[index], rl[index]
         if not isinstance(wb, Mapping) or not isinstance(rb, Mapping) or "type" not in rb:
             return _NOTHING
-        if _has_ref(wb) or _has_ref(rb):
+        if self.cache.has_ref(wb) or self.cache.has_ref(rb):
             return _NOTHING
         if set(rb) - {"type"} != set(wb) - {"type"}:
             return _NOTHING
@@ -545,6 +609,33 @@ class Prover:
             )
         )
 
+    # --- rule: region containment ----------------------------------------------------------
+    def _regions(self, place: _Place) -> ProofResult:
+        """The writer's schema at the place (with its context) read as a region that holds
+        every value it accepts, inside the reader's read as a region of values it accepts
+        (:mod:`.proof_regions`), at the place or its nearest ancestor where that holds."""
+        writer, reader = self.cache.regions(self.writer), self.cache.regions(self.reader)
+        if not writer.readable():
+            return _NOTHING
+        for upto in range(len(place.steps), -1, -1):
+            at = _Place(place.steps[:upto])
+            nodes = self._walk(at, upto)
+            if nodes is None:
+                continue
+            w, r = nodes
+            wide = full()
+            for node in (w, *self._ancestry(at)):
+                wide = intersect(wide, writer.over(node))
+            if contains(reader.under(r), wide):
+                return ProofResult(
+                    proof=(
+                        f"region containment: every value the writer accepts at {at.pointer} "
+                        f"(types, numeric bounds, string lengths, through anyOf/allOf/oneOf/"
+                        f"not/if) is one the reader's schema there accepts"
+                    )
+                )
+        return _NOTHING
+
 
 def _unconstrained(parent: Json, step: _Step) -> bool:
     """True when ``parent`` has no subschema for property ``step.key`` and nothing else that
@@ -557,23 +648,54 @@ def _unconstrained(parent: Json, step: _Step) -> bool:
     )
 
 
-def _doc_safe(doc: Document) -> bool:
+def _doc_safe(doc: Document) -> str:
+    level = _SAFE
     for node in doc.schema_nodes:
         if node is not doc.root and ("$id" in node or "id" in node):
-            return False
-        if any(k in node for k in ("unevaluatedProperties", "unevaluatedItems", "$dynamicRef")):
-            return False
-        if "$recursiveRef" in node:
-            return False
+            return _UNSAFE
+        if any(k in node for k in ("$dynamicRef", "$recursiveRef")):
+            return _UNSAFE
+        if any(k in node for k in ("unevaluatedProperties", "unevaluatedItems")):
+            level = _WHOLE_ONLY
         ref = node.get("$ref")
         if ref is not None and not (
             isinstance(ref, str) and ref.startswith(("#/$defs/", "#/definitions/"))
         ):
-            return False
-    return True
+            return _UNSAFE
+    return level
 
 
-def _finite(node: Json, dialect: str) -> list[Json] | None:
+def _static_names(node: Mapping[str, Any]) -> set[str] | None:
+    """The property names ``node`` and its ``allOf`` members evaluate, whatever the instance
+    (their ``properties``); None when something else may evaluate names there."""
+    out: set[str] = set()
+    todo: list[Json] = [node]
+    seen = 0
+    while todo:
+        here = todo.pop()
+        seen += 1
+        if seen > _MAX_CONTEXT:
+            return None
+        if not isinstance(here, Mapping):
+            continue  # true evaluates nothing; false lets nothing pass
+        if any(
+            k in here
+            for k in _DYNAMIC_EVALUATION
+            if here is not node or k != "unevaluatedProperties"
+        ):
+            return None
+        props = here.get("properties", {})
+        if not isinstance(props, Mapping):
+            return None
+        out |= {str(k) for k in props}
+        members = here.get("allOf", [])
+        if not isinstance(members, list):
+            return None
+        todo.extend(members)
+    return out
+
+
+def _finite(node: Json, dialect: str, cache: ProofCache) -> list[Json] | None:
     """The values a schema can accept at most, when ``const``/``enum`` bound them (its own, or
     an ``allOf`` member's) or its shape does (``type: null``, a closed object or tuple of finite
     parts: :func:`.proof_shapes.finite_shape`); None when not finite that simply (or beside a
@@ -590,11 +712,11 @@ def _finite(node: Json, dialect: str) -> list[Json] | None:
     members = node.get("allOf")
     if isinstance(members, list):
         for member in members:
-            if not _has_ref(member):
-                found = _finite(member, dialect)
+            if not cache.has_ref(member):
+                found = _finite(member, dialect, cache)
                 if found is not None:
                     return found
-    return finite_shape(node, dialect, lambda sub: _finite(sub, dialect), MAX_FINITE)
+    return finite_shape(node, dialect, lambda sub: _finite(sub, dialect, cache), MAX_FINITE)
 
 
 def _valid(validator: Any, value: Json, *, default: bool = False) -> bool:
@@ -685,7 +807,9 @@ class _Implication:
         dialect: str,
         pointers: Mapping[int, str],
         local: Callable[[Json], Any],
+        cache: ProofCache,
     ) -> None:
+        self.cache = cache
         self.context = context
         self.reader = reader
         self.dialect = dialect
@@ -743,7 +867,7 @@ class _Implication:
         applies = _APPLIES_TO.get(key)
         if applies is not None and all(_vacuous(key, k) for k in self.kinds):
             return f"{key} only constrains {applies}s, which the instance cannot be"
-        if not _has_ref(value):
+        if not self.cache.has_ref(value):
             for i, node in enumerate(self.context):
                 if self._same(node, key, value):
                     if i == 0:
@@ -781,9 +905,11 @@ class _Implication:
         """True when the context implies the whole of ``schema`` (at the same instance)."""
         if schema is True:
             return True
-        if not isinstance(schema, Mapping) or _has_ref(schema):
+        if not isinstance(schema, Mapping) or self.cache.has_ref(schema):
             return False
-        sub = _Implication(self.context, schema, self.dialect, self.pointers, self.local)
+        sub = _Implication(
+            self.context, schema, self.dialect, self.pointers, self.local, self.cache
+        )
         return all(
             k in _ANNOTATION_LIKE or vocab.is_extension(k) or sub.why(k, v) is not None
             for k, v in schema.items()
@@ -805,10 +931,12 @@ class _Implication:
         if key == "not":
             if value is False:
                 return ""
-            if isinstance(value, Mapping) and not _has_ref(value):
+            if isinstance(value, Mapping) and not self.cache.has_ref(value):
                 if set(value) == {"not"} and self._sub(value["not"]):
                     return "not: {not: X} is X, which is implied"
-                inner = _Implication([value], value, self.dialect, self.pointers, self.local)
+                inner = _Implication(
+                    [value], value, self.dialect, self.pointers, self.local, self.cache
+                )
                 # not in draft-04, where 1.0 is a number no "integer" type covers
                 if self.dialect != vocab.DRAFT4 and not inner.kinds & self.kinds:
                     return "not is implied: the negated schema accepts no type the instance has"
@@ -838,6 +966,14 @@ class _Implication:
             if all(isinstance(v, list) and all(n in have for n in v) for v in value.values()):
                 return "dependentRequired implied: the names are required"
             return None
+        if key == "allOf" and isinstance(value, list):
+            if all(self._sub(member) for member in value):
+                return "each allOf member is implied"
+            return None
+        if key == "properties" and isinstance(value, Mapping):
+            return self._properties(value)
+        if key == "unevaluatedProperties" and value is False:
+            return self._unevaluated()
         if key == "propertyNames":
             return self._property_names(value)
         if key == "contains" and self.dialect in (vocab.DRAFT2019, vocab.DRAFT2020):
@@ -880,6 +1016,42 @@ class _Implication:
                     return f"items false is implied: the writer's arrays hold at most {most}"
         return None
 
+    def _properties(self, value: Mapping[str, Json]) -> str | None:
+        """Each property's subschema asserts nothing, or is the writer's for that name."""
+        for name, sub in value.items():
+            if sub is True or (isinstance(sub, Mapping) and not sub):
+                continue
+            if self.cache.has_ref(sub):
+                return None
+            if not any(
+                isinstance(node.get("properties"), Mapping)
+                and name in node["properties"]
+                and json_equal(node["properties"][name], sub)
+                for node in self.context
+            ):
+                return None
+        return ""
+
+    def _unevaluated(self) -> str | None:
+        """``unevaluatedProperties: false`` of a reader whose evaluated names are fixed (its
+        ``properties`` and its ``allOf`` members', nothing that depends on the instance), with
+        a writer closed to names among them. The reader's other keywords are judged too, so a
+        message reaching this one passes its ``allOf`` members, whose annotations then count."""
+        allowed = _static_names(self.reader)
+        if allowed is None:
+            return None
+        for node in self.context:
+            names = closed_names(node)
+            if names is None and node.get("unevaluatedProperties") is False:
+                found = _static_names(node)
+                names = None if found is None else sorted(found)
+            if names is not None and set(names) <= allowed:
+                return (
+                    "unevaluatedProperties false is implied: the writer's object is closed to "
+                    f"{short(sorted(names))}, which the reader's evaluates"
+                )
+        return None
+
     def _names(self, key: str) -> set[str]:
         have: set[str] = set()
         for names in self._values(key):
@@ -890,7 +1062,7 @@ class _Implication:
     def _property_names(self, value: Json) -> str | None:
         if value is True:
             return ""
-        if _has_ref(value):
+        if self.cache.has_ref(value):
             return None
         validator = self.local(value)
         if validator is None:
@@ -1019,11 +1191,11 @@ class _Implication:
         """True when every instance ``cond`` accepts is accepted by ``wider``."""
         if wider is True or cond is False:
             return True
-        if not isinstance(cond, Mapping) or _has_ref(cond) or _has_ref(wider):
+        if not isinstance(cond, Mapping) or self.cache.has_ref(cond) or self.cache.has_ref(wider):
             return False
         if not isinstance(wider, Mapping):
             return False
-        inner = _Implication([cond], wider, self.dialect, self.pointers, lambda _: None)
+        inner = _Implication([cond], wider, self.dialect, self.pointers, lambda _: None, self.cache)
         return all(
             k in _ANNOTATION_LIKE or vocab.is_extension(k) or inner.why(k, v) is not None
             for k, v in wider.items()

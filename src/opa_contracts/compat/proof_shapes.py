@@ -170,7 +170,8 @@ def _language(tokens: list[Any], limit: int) -> set[str] | None:
 
 def _token_language(op: Any, av: Any, limit: int) -> set[str] | None:
     if op is _c.LITERAL or op is _c.IN:
-        chars = plain_chars(op, av, limit)
+        # exact: the language read here has no backreference nor lookaround (those are None)
+        chars = plain_chars(op, av, limit, exact=True)
         return set(chars) if chars is not None else None
     if op is _c.BRANCH:
         out: set[str] = set()
@@ -279,3 +280,50 @@ def _width(tokens: list[Any]) -> tuple[int, int | None] | None:
         else:
             high += part[1]
     return (low, None if unbounded else high)
+
+
+# pairs of classes whose union is every character under any one reading (ASCII or Unicode)
+_COMPLEMENTS = (
+    ("CATEGORY_SPACE", "CATEGORY_NOT_SPACE"),
+    ("CATEGORY_DIGIT", "CATEGORY_NOT_DIGIT"),
+    ("CATEGORY_WORD", "CATEGORY_NOT_WORD"),
+)
+
+
+def _any_char(op: Any, av: Any) -> bool:
+    """True for a one-character token that matches every character (``[\\s\\S]``...)."""
+    if op is not _c.IN or not isinstance(av, list):
+        return False
+    names = {str(item) for item_op, item in av if item_op is _c.CATEGORY}
+    return any(a in names and b in names for a, b in _COMPLEMENTS)
+
+
+def pattern_length_set(pattern: str) -> tuple[int, int | None] | None:
+    """The lengths (in code points) of the strings ``pattern`` matches, when they are all that
+    it asks: every token matches any character (``[\\s\\S]``, ``[\\d\\D]``, repeated), so a
+    string matches exactly when its length is in [low, high] (high None: unbounded; only a
+    pattern anchored at both ends has a high). None for any other pattern."""
+    tokens = parse_tokens(pattern)
+    if tokens is None:
+        return None
+    begins = pattern.startswith("^") and tokens[:1] == [(_c.AT, _c.AT_BEGINNING)]
+    body = tokens[1:] if begins else tokens
+    ends = body[-1:] == [(_c.AT, _c.AT_END)] and pattern.endswith("$")
+    body = body[:-1] if ends else body
+    low, high, unbounded = 0, 0, False
+    for op, av in body:
+        if _any_char(op, av):
+            low, high = low + 1, high + 1
+            continue
+        if op not in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            return None
+        least, most, sub = av
+        sub = list(sub)
+        if len(sub) != 1 or not _any_char(*sub[0]):
+            return None
+        low += least
+        if most is _c.MAXREPEAT:
+            unbounded = True
+        else:
+            high += most
+    return (low, high if begins and ends and not unbounded else None)

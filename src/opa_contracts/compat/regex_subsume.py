@@ -18,6 +18,14 @@ _CATEGORY_CORE = {
     "CATEGORY_WORD": frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
     "CATEGORY_SPACE": frozenset(" \t\n\r\f\v"),
 }
+# the characters each class matches under the validator's reading, exactly: jsonschema-rs reads
+# \d and \w as ECMA-262 does, ASCII only, in a pattern without backreferences or lookarounds
+# (with a backreference its \d matches Arabic-Indic digits too); tests/compat/test_proof.py
+# holds it to that. \s is Unicode there, so it is never read exactly
+_CATEGORY_EXACT = {
+    "CATEGORY_DIGIT": _CATEGORY_CORE["CATEGORY_DIGIT"],
+    "CATEGORY_WORD": _CATEGORY_CORE["CATEGORY_WORD"],
+}
 # the characters "." may refuse (line terminators of ECMA-262; Rust refuses "\n" only)
 _NOT_ANY = frozenset("\n\r\u2028\u2029")
 _MAX_SET = 4096
@@ -43,7 +51,8 @@ def pattern_within(narrow: str, wide: str) -> bool:
     a, b = parse_tokens(narrow), parse_tokens(wide)
     if a is None or b is None:
         return False
-    if _seq(a, b):
+    exact = not (_fancy(a) or _fancy(b))
+    if _seq(a, b, exact):
         return True
     # anchors dropped: a match of ``^X$`` is a match of ``X`` searched anywhere
     begins = narrow.startswith("^")
@@ -54,15 +63,46 @@ def pattern_within(narrow: str, wide: str) -> bool:
     return wide in dropped
 
 
-def _seq(a: list[Any], b: list[Any]) -> bool:
-    return len(a) == len(b) and all(_token(x, y) for x, y in zip(a, b, strict=True))
+# operators that take a pattern off the validator's plain engine (its classes may read otherwise)
+_FANCY = frozenset(
+    getattr(_c, name)
+    for name in (
+        "GROUPREF",
+        "GROUPREF_EXISTS",
+        "GROUPREF_IGNORE",
+        "ASSERT",
+        "ASSERT_NOT",
+        "ATOMIC_GROUP",
+        "POSSESSIVE_REPEAT",
+    )
+    if hasattr(_c, name)
+)
 
 
-def _token(x: tuple[Any, Any], y: tuple[Any, Any]) -> bool:
+def _fancy(tokens: Any) -> bool:
+    """True when a parsed pattern holds a backreference, a lookaround or an atomic part."""
+    for op, av in tokens:
+        if op in _FANCY:
+            return True
+        for part in av if isinstance(av, (tuple, list)) else ():
+            if isinstance(part, _parser.SubPattern) and _fancy(list(part)):
+                return True
+            if isinstance(part, list) and any(
+                isinstance(alt, _parser.SubPattern) and _fancy(list(alt)) for alt in part
+            ):
+                return True
+    return False
+
+
+def _seq(a: list[Any], b: list[Any], exact: bool) -> bool:
+    return len(a) == len(b) and all(_token(x, y, exact) for x, y in zip(a, b, strict=True))
+
+
+def _token(x: tuple[Any, Any], y: tuple[Any, Any], exact: bool) -> bool:
     if x == y:
         return True  # the same token (a class such as \\d means the same on both sides)
     (op_a, av_a), (op_b, av_b) = x, y
-    chars = plain_chars(op_a, av_a)
+    chars = plain_chars(op_a, av_a, exact=exact)
     if chars is not None:
         return _set_within(chars, op_b, av_b)
     if op_a is not op_b:
@@ -72,23 +112,26 @@ def _token(x: tuple[Any, Any], y: tuple[Any, Any]) -> bool:
     if op_a is _c.SUBPATTERN:
         _ga, add_a, del_a, sub_a = av_a
         _gb, add_b, del_b, sub_b = av_b
-        return not (add_a or del_a or add_b or del_b) and _seq(list(sub_a), list(sub_b))
+        return not (add_a or del_a or add_b or del_b) and _seq(list(sub_a), list(sub_b), exact)
     if op_a is _c.BRANCH:
-        return all(any(_seq(list(alt), list(other)) for other in av_b[1]) for alt in av_a[1])
+        return all(any(_seq(list(alt), list(other), exact) for other in av_b[1]) for alt in av_a[1])
     if op_a in (_c.MAX_REPEAT, _c.MIN_REPEAT):
         low_a, high_a, sub_a = av_a
         low_b, high_b, sub_b = av_b
         wider = low_b <= low_a and (
             high_b is _c.MAXREPEAT or (high_a is not _c.MAXREPEAT and high_a <= high_b)
         )
-        return wider and _seq(list(sub_a), list(sub_b))
+        return wider and _seq(list(sub_a), list(sub_b), exact)
     # "." on both sides is the same; backreferences, lookarounds, possessive repeats: not shown
     return op_a is _c.ANY
 
 
-def plain_chars(op: Any, av: Any, limit: int = _MAX_SET) -> frozenset[str] | None:
-    """The characters a one-character token matches, when it is a plain set (literals, and
-    ranges narrower than ``limit``); None otherwise (a negation, a class such as \\d...)."""
+def plain_chars(
+    op: Any, av: Any, limit: int = _MAX_SET, *, exact: bool = False
+) -> frozenset[str] | None:
+    """The characters a one-character token matches, when it is a plain set (literals, ranges
+    narrower than ``limit``, and with ``exact`` -- a pattern the validator runs on its plain
+    engine -- the ASCII classes \\d and \\w); None otherwise (a negation, \\s, \\D...)."""
     if op is _c.LITERAL:
         return frozenset(chr(av))
     if op is not _c.IN:
@@ -99,6 +142,8 @@ def plain_chars(op: Any, av: Any, limit: int = _MAX_SET) -> frozenset[str] | Non
             out.add(chr(item))
         elif item_op is _c.RANGE and item[1] - item[0] < limit:
             out |= {chr(c) for c in range(item[0], item[1] + 1)}
+        elif exact and item_op is _c.CATEGORY and str(item) in _CATEGORY_EXACT:
+            out |= _CATEGORY_EXACT[str(item)]
         else:
             return None
     return frozenset(out)

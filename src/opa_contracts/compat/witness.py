@@ -60,10 +60,13 @@ class WitnessResult:
     long_strings: tuple[LongString, ...] = ()
 
 
-def focus_of(pointer: str, doc: Document) -> list[Segment]:
-    """The instance location a schema pointer talks about (properties → keys, items → indexes)."""
+def steps_of(pointer: str, doc: Document) -> list[tuple[Segment, Json]]:
+    """The instance location a schema pointer talks about (properties → keys, items → indexes),
+    each segment with the schema that holds it: past an ``anyOf``/``oneOf`` branch or an
+    ``allOf`` member, that subschema rather than the union (a change inside branch 150 of a
+    union is looked for in messages of branch 150)."""
     segs = [unescape(s) for s in pointer.split("/")[1:]] if pointer else []
-    out: list[Segment] = []
+    out: list[tuple[Segment, Json]] = []
     node: Json = doc.root
     i = 0
     while i < len(segs):
@@ -72,16 +75,16 @@ def focus_of(pointer: str, doc: Document) -> list[Segment]:
         here = doc.view(node) if node is not None else None
         here = here if isinstance(here, Mapping) else {}
         if seg == "properties" and nxt is not None:
-            out.append(nxt)
+            out.append((nxt, node))
             node, i = here.get("properties", {}).get(nxt), i + 2
         elif seg == "patternProperties" and nxt is not None:
-            out.append((regex_samples(nxt, limit=1) or ["x"])[0])
+            out.append(((regex_samples(nxt, limit=1) or ["x"])[0], node))
             node, i = here.get("patternProperties", {}).get(nxt), i + 2
         elif seg in ("additionalProperties", "unevaluatedProperties"):
-            out.append("extra")
+            out.append(("extra", node))
             node, i = here.get(seg), i + 1
         elif seg in ("items", "prefixItems") and nxt is not None and nxt.isdigit():
-            out.append(int(nxt))
+            out.append((int(nxt), node))
             value = here.get(seg)
             node, i = (
                 (value[int(nxt)] if isinstance(value, list) and int(nxt) < len(value) else None),
@@ -93,7 +96,7 @@ def focus_of(pointer: str, doc: Document) -> list[Segment]:
                 if doc.dialect == vocab.DRAFT2020
                 else (len(here["items"]) if isinstance(here.get("items"), list) else 0)
             )
-            out.append(tuple_len if seg != "contains" else 0)
+            out.append((tuple_len if seg != "contains" else 0, node))
             node, i = here.get(seg), i + 1
         elif seg in _IN_PLACE_PAIRS and nxt is not None:
             value = here.get(seg)
@@ -149,10 +152,10 @@ class WitnessSearch:
         deadline = time.monotonic() + budget_s
         self.samples.deadline = deadline
         accept, reject = self.writer.validator, self.reader.validator
-        focus = focus_of(change.pointer, self.writer) or focus_of(change.pointer, self.reader)
+        steps = steps_of(change.pointer, self.writer) or steps_of(change.pointer, self.reader)
         seen: set[str] = set()
         tried = 0
-        candidates = _candidates(self.samples, focus)
+        candidates = _candidates(self.samples, steps)
         if vocab.DRAFT4 in (self.writer.dialect, self.reader.dialect):
             candidates = _with_float_twins(candidates)
         try:
@@ -311,10 +314,13 @@ def find_witness(
     return WitnessSearch(writer, reader).find(change, budget_s=budget_s)
 
 
-def _candidates(samples: Samples, focus: list[Segment]) -> Iterator[Json]:
-    yield from _at(samples, samples.doc.root, focus, 0)
-    if focus:
-        # The location may be reached another way (a branch, a pattern): widen to the root.
+def _candidates(samples: Samples, steps: list[tuple[Segment, Json]]) -> Iterator[Json]:
+    # near the change: values built down its instance location, as the union sees it...
+    yield from _at_steps(samples, samples.doc.root, [(seg, None) for seg, _ in steps], 0)
+    if steps:
+        # Messages of the very branch the change is in (its own container at each level)...
+        yield from _at_steps(samples, samples.doc.root, steps, 0)
+        # ...and the location reached another way (a branch, a pattern): widen to the root.
         yield from samples.values(samples.doc.root, 0)
 
 
@@ -345,27 +351,29 @@ def _floats(value: Json) -> Json:
     return None
 
 
-def _at(samples: Samples, node: Json, focus: list[Segment], depth: int) -> Iterator[Json]:
-    if not focus:
+def _at_steps(
+    samples: Samples, node: Json, steps: list[tuple[Segment, Json]], depth: int
+) -> Iterator[Json]:
+    """Values of ``node`` with a value built down ``steps`` at their end: each level's bases and
+    child schema from the schema that holds the segment (``None``: from ``node`` itself)."""
+    if not steps:
         yield from samples.values(node, depth)
         return
-    seg, rest = focus[0], focus[1:]
-    bases = [
-        v
-        for v in samples.values(node, depth)
-        if isinstance(v, (dict if isinstance(seg, str) else list))
-    ]
-    bases = bases[:3] or ([{}] if isinstance(seg, str) else [[]])
+    (seg, holder), rest = steps[0], steps[1:]
+    holder = node if holder is None else holder
+    kind = dict if isinstance(seg, str) else list
+    bases = [v for v in samples.values(holder, depth) if isinstance(v, kind)][:3]
+    bases = bases or ([{}] if isinstance(seg, str) else [[]])
     if isinstance(seg, str):
-        child = samples.property_schema(node, seg)
-        for value in _at(samples, child, rest, depth + 1):
+        child = samples.property_schema(holder, seg)
+        for value in _at_steps(samples, child, rest, depth + 1):
             for base in bases:
                 if isinstance(base, dict):
                     yield {**base, seg: value}
         return
-    child = _item_schema(samples.doc, node, seg)
+    child = _item_schema(samples.doc, holder, seg)
     filler = samples.first(child, depth + 1)
-    for value in _at(samples, child, rest, depth + 1):
+    for value in _at_steps(samples, child, rest, depth + 1):
         for base in bases:
             if isinstance(base, list):
                 head = list(base[:seg]) + [filler] * max(0, seg - len(base))
