@@ -1,0 +1,102 @@
+"""registry.yaml ``environments`` and ``requirements``: read in settings.py, checked by validate."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from opa_contracts import loader, settings
+from tests.conftest import ROOT, run_cli
+
+
+def test_the_bundled_registry_declares_the_contracts_two_environments() -> None:
+    found = loader.load(ROOT / "contracts").settings
+    assert [env.name for env in found.environments] == ["production", "development"]
+    production = found.environment("production")
+    assert production is not None
+    assert production.redis is not None
+    assert production.redis.url == "redis://redis:6379/0"
+    assert production.redis.password_env == "OPA_REDIS_PASSWORD"
+    assert production.kafka is not None
+    assert production.kafka.bootstrap == "kafka:9092"
+    development = found.environment("development")
+    assert development is not None
+    assert development.redis is not None
+    assert development.redis.url == "redis://localhost:6381/0"
+    assert development.kafka is None
+    assert found.redis_requirements == settings.RedisRequirements(
+        min_version="7.2",
+        config={
+            "maxmemory": "256mb",
+            "maxmemory-policy": "noeviction",
+            "timeout": "0",
+            "tcp-keepalive": "300",
+        },
+    )
+
+
+def test_tls_follows_a_rediss_url_and_secrets_stay_variable_names() -> None:
+    data = {
+        "environments": {
+            "staging": {
+                "redis": {
+                    "url": "rediss://cache:6380/0",
+                    "username_env": "U",
+                    "password_env": "P",
+                    "ca_file_env": "CA",
+                },
+                "kafka": {
+                    "bootstrap": "k:9093",
+                    "security_protocol": "SASL_SSL",
+                    "sasl_mechanism": "PLAIN",
+                    "username_env": "KU",
+                    "password_env": "KP",
+                },
+            }
+        }
+    }
+    found, problems = settings.from_data(data)
+    assert problems == []
+    (staging,) = found.environments
+    assert staging.redis == settings.RedisEndpoint(
+        url="rediss://cache:6380/0", password_env="P", username_env="U", tls=True, ca_file_env="CA"
+    )
+    assert staging.kafka is not None
+    assert staging.kafka.security_protocol == "SASL_SSL"
+    assert staging.kafka.password_env == "KP"
+
+
+def test_a_password_in_a_url_and_a_bad_version_are_problems() -> None:
+    data = {
+        "environments": {
+            "prod": {"redis": {"url": "redis://:hunter2@redis:6379/0"}},
+            "Bad-Name": {"redis": {"url": "redis://x:6379/0"}},
+        },
+        "requirements": {"redis": {"min_version": "seven"}},
+    }
+    found, problems = settings.from_data(data)
+    pointers = dict(problems)
+    assert "password_env" in pointers["/environments/prod/redis/url"]
+    assert "hunter2" not in pointers["/environments/prod/redis/url"]  # never echoed
+    assert "/environments/Bad-Name" in pointers
+    assert "not a version" in pointers["/requirements/redis/min_version"]
+    (prod,) = found.environments
+    assert prod.redis is None  # the URL with a secret is not used
+    assert found.redis_requirements == settings.RedisRequirements(min_version=None)
+
+
+def test_validate_reports_a_literal_password_as_a_registry_config_error(tmp_path: Path) -> None:
+    registry = tmp_path / "contracts"
+    shutil.copytree(ROOT / "contracts", registry)
+    text = (registry / "registry.yaml").read_text(encoding="utf-8")
+    text = text.replace("'redis://localhost:6381/0'", "'redis://dev:s3cret@localhost:6381/0'")
+    (registry / "registry.yaml").write_text(text, encoding="utf-8")
+    run = run_cli("validate", registry, "--format", "json")
+    assert run.code == 1, run.stderr
+    findings = json.loads(run.stdout)["findings"]
+    (found,) = [f for f in findings if f["rule"] == "registry-config"]
+    assert found["pointer"] == "/environments/development/redis/url"
+    assert "s3cret" not in run.stdout
+    clean = run_cli("validate", ROOT / "contracts")
+    assert clean.code == 0, clean.stdout
