@@ -25,7 +25,7 @@ $(NODE_STAMP): tools/asyncapi-validate/package-lock.json tools/asyncapi-validate
 	cd tools/asyncapi-validate && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-## demo: validate the bundled registry (and show every rule)
+## demo: validate the bundled registry, generate everything, run doctor redis on a loopback Redis
 demo: $(STAMP)
 	$(BIN)/opa-contracts validate contracts/
 	mkdir -p build
@@ -40,6 +40,7 @@ demo: $(STAMP)
 	$(BIN)/opa-contracts generate jsonschema
 	$(BIN)/opa-contracts generate kafka
 	@echo "AsyncAPI: build/asyncapi/asyncapi.yaml; JSON Schemas: build/jsonschema; Kafka plan: build/kafka"
+	$(PY) tools/doctor_demo.py
 
 ## test: run the whole test suite
 test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)

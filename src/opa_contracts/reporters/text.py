@@ -86,6 +86,10 @@ def _summary(report: Report) -> str:
         checked = f"{written} manifest{'s' * (written != 1)} written" + (
             f" to {report.summary['out']}" if written and "out" in report.summary else ""
         )
+    elif report.command.startswith("doctor"):
+        checks = len(report.summary.get("checks", ()))
+        server = report.summary.get("server") or report.summary.get("bootstrap", "")
+        checked = f"{server}, {checks} setting{'s' * (checks != 1)}"
     else:
         checked = f"{report.summary.get('pairs', 0)} version pair(s)"
     parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]
