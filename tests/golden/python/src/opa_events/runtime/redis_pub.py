@@ -45,6 +45,15 @@ def client_options(
     }
 
 
+def reason(client: Any, error: Exception) -> str:
+    """Why a connection failed, with a hint when a plaintext client met a TLS-only port."""
+    text = str(error)
+    tls = "SSL" in getattr(client.connection_pool.connection_class, "__name__", "")
+    if not tls and ("reset by peer" in text or "closed by server" in text.lower()):
+        text += " (is it a TLS port? connect with a rediss:// URL)"
+    return text
+
+
 def redis_channel(contract: ContractVersion) -> str:
     """The Redis channel of ``contract`` (``ValueError`` when its contract has none)."""
     if contract.redis_channel is None:
@@ -136,7 +145,9 @@ class Publisher(_Base):
                 delay = next(delays, None)
                 if delay is None:
                     series.error()
-                    raise PublishError("redis", channel, attempts, str(exc)) from exc
+                    raise PublishError(
+                        "redis", channel, attempts, reason(self.client, exc)
+                    ) from exc
                 series.retry()
                 time.sleep(delay)
                 continue
@@ -198,7 +209,9 @@ class AsyncPublisher(_Base):
                 delay = next(delays, None)
                 if delay is None:
                     series.error()
-                    raise PublishError("redis", channel, attempts, str(exc)) from exc
+                    raise PublishError(
+                        "redis", channel, attempts, reason(self.client, exc)
+                    ) from exc
                 series.retry()
                 await asyncio.sleep(delay)
                 continue
