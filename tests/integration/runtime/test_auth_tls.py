@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
 
 from tests.conftest import ROOT, SCRIPT
 from tests.integration.runtime.conftest import example
@@ -21,11 +23,18 @@ from tests.integration.runtime.events import (
     AsyncPublisher,
     Backoff,
     HealthReporter,
+    KafkaPublisher,
     Publisher,
     PublishError,
     Subscriber,
 )
-from tests.servers import EVENT_DEADLINE, RedisServer, TlsFiles, redis7_server_binary
+from tests.servers import (
+    EVENT_DEADLINE,
+    KafkaBroker,
+    RedisServer,
+    TlsFiles,
+    redis7_server_binary,
+)
 
 from opa_events import environments  # type: ignore[import-not-found, unused-ignore]  # isort: skip
 
@@ -250,3 +259,33 @@ def test_doctor_over_tls_says_so_and_a_wrong_ca_is_exit_3(
     assert wrong.returncode == 3
     assert "TLS failed" in wrong.stderr
     assert wrong.stderr.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_kafka_settings_pass_through_and_tansu_speaks_plaintext_only(
+    kafka_broker: KafkaBroker,
+    fresh_topic: Callable[[], str],
+    metrics: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lab = environments.Environment("lab", kafka=environments.KafkaEndpoint(kafka_broker.bootstrap))
+    monkeypatch.setitem(environments.ENVIRONMENTS, "lab", lab)
+    config = environments.kafka("lab")
+    assert config == {"bootstrap.servers": kafka_broker.bootstrap, "security.protocol": "PLAINTEXT"}
+    prefix = fresh_topic() + "."
+    with KafkaPublisher(config, metrics=metrics, topic_prefix=prefix) as publisher:
+        delivered = publisher.publish(example("quotes.realtime")).result(timeout=EVENT_DEADLINE)
+    assert delivered.topic == prefix + "opa.quotes.realtime"
+
+    monkeypatch.setenv("LAB_KAFKA_USER", "svc")
+    monkeypatch.setenv("LAB_KAFKA_PW", "svc-pw")
+    sasl = environments.KafkaEndpoint(
+        kafka_broker.bootstrap, "SASL_PLAINTEXT", "PLAIN", "LAB_KAFKA_USER", "LAB_KAFKA_PW"
+    ).config()
+    assert sasl["sasl.mechanism"] == "PLAIN"
+    assert sasl["sasl.username"] == "svc"
+    assert sasl["sasl.password"] == "svc-pw"
+    # Tansu 0.6 has no SASL and no TLS listener: librdkafka gets no answer it can use
+    admin = AdminClient({**sasl, "socket.timeout.ms": 5000})
+    with pytest.raises(KafkaException, match=r"transport failure|timed out"):
+        admin.list_topics(timeout=10)
