@@ -100,3 +100,18 @@ def test_validate_reports_a_literal_password_as_a_registry_config_error(tmp_path
     assert "s3cret" not in run.stdout
     clean = run_cli("validate", ROOT / "contracts")
     assert clean.code == 0, clean.stdout
+
+
+def test_the_docs_site_shows_each_environment_and_the_server_requirements() -> None:
+    golden = ROOT / "tests" / "golden" / "docs"
+    markdown = (golden / "markdown" / "README.md").read_text(encoding="utf-8")
+    assert (
+        "| production | redis://redis:6379/0 | password from $OPA\\_REDIS\\_PASSWORD | no | "
+        "kafka:9092 |" in markdown
+    )
+    assert "| development | redis://localhost:6381/0 | none | no |  |" in markdown
+    assert "| Redis version | 7.2 or later |" in markdown
+    assert "| maxmemory-policy | noeviction |" in markdown
+    html = (golden / "html" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="environments-heading">Environments</h2>' in html
+    assert "<td><code>tcp-keepalive</code></td><td><code>300</code></td>" in html
