@@ -71,7 +71,7 @@ test-fast: $(STAMP) $(NODE_STAMP) $(REDIS7_STAMP)
 COVERED := src/opa_contracts/loader.py,src/opa_contracts/trees.py,src/opa_contracts/settings.py,src/opa_contracts/refs.py
 coverage: $(STAMP) $(NODE_STAMP)
 	rm -rf build/coverage && mkdir -p build/coverage
-	$(PY) -m coverage run -m pytest -q -p no:cacheprovider tests/test_registry_model.py tests/test_one_registry.py tests/validate tests/diffing tests/generate/test_report.py tests/generate/test_golden.py
+	$(PY) -m coverage run -m pytest -q -p no:cacheprovider tests/test_registry_model.py tests/test_environments.py tests/test_one_registry.py tests/validate tests/diffing tests/generate/test_report.py tests/generate/test_golden.py
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report --include='$(COVERED)' --show-missing --fail-under=95
 

@@ -83,7 +83,19 @@ def test_a_password_in_a_url_and_a_bad_version_are_problems() -> None:
     assert "not a version" in pointers["/requirements/redis/min_version"]
     (prod,) = found.environments
     assert prod.redis is None  # the URL with a secret is not used
+    assert found.environment("Bad-Name") is None
     assert found.redis_requirements == settings.RedisRequirements(min_version=None)
+
+
+def test_an_unreadable_url_is_left_to_the_schema_and_the_server() -> None:
+    found, problems = settings.from_data(
+        {"environments": {"odd": {"redis": {"url": "redis://[::1"}}}}
+    )
+    assert problems == []
+    odd = found.environment("odd")
+    assert odd is not None
+    assert odd.redis == settings.RedisEndpoint(url="redis://[::1")
+    assert found.redis_requirements is None
 
 
 def test_validate_reports_a_literal_password_as_a_registry_config_error(tmp_path: Path) -> None:
