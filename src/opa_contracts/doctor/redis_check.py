@@ -29,8 +29,8 @@ SECONDS_PER = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 RELIED_ON = (
     "the runtime relies only on Pub/Sub behaviour Redis 6.2 already has (PUBLISH returning the "
     "receiver count, SUBSCRIBE/PSUBSCRIBE confirmations, INFO for reconnect diagnosis, XADD "
-    "for dead letters), and the suite runs against 6.2 and 7.0; 7.2's Pub/Sub changes (sharded "
-    "channels, RESP3 push fixes) are not used"
+    "for dead letters), and the suite runs against 6.2 and 7.0; sharded Pub/Sub (SPUBLISH, "
+    "SSUBSCRIBE, from 7.0) is not used"
 )
 #: requirements.redis.config names with a rule of their own (the rest: redis-config).
 CONFIG_RULES = {
