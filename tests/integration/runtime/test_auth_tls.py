@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tests.conftest import ROOT, SCRIPT
 from tests.integration.runtime.conftest import example
 from tests.integration.runtime.events import (
     AsyncPublisher,
+    AsyncSubscriber,
     Backoff,
     HealthReporter,
     KafkaPublisher,
@@ -214,6 +216,46 @@ def test_tls_with_a_ca_file_and_a_client_certificate(
     got = _round_trip(tls_server.url, connection, metrics)
     assert got is not None
     assert got.model.model_dump()["ticker"] == "AAPL"
+
+
+def test_the_asyncio_twins_over_tls(
+    tls_server: RedisServer, certificates: dict[str, TlsFiles], metrics: Any
+) -> None:
+    connection = {"password": PASSWORD, **_tls_options(certificates["client"])}
+
+    async def main() -> Any:
+        async with AsyncSubscriber(
+            tls_server.url, ["quotes.realtime"], connection=connection, metrics=metrics
+        ) as sub:
+            async with AsyncPublisher(
+                tls_server.url, connection=connection, metrics=metrics
+            ) as pub:
+                assert await pub.publish(example("quotes.realtime")) == 1
+            return await sub.receive(EVENT_DEADLINE)
+
+    got = asyncio.run(main())
+    assert got is not None
+    assert got.model.model_dump()["ticker"] == "AAPL"
+
+
+@pytest.mark.slow
+def test_a_subscriber_with_a_password_subscribes_again_after_a_restart(
+    auth_server: RedisServer, metrics: Any
+) -> None:
+    connection = {"password": PASSWORD}
+    url = auth_server.url
+    with Subscriber(url, ["quotes.realtime"], connection=connection, metrics=metrics) as sub:
+        assert sub.receive(timeout=0.01) is None
+        auth_server.restart(kill=True)
+        got = None
+        deadline = time.monotonic() + EVENT_DEADLINE
+        with Publisher(url, connection=connection, metrics=metrics) as publisher:
+            while got is None and time.monotonic() < deadline:
+                got = sub.receive(timeout=0.2)  # reconnects, with the password, when it must
+                if got is None:
+                    publisher.publish(example("quotes.realtime"))
+        assert got is not None
+        assert sub.reconnects == 1
 
 
 def test_a_wrong_ca_and_plaintext_to_a_tls_port_each_fail_with_one_error(
