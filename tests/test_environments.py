@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+import sys
 from pathlib import Path
+
+import pytest
 
 from opa_contracts import loader, settings
 from tests.conftest import ROOT, run_cli
@@ -127,3 +131,26 @@ def test_the_docs_site_shows_each_environment_and_the_server_requirements() -> N
     html = (golden / "html" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="environments-heading">Environments</h2>' in html
     assert "<td><code>tcp-keepalive</code></td><td><code>300</code></td>" in html
+
+
+@pytest.mark.slow
+def test_generated_constants_never_shadow_the_modules_own_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = tmp_path / "contracts"
+    shutil.copytree(ROOT / "contracts", registry)
+    text = (registry / "registry.yaml").read_text(encoding="utf-8")
+    text = text.replace("  development:", "  environments:")
+    (registry / "registry.yaml").write_text(text, encoding="utf-8")
+    run = run_cli("generate", "python", "--out", tmp_path / "pkg", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    source = tmp_path / "pkg" / "src" / "opa_events" / "environments.py"
+    spec = importlib.util.spec_from_file_location("generated_environments", source)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    assert set(module.ENVIRONMENTS) == {"production", "environments"}
+    assert module.ENVIRONMENTS_ENV.redis.url == "redis://localhost:6381/0"
+    assert module.get("environments") is module.ENVIRONMENTS_ENV
