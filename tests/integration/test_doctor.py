@@ -93,6 +93,8 @@ def test_every_report_format_and_the_exit_codes_of_validate(
     run = doctor("redis", redis_server.url, "--format", fmt)
     assert run.code == 1, run.stderr
     assert "redis-version" in run.stdout
+    if fmt == "text":
+        assert f"doctor redis: {redis_server.url}, 8 settings checked; 1 error" in run.stdout
     relaxed = doctor("redis", redis_server.url, "--format", fmt, "--registry", ROOT / "contracts")
     assert relaxed.code == 1
 
