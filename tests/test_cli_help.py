@@ -34,6 +34,9 @@ COMMANDS = [
     ("import", "asyncapi"),
     ("import", "jsonschema"),
     ("tap",),
+    ("doctor",),
+    ("doctor", "redis"),
+    ("doctor", "kafka"),
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from opa_contracts import __version__
+from opa_contracts.cli_doctor import doctor_app
 from opa_contracts.cli_generate import generate_app
 from opa_contracts.cli_import import import_app
 from opa_contracts.cli_report import (
@@ -48,6 +49,7 @@ app = typer.Typer(
 app.add_typer(generate_app, name="generate")
 app.add_typer(import_app, name="import")
 app.command(short_help="Check live Redis/Kafka traffic against the registry.")(tap)
+app.add_typer(doctor_app, name="doctor")
 
 
 class Unknown(enum.StrEnum):

@@ -9,6 +9,7 @@ by the default, so a bad setting never changes what another verb does.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -91,6 +92,54 @@ class NamingPattern:
         return (NamingPattern, (self.pattern,))
 
 
+@dataclass(frozen=True)
+class RedisEndpoint:
+    """An environment's Redis: its URL and the environment variables holding its secrets."""
+
+    url: str
+    password_env: str | None = None
+    username_env: str | None = None
+    tls: bool = False
+    ca_file_env: str | None = None
+    cert_file_env: str | None = None
+    key_file_env: str | None = None
+
+
+@dataclass(frozen=True)
+class KafkaEndpoint:
+    """An environment's Kafka: bootstrap servers, security protocol and SASL by variable name."""
+
+    bootstrap: str
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    username_env: str | None = None
+    password_env: str | None = None
+    ca_file_env: str | None = None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A named place services run (``production``, ``development``)."""
+
+    name: str
+    redis: RedisEndpoint | None = None
+    kafka: KafkaEndpoint | None = None
+
+
+@dataclass(frozen=True)
+class RedisRequirements:
+    """``requirements.redis``: the lowest server version and the configuration the contract expects
+    (redis.conf names -> values as written in the registry)."""
+
+    min_version: str | None = None
+    config: dict[str, str] = field(default_factory=dict)
+
+
+#: The environment variable fields of an environment's redis and kafka entries.
+_REDIS_ENV_FIELDS = ("password_env", "username_env", "ca_file_env", "cert_file_env", "key_file_env")
+_KAFKA_ENV_FIELDS = ("username_env", "password_env", "ca_file_env")
+
+
 _DEFAULT_CHANNEL = NamingPattern(DEFAULT_CHANNEL_PATTERN)
 _DEFAULT_SERVICE = NamingPattern(DEFAULT_SERVICE_PATTERN)
 
@@ -116,6 +165,14 @@ class Settings:
     #: reads.unread_changes: whether a break no declared read touches needs a major version
     #: ("breaking") or not ("minor")
     unread_changes: str = "breaking"
+    # environments: where services connect, by name (secrets only by environment variable name)
+    environments: tuple[Environment, ...] = ()
+    # requirements.redis: what the contract assumes of the Redis server (`doctor redis` checks it)
+    redis_requirements: RedisRequirements | None = None
+
+    def environment(self, name: str) -> Environment | None:
+        """The environment called ``name``, if the registry declares it."""
+        return next((env for env in self.environments if env.name == name), None)
 
     def severity(self, rule: str, default: Severity) -> Severity | None:
         """The severity ``rule`` is reported with here (``None``: the registry turned it off)."""
@@ -215,9 +272,97 @@ def from_data(data: Any) -> tuple[Settings, list[tuple[str, str]]]:
             severities=severities,
             kafka_defaults=kafka_defaults,
             unread_changes=unread if unread in ("breaking", "minor") else "breaking",
+            environments=_environments(_dict(data.get("environments")), problems),
+            redis_requirements=_redis_requirements(_dict(data.get("requirements")), problems),
         ),
         problems,
     )
+
+
+def _environments(data: dict[str, Any], problems: list[tuple[str, str]]) -> tuple[Environment, ...]:
+    """``environments``: each one's Redis and Kafka endpoints. A URL carrying a password is
+    reported (secrets go in environment variables, named by ``password_env``) and left out."""
+    found: list[Environment] = []
+    for name, raw in data.items():
+        entry = _dict(raw)
+        where = join("/environments", str(name))
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", str(name)):
+            problems.append(
+                (where, f"environment name {name!r} is not lower-case letters, digits and _")
+            )
+            continue
+        redis_entry = _dict(entry.get("redis"))
+        redis: RedisEndpoint | None = None
+        url = redis_entry.get("url")
+        if isinstance(url, str):
+            secret = _url_password(url)
+            if secret:
+                problems.append(
+                    (
+                        join(join(where, "redis"), "url"),
+                        f"environment {name!r}: the Redis URL holds a password; name the "
+                        "environment variable that holds it with password_env instead "
+                        "(the URL is not used)",
+                    )
+                )
+            else:
+                redis = RedisEndpoint(
+                    url=url,
+                    tls=redis_entry.get("tls") is True or url.startswith("rediss://"),
+                    **{k: _opt_str(redis_entry.get(k)) for k in _REDIS_ENV_FIELDS},
+                )
+        kafka_entry = _dict(entry.get("kafka"))
+        kafka: KafkaEndpoint | None = None
+        bootstrap = kafka_entry.get("bootstrap")
+        if isinstance(bootstrap, str):
+            kafka = KafkaEndpoint(
+                bootstrap=bootstrap,
+                security_protocol=_str(kafka_entry.get("security_protocol"), "PLAINTEXT"),
+                sasl_mechanism=_opt_str(kafka_entry.get("sasl_mechanism")),
+                **{k: _opt_str(kafka_entry.get(k)) for k in _KAFKA_ENV_FIELDS},
+            )
+        found.append(Environment(name=str(name), redis=redis, kafka=kafka))
+    return tuple(found)
+
+
+def _url_password(url: str) -> str | None:
+    """The password written in ``url`` (``redis://user:secret@host``), if any."""
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def _redis_requirements(
+    data: dict[str, Any], problems: list[tuple[str, str]]
+) -> RedisRequirements | None:
+    """``requirements.redis``: a minimum version ("7.2") and redis.conf settings."""
+    redis = data.get("redis")
+    if not isinstance(redis, dict):
+        return None
+    version = redis.get("min_version")
+    if version is not None and not (
+        isinstance(version, str) and re.fullmatch(r"[0-9]+(\.[0-9]+){0,2}", version)
+    ):
+        problems.append(
+            (
+                "/requirements/redis/min_version",
+                f"requirements.redis.min_version {version!r} is not a version like '7.2'; "
+                "no minimum is checked",
+            )
+        )
+        version = None
+    config = {
+        str(k): str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in _dict(redis.get("config")).items()
+    }
+    return RedisRequirements(min_version=version, config=config)
+
+
+def _opt_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _kafka_defaults(kafka: dict[str, Any], problems: list[tuple[str, str]]) -> TopicSettings:

@@ -86,6 +86,12 @@ def _summary(report: Report) -> str:
         checked = f"{written} manifest{'s' * (written != 1)} written" + (
             f" to {report.summary['out']}" if written and "out" in report.summary else ""
         )
+    elif report.command == "doctor kafka":
+        topics = report.summary.get("topics", 0)
+        checked = f"{report.summary.get('bootstrap')}, {topics} planned topic{'s' * (topics != 1)}"
+    elif report.command == "doctor redis":
+        checks = len(report.summary.get("checks", ()))
+        checked = f"{report.summary.get('server')}, {checks} setting{'s' * (checks != 1)}"
     else:
         checked = f"{report.summary.get('pairs', 0)} version pair(s)"
     parts = [f"{errors} error{'s' * (errors != 1)}", f"{warnings} warning{'s' * (warnings != 1)}"]

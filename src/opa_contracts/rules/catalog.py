@@ -599,3 +599,90 @@ IMPORT_RULES: tuple[Rule, ...] = (
     IMPORT_FACT_CHANGED,
     IMPORT_OUTPUT_REFUSED,
 )
+
+# rules of ``doctor``: a running server checked against registry.yaml's environments and
+# requirements (doctor/)
+_N = Severity.NOTE
+DOCTOR_CANNOT_CHECK = Rule(
+    "doctor-cannot-check",
+    "doctor",
+    _N,
+    "Every check of `doctor` could be made. When the server refuses a command a check needs (CONFIG disabled or renamed on managed Redis, an ACL user without +config, a Kafka broker without DescribeConfigs), the check is named here with the server's answer and `doctor` goes on with the others.",
+)
+REDIS_VERSION = Rule(
+    "redis-version",
+    "doctor",
+    E,
+    "The Redis server is at least requirements.redis.min_version (7.2 for OPA). The suite runs against 6.2 and 7.0, so the message says which Pub/Sub behaviour the runtime relies on there.",
+)
+REDIS_MAXMEMORY_POLICY = Rule(
+    "redis-maxmemory-policy",
+    "doctor",
+    E,
+    "maxmemory-policy is the one required (noeviction for OPA): an evicting policy silently drops dead letters and other keys when memory runs out.",
+)
+REDIS_MAXMEMORY = Rule(
+    "redis-maxmemory", "doctor", W, "maxmemory is the one required (256mb for OPA)."
+)
+REDIS_TIMEOUT = Rule(
+    "redis-timeout",
+    "doctor",
+    W,
+    "timeout (idle seconds before Redis closes a connection) is the one required (0 for OPA: never). Subscribers are exempt, publishers that go quiet are not.",
+)
+REDIS_TCP_KEEPALIVE = Rule(
+    "redis-tcp-keepalive",
+    "doctor",
+    W,
+    "tcp-keepalive is the one required (300 s for OPA), so a dead peer is noticed.",
+)
+REDIS_CONFIG = Rule(
+    "redis-config",
+    "doctor",
+    W,
+    "Any other redis.conf setting named under requirements.redis.config has the required value.",
+)
+REDIS_PUBSUB_BUFFER = Rule(
+    "redis-pubsub-buffer",
+    "doctor",
+    _N,
+    "client-output-buffer-limit pubsub gives a slow subscriber some seconds of slack at the registry's declared maximum throughput times the size of its largest example (a warning under 10 s): past the limit Redis disconnects the subscriber and the messages in between are lost.",
+)
+REDIS_AUTH = Rule(
+    "redis-auth",
+    "doctor",
+    W,
+    "The server requires AUTH exactly when the environment declares a password (password_env): a server open to anyone on its network, or an environment that would connect without the password the server wants, is reported.",
+)
+REDIS_TLS = Rule(
+    "redis-tls",
+    "doctor",
+    _N,
+    "Says whether the connection is TLS (rediss://) or plaintext, and whether that is what the environment declares.",
+)
+KAFKA_TOPIC_MISSING = Rule(
+    "kafka-topic-missing",
+    "doctor",
+    E,
+    "Every topic of the Kafka plan (`generate kafka`) exists on the brokers.",
+)
+KAFKA_TOPIC_CONFIG = Rule(
+    "kafka-topic-config",
+    "doctor",
+    W,
+    "Each planned topic has the planned partitions (more is a warning, fewer an error: keys would move), retention and cleanup policy.",
+)
+DOCTOR_RULES: tuple[Rule, ...] = (
+    DOCTOR_CANNOT_CHECK,
+    REDIS_VERSION,
+    REDIS_MAXMEMORY_POLICY,
+    REDIS_MAXMEMORY,
+    REDIS_TIMEOUT,
+    REDIS_TCP_KEEPALIVE,
+    REDIS_CONFIG,
+    REDIS_PUBSUB_BUFFER,
+    REDIS_AUTH,
+    REDIS_TLS,
+    KAFKA_TOPIC_MISSING,
+    KAFKA_TOPIC_CONFIG,
+)

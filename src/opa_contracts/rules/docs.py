@@ -19,6 +19,7 @@ _CATEGORY_TITLES = {
     "diff": "Compatibility (diff)",
     "generate": "Generated output (generate)",
     "import": "Importing a registry (import)",
+    "doctor": "Servers against the registry (doctor)",
 }
 
 

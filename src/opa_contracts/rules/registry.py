@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from opa_contracts.rules.catalog import (
+    DOCTOR_RULES,
     GENERATE_RULES,
     IMPORT_RULES,
     VALIDATE_RULES,
@@ -15,8 +16,9 @@ from opa_contracts.rules.model import Rule
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Every rule: validation, versioning, schema diff, generation rules, then import rules."""
-    return VALIDATE_RULES + VERSIONING_RULES + _diff_rules() + GENERATE_RULES + IMPORT_RULES
+    """Every rule: validation, versioning, schema diff, generation, import, then doctor rules."""
+    rules = VALIDATE_RULES + VERSIONING_RULES + _diff_rules() + GENERATE_RULES + IMPORT_RULES
+    return rules + DOCTOR_RULES
 
 
 @cache

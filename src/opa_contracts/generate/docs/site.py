@@ -96,6 +96,8 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         "intro": views.paragraphs(settings.description),  # the registry's own words
         "declared": views.declared(pages),  # which transports the channels declare
         "overview": [_range(i, chunk) for i, chunk in enumerate(overview, 1)],
+        "environments": _environments(settings),
+        "requirements": _requirements(settings),
     }
     yield "README.md", LAYOUT.format(title=title).encode()
     try:
@@ -110,6 +112,42 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         where = getattr(exc, "name", None) or "a docs template"
         line = getattr(exc, "lineno", None)
         raise GenerateError([f"{where}{f':{line}' if line else ''}: {exc}"]) from exc
+
+
+def _environments(settings: RegistrySettings) -> list[dict[str, str]]:
+    """registry.yaml's environments as table rows (secrets: only the variables that hold them)."""
+    rows = []
+    for env in settings.environments:
+        redis, kafka = env.redis, env.kafka
+        auth = []
+        if redis is not None and redis.username_env:
+            auth.append(f"user from ${redis.username_env}")
+        if redis is not None and redis.password_env:
+            auth.append(f"password from ${redis.password_env}")
+        kafka_text = ""
+        if kafka is not None:
+            kafka_text = kafka.bootstrap
+            if kafka.security_protocol != "PLAINTEXT":
+                kafka_text += f" ({kafka.security_protocol})"
+        rows.append(
+            {
+                "name": env.name,
+                "redis": redis.url if redis is not None else "",
+                "auth": ", ".join(auth) or ("none" if redis is not None else ""),
+                "tls": ("yes" if redis.tls else "no") if redis is not None else "",
+                "kafka": kafka_text,
+            }
+        )
+    return rows
+
+
+def _requirements(settings: RegistrySettings) -> list[tuple[str, str]]:
+    """requirements.redis as (setting, value) rows: the minimum version, then redis.conf names."""
+    found = settings.redis_requirements
+    if found is None:
+        return []
+    rows = [("Redis version", f"{found.min_version} or later")] if found.min_version else []
+    return rows + list(found.config.items())
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,7 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
             c.name == "system.health" and any("redis" in v.transports for v in c.versions)
             for c in sources.channels
         ),
+        "environments": sources.settings.environments,
     }
     src = f"src/{config.module}"
     names = naming.assign(sources.channels)
@@ -248,7 +249,15 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
     context["example"] = examples.get(True) or examples.get(False)
     # README.md goes through the formatter too: ruff formats the Python blocks of Markdown
     python = {"README.md": env.get_template(f"{TEMPLATE_DIR}/README.md.jinja").render(context)}
-    for name in ("__init__.py", "_base.py", "_codec.py", "channels.py", "errors.py", "tracing.py"):
+    for name in (
+        "__init__.py",
+        "_base.py",
+        "_codec.py",
+        "channels.py",
+        "errors.py",
+        "environments.py",
+        "tracing.py",
+    ):
         python[f"{src}/{name}"] = env.get_template(f"{TEMPLATE_DIR}/{name}.jinja").render(context)
     for name in RUNTIME_MODULES:
         template = env.get_template(f"{TEMPLATE_DIR}/runtime/{name}.py.jinja")

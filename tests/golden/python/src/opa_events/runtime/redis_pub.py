@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
+from opa_events import environments
 from opa_events._codec import contract_of, dump
 from opa_events.channels import ContractVersion
 from opa_events.errors import ContractError
@@ -25,15 +27,31 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
 DEFAULT_URL = "redis://localhost:6379/0"
 #: Errors worth another attempt: the connection, not the command, failed.
 RETRYABLE = (redis.ConnectionError, redis.TimeoutError)
+#: How a refused AUTH is reported (it is not retried).
+AUTH_REFUSED = "Redis refused the credentials (check the password and user)"
 
 
-def client_options(socket_timeout: float) -> dict[str, Any]:
-    """redis-py settings for our own clients: no hidden retries (ours are counted), timeouts set."""
+def client_options(
+    socket_timeout: float, connection: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """redis-py settings for our own clients: no hidden retries (ours are counted), timeouts set,
+    plus ``connection``: AUTH (``username``, ``password``) and TLS (``ssl_ca_certs``,
+    ``ssl_certfile``, ``ssl_keyfile``...) options, as :mod:`environments` reads them."""
     return {
         "retry": Retry(NoBackoff(), 0),
         "socket_timeout": socket_timeout,
         "socket_connect_timeout": socket_timeout,
+        **(connection or {}),
     }
+
+
+def reason(client: Any, error: Exception) -> str:
+    """Why a connection failed, with a hint when a plaintext client met a TLS-only port."""
+    text = str(error)
+    tls = "SSL" in getattr(client.connection_pool.connection_class, "__name__", "")
+    if not tls and ("reset by peer" in text or "closed by server" in text.lower()):
+        text += " (is it a TLS port? connect with a rediss:// URL)"
+    return text
 
 
 def redis_channel(contract: ContractVersion) -> str:
@@ -93,14 +111,19 @@ class Publisher(_Base):
         metrics: Metrics | None = None,
         retry: Backoff | None = None,
         socket_timeout: float = 5.0,
+        connection: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(metrics, retry)
         self._owned = client is None
-        self.client = (
-            redis.Redis.from_url(url, **client_options(socket_timeout))
-            if client is None
-            else client
-        )
+        options = client_options(socket_timeout, connection)
+        self.client = redis.Redis.from_url(url, **options) if client is None else client
+
+    @classmethod
+    def for_environment(cls, name: str | None = None, **kwargs: Any) -> Publisher:
+        """A publisher to environment ``name``'s Redis (None: the one ``OPA_ENV`` names), with its
+        password, user and TLS files read from the variables the registry names."""
+        url, connection = environments.redis(name)
+        return cls(url, connection=connection, **kwargs)
 
     def publish(self, message: BaseModel) -> int:
         """Validate, publish, count; the number of subscribers that received ``message``."""
@@ -115,11 +138,16 @@ class Publisher(_Base):
             attempts += 1
             try:
                 receivers: int = self.client.publish(channel, data)
+            except redis.AuthenticationError as exc:  # another try cannot fix the credentials
+                series.error()
+                raise PublishError("redis", channel, attempts, f"{AUTH_REFUSED}: {exc}") from exc
             except RETRYABLE as exc:
                 delay = next(delays, None)
                 if delay is None:
                     series.error()
-                    raise PublishError("redis", channel, attempts, str(exc)) from exc
+                    raise PublishError(
+                        "redis", channel, attempts, reason(self.client, exc)
+                    ) from exc
                 series.retry()
                 time.sleep(delay)
                 continue
@@ -148,14 +176,18 @@ class AsyncPublisher(_Base):
         metrics: Metrics | None = None,
         retry: Backoff | None = None,
         socket_timeout: float = 5.0,
+        connection: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(metrics, retry)
         self._owned = client is None
-        self.client = (
-            redis.asyncio.Redis.from_url(url, **client_options(socket_timeout))
-            if client is None
-            else client
-        )
+        options = client_options(socket_timeout, connection)
+        self.client = redis.asyncio.Redis.from_url(url, **options) if client is None else client
+
+    @classmethod
+    def for_environment(cls, name: str | None = None, **kwargs: Any) -> AsyncPublisher:
+        """The asyncio twin of :meth:`Publisher.for_environment`."""
+        url, connection = environments.redis(name)
+        return cls(url, connection=connection, **kwargs)
 
     async def publish(self, message: BaseModel) -> int:
         """Validate, publish, count; the number of subscribers that received ``message``."""
@@ -170,11 +202,16 @@ class AsyncPublisher(_Base):
             attempts += 1
             try:
                 receivers: int = await self.client.publish(channel, data)
+            except redis.AuthenticationError as exc:  # another try cannot fix the credentials
+                series.error()
+                raise PublishError("redis", channel, attempts, f"{AUTH_REFUSED}: {exc}") from exc
             except RETRYABLE as exc:
                 delay = next(delays, None)
                 if delay is None:
                     series.error()
-                    raise PublishError("redis", channel, attempts, str(exc)) from exc
+                    raise PublishError(
+                        "redis", channel, attempts, reason(self.client, exc)
+                    ) from exc
                 series.retry()
                 await asyncio.sleep(delay)
                 continue

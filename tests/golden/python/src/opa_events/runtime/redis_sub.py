@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from opa_events import environments
 from opa_events._codec import Codec
 from opa_events.channels import ContractVersion
 from opa_events.runtime.common import (
@@ -234,6 +235,7 @@ class Subscriber(_Listener):
         poll_interval: float = 0.1,
         max_unsaved_letters: int = MAX_UNSAVED_LETTERS,
         max_unsaved_bytes: int = MAX_UNSAVED_BYTES,
+        connection: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             channels,
@@ -246,7 +248,7 @@ class Subscriber(_Listener):
             max_unsaved_letters,
             max_unsaved_bytes,
         )
-        self.client = redis.Redis.from_url(url, **client_options(socket_timeout))
+        self.client = redis.Redis.from_url(url, **client_options(socket_timeout, connection))
         self.dead_letters = (
             RedisDeadLetters(self.client) if dead_letters is None else sink_of(dead_letters)
         )
@@ -255,6 +257,15 @@ class Subscriber(_Listener):
         self._lock = threading.Lock()
         self._pubsub = self._subscribe()
         self._server = self._info()
+
+    @classmethod
+    def for_environment(
+        cls, name: str | None = None, channels: Iterable[str] = (), **kwargs: Any
+    ) -> Subscriber:
+        """A subscriber to environment ``name``'s Redis (None: the one ``OPA_ENV`` names), with
+        its password, user and TLS files read from the variables the registry names."""
+        url, connection = environments.redis(name)
+        return cls(url, channels, connection=connection, **kwargs)
 
     def __iter__(self) -> Iterator[Received]:
         """Received messages, until ``close()``."""
@@ -439,6 +450,7 @@ class AsyncSubscriber(_Listener):
         poll_interval: float = 0.1,
         max_unsaved_letters: int = MAX_UNSAVED_LETTERS,
         max_unsaved_bytes: int = MAX_UNSAVED_BYTES,
+        connection: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             channels,
@@ -451,7 +463,8 @@ class AsyncSubscriber(_Listener):
             max_unsaved_letters,
             max_unsaved_bytes,
         )
-        self.client = redis.asyncio.Redis.from_url(url, **client_options(socket_timeout))
+        options = client_options(socket_timeout, connection)
+        self.client = redis.asyncio.Redis.from_url(url, **options)
         self.dead_letters: AsyncDeadLetterSink | DeadLetterSink | Callable[[DeadLetter], object] = (
             AsyncRedisDeadLetters(self.client) if dead_letters is None else dead_letters
         )
@@ -462,6 +475,14 @@ class AsyncSubscriber(_Listener):
         self._wake = asyncio.Event()  # set by aclose(): ends a reconnection backoff at once
         self._idle = asyncio.Event()  # clear while a receive() runs
         self._idle.set()
+
+    @classmethod
+    def for_environment(
+        cls, name: str | None = None, channels: Iterable[str] = (), **kwargs: Any
+    ) -> AsyncSubscriber:
+        """The asyncio twin of :meth:`Subscriber.for_environment`."""
+        url, connection = environments.redis(name)
+        return cls(url, channels, connection=connection, **kwargs)
 
     @property
     def closed(self) -> bool:
