@@ -137,12 +137,13 @@ def test_the_public_api_has_no_any(golden_built: Path) -> None:
     dist = golden_built / "dist"
     public = [dist / "index.d.ts", *dist.glob("types/*.d.ts")]
     public += [dist / f"{n}.d.ts" for n in ("errors", "channels", "messages", "json", "formats")]
+    public += [dist / "runtime" / "index.d.ts", dist / "runtime" / "metrics.d.ts"]
     for path in public:
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
         code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', code)  # property names such as "any"
         assert not re.search(r"\bany\b", code), path
     manifest = json.loads((golden_built / "package.json").read_text(encoding="utf-8"))
-    assert list(manifest["exports"]) == [".", "./schemas/*", "./package.json"]
+    assert list(manifest["exports"]) == [".", "./runtime", "./schemas/*", "./package.json"]
 
 
 @pytest.mark.slow
@@ -173,6 +174,41 @@ console.log(JSON.stringify({ loaded, refused, ok, meta: QUOTES_REALTIME }));
     assert found["meta"]["kafkaTopic"] == "opa.quotes.realtime"
     assert found["meta"]["kafkaKey"] == "ticker"
     assert found["meta"]["redisChannel"] == "quotes.realtime"
+
+
+@pytest.mark.slow
+def test_importing_the_models_loads_no_redis_client_and_the_runtime_does(
+    golden_built: Path,
+) -> None:
+    # redis and prom-client are CommonJS: whatever loads them shows in require.cache
+    script = """
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const peers = /node_modules[\\/](redis|@redis[\\/]client|prom-client)[\\/]/;
+const loaded = () => [...new Set(Object.keys(require.cache).filter((p) => peers.test(p))
+  .map((p) => p.match(peers)[1]))].sort();
+const models = await import("@opa/events");
+const before = loaded();
+const runtime = await import("@opa/events/runtime");
+console.log(JSON.stringify({ before, after: loaded(), models: typeof models.decode,
+  runtime: [typeof runtime.Publisher, typeof runtime.Subscriber, typeof runtime.Metrics] }));
+"""
+    manifest = json.loads((golden_built / "package.json").read_text(encoding="utf-8"))
+    assert set(manifest["peerDependencies"]) == {"redis", "prom-client"}
+    assert all(m["optional"] for m in manifest["peerDependenciesMeta"].values())
+    assert not {"redis", "prom-client"} & set(manifest["dependencies"])
+    # resolve the package by its own name, as a service does
+    scope = golden_built / "node_modules_self" / "node_modules" / "@opa"
+    scope.mkdir(parents=True)
+    (scope / "events").symlink_to(golden_built, target_is_directory=True)
+    service = golden_built / "node_modules_self"
+    run = node("--preserve-symlinks", "--input-type=module", "-e", script, cwd=service)
+    assert run.returncode == 0, run.stderr.decode()
+    found = json.loads(run.stdout)
+    assert found["before"] == [], "importing the models loaded a Redis client or prom-client"
+    assert found["after"] == ["@redis/client", "prom-client", "redis"]
+    assert found["models"] == "function"
+    assert found["runtime"] == ["function", "function", "function"]
 
 
 def _generated(schema: Any) -> list[Any]:
