@@ -24,8 +24,10 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import ROOT
+from tests.docs.snippets import document_blocks
 from tests.generate.helpers import manifests
-from tests.generate.test_typescript import GOLDEN_TS, built
+from tests.generate.test_typescript import GOLDEN_TS, GUIDE, built, run_ts_blocks
 from tests.integration.runtime.events import Metrics, Publisher, Subscriber, decode
 from tests.servers import EVENT_DEADLINE, RedisServer
 
@@ -280,3 +282,17 @@ def test_a_redis_restart_mid_stream_node_subscribes_again_and_counts_the_gap(
         assert node[("redis_subscriber_gap_seconds_total", ())] == pytest.approx(reconnected["gap"])
     finally:
         node_sub.close()
+
+
+def test_the_runtime_blocks_of_the_guide_run_against_redis(
+    package: Path, redis_server: RedisServer
+) -> None:
+    blocks = [
+        b for b in document_blocks(ROOT, [GUIDE]) if b.language == "ts" and "REDIS_URL" in b.text
+    ]
+    assert len(blocks) == 2
+    redis_server.ensure_running()
+    client = redis_server.client()
+    client.flushdb()  # the dead-letter block reads the stream from its start
+    client.close()
+    run_ts_blocks(package, blocks, {"REDIS_URL": redis_server.url})
