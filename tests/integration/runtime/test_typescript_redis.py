@@ -285,14 +285,11 @@ def test_a_redis_restart_mid_stream_node_subscribes_again_and_counts_the_gap(
 
 
 def test_the_runtime_blocks_of_the_guide_run_against_redis(
-    package: Path, redis_server: RedisServer
+    package: Path, own_redis_server: RedisServer
 ) -> None:
+    # a Redis of its own: the blocks count the subscribers of a channel and read the stream
     blocks = [
         b for b in document_blocks(ROOT, [GUIDE]) if b.language == "ts" and "REDIS_URL" in b.text
     ]
     assert len(blocks) == 2
-    redis_server.ensure_running()
-    client = redis_server.client()
-    client.flushdb()  # the dead-letter block reads the stream from its start
-    client.close()
-    run_ts_blocks(package, blocks, {"REDIS_URL": redis_server.url})
+    run_ts_blocks(package, blocks, {"REDIS_URL": own_redis_server.url})

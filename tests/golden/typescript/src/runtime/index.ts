@@ -296,7 +296,8 @@ export class Subscriber implements AsyncIterable<Received> {
   async #start(): Promise<void> {
     this.#client.on("error", () => undefined); // the dead-letter client: its failures are counted
     this.#subscriber.on("error", (error: unknown) => {
-      if (this.#lost === null && !this.#closed) {
+      // a socket error has already marked the client not ready; other errors lost nothing
+      if (this.#lost === null && !this.#closed && !this.#subscriber.isReady) {
         this.#lost = { at: process.hrtime.bigint(), error };
         this.#logger.warn(`lost the Redis subscription (${reasonOf(error)}); subscribing again`);
       }
