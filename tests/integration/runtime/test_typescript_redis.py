@@ -293,3 +293,28 @@ def test_the_runtime_blocks_of_the_guide_run_against_redis(
     ]
     assert len(blocks) == 2
     run_ts_blocks(package, blocks, {"REDIS_URL": own_redis_server.url})
+
+
+def test_a_node_publisher_refuses_invalid_messages_and_gives_up_on_a_stopped_redis(
+    package: Path, own_redis_server: RedisServer
+) -> None:
+    node_pub = Node(package, "publish", own_redis_server.url)
+    try:
+        node_pub.send({"channel": QUOTES, "raw": {**json.loads(INVALID), "ticker": "aapl"}})
+        refused = node_pub.expect("failed")
+        assert refused["name"] == "ContractError"
+        assert "/ticker" in refused["message"]
+        channel, text = next((c, t) for c, t in EXAMPLES if c == QUOTES)
+        node_pub.send({"channel": channel, "text": text})
+        assert node_pub.expect("published")["receivers"] == 0
+        own_redis_server.stop()
+        node_pub.send({"channel": channel, "text": text})
+        failed = node_pub.expect("failed")
+        assert failed["name"] == "PublishError"
+        assert failed["attempts"] == 4  # the default backoff's attempts, then it gives up
+        node = _series(node_pub.metrics())
+        assert node[("redis_publishes_total", (("channel", QUOTES),))] == 1
+        assert node[("redis_publish_errors_total", (("channel", QUOTES),))] == 2
+        assert node[("redis_publish_retries_total", (("channel", QUOTES),))] == 3
+    finally:
+        node_pub.close()

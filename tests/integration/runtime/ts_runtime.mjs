@@ -5,7 +5,8 @@
 //       channel; prints {"event":"ready"}, then {"event":"received",...} per message and
 //       {"event":"reconnected",...} once subscribed again after a lost connection
 //   node ts_runtime.mjs PACKAGE_DIR publish REDIS_URL     publishes each {"channel","text"} line
-//       (decoded first) and prints {"event":"published","receivers":N}
+//       (decoded first; {"channel","raw"}: a value published unchecked) and prints
+//       {"event":"published","receivers":N}, or {"event":"failed",...} for the error it threw
 //
 // Both answer {"command":"metrics"} with {"event":"metrics","text":EXPOSITION} and end on
 // {"command":"close"} (or the end of stdin).
@@ -58,8 +59,13 @@ for await (const line of createInterface({ input: process.stdin })) {
   } else if (command.command === "close") {
     break;
   } else {
-    const message = models.decode(command.channel, command.text);
-    say({ event: "published", channel: command.channel, receivers: await service.publish(command.channel, message) });
+    // "text" is checked by decode; "raw" (a JSON value) goes to publish as it is
+    const message = command.text === undefined ? command.raw : models.decode(command.channel, command.text);
+    try {
+      say({ event: "published", channel: command.channel, receivers: await service.publish(command.channel, message) });
+    } catch (error) {
+      say({ event: "failed", name: error.name, message: error.message, attempts: error.attempts ?? null });
+    }
   }
 }
 await service.close();

@@ -207,7 +207,7 @@ export class Publisher {
 
   /** Close the connection (only that of a client this publisher made). */
   async close(): Promise<void> {
-    if (this.#owned && this.client.isOpen) await this.client.quit();
+    if (this.#owned) await closeClient(this.client);
   }
 }
 
@@ -455,15 +455,22 @@ export class Subscriber implements AsyncIterable<Received> {
     if (this.#closed) return;
     this.#closed = true;
     for (const waiter of this.#waiters.splice(0)) waiter(null);
-    for (const client of [this.#subscriber, this.#client]) {
-      if (!client.isOpen) continue;
-      try {
-        await client.quit();
-      } catch {
-        await client.disconnect().catch(() => undefined);
-      }
+    for (const client of [this.#subscriber, this.#client]) await closeClient(client);
+  }
+}
+
+/** QUIT when connected; else drop the connection (QUIT would wait for Redis to come back). */
+async function closeClient(client: RedisClient): Promise<void> {
+  if (!client.isOpen) return;
+  if (client.isReady) {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // lost meanwhile: fall through
     }
   }
+  if (client.isOpen) await client.disconnect().catch(() => undefined);
 }
 
 const OUTPUT_LIMIT = "client_output_buffer_limit_disconnections";
