@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -137,12 +138,13 @@ def test_the_public_api_has_no_any(golden_built: Path) -> None:
     dist = golden_built / "dist"
     public = [dist / "index.d.ts", *dist.glob("types/*.d.ts")]
     public += [dist / f"{n}.d.ts" for n in ("errors", "channels", "messages", "json", "formats")]
+    public += [dist / "runtime" / "index.d.ts", dist / "runtime" / "metrics.d.ts"]
     for path in public:
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
         code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', code)  # property names such as "any"
         assert not re.search(r"\bany\b", code), path
     manifest = json.loads((golden_built / "package.json").read_text(encoding="utf-8"))
-    assert list(manifest["exports"]) == [".", "./schemas/*", "./package.json"]
+    assert list(manifest["exports"]) == [".", "./runtime", "./schemas/*", "./package.json"]
 
 
 @pytest.mark.slow
@@ -173,6 +175,41 @@ console.log(JSON.stringify({ loaded, refused, ok, meta: QUOTES_REALTIME }));
     assert found["meta"]["kafkaTopic"] == "opa.quotes.realtime"
     assert found["meta"]["kafkaKey"] == "ticker"
     assert found["meta"]["redisChannel"] == "quotes.realtime"
+
+
+@pytest.mark.slow
+def test_importing_the_models_loads_no_redis_client_and_the_runtime_does(
+    golden_built: Path,
+) -> None:
+    # redis and prom-client are CommonJS: whatever loads them shows in require.cache
+    script = """
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const peers = /node_modules[\\/](redis|@redis[\\/]client|prom-client)[\\/]/;
+const loaded = () => [...new Set(Object.keys(require.cache).filter((p) => peers.test(p))
+  .map((p) => p.match(peers)[1]))].sort();
+const models = await import("@opa/events");
+const before = loaded();
+const runtime = await import("@opa/events/runtime");
+console.log(JSON.stringify({ before, after: loaded(), models: typeof models.decode,
+  runtime: [typeof runtime.Publisher, typeof runtime.Subscriber, typeof runtime.Metrics] }));
+"""
+    manifest = json.loads((golden_built / "package.json").read_text(encoding="utf-8"))
+    assert set(manifest["peerDependencies"]) == {"redis", "prom-client"}
+    assert all(m["optional"] for m in manifest["peerDependenciesMeta"].values())
+    assert not {"redis", "prom-client"} & set(manifest["dependencies"])
+    # resolve the package by its own name, as a service does
+    scope = golden_built / "node_modules_self" / "node_modules" / "@opa"
+    scope.mkdir(parents=True)
+    (scope / "events").symlink_to(golden_built, target_is_directory=True)
+    service = golden_built / "node_modules_self"
+    run = node("--preserve-symlinks", "--input-type=module", "-e", script, cwd=service)
+    assert run.returncode == 0, run.stderr.decode()
+    found = json.loads(run.stdout)
+    assert found["before"] == [], "importing the models loaded a Redis client or prom-client"
+    assert found["after"] == ["@redis/client", "prom-client", "redis"]
+    assert found["models"] == "function"
+    assert found["runtime"] == ["function", "function", "function"]
 
 
 def _generated(schema: Any) -> list[Any]:
@@ -353,25 +390,22 @@ PRINTS = re.compile(r"//\s*→\s*(?P<text>.+?)\s*$", re.MULTILINE)
 GUIDE = "docs/typescript-client.md"
 
 
-@pytest.mark.slow
-def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_what_they_say(
-    golden_built: Path,
-) -> None:
-    pages = [GUIDE, GOLDEN_TS.relative_to(ROOT).as_posix() + "/README.md"]
-    blocks = [b for b in document_blocks(ROOT, pages) if b.language == "ts"]
-    assert len(blocks) >= 5
-    folder = golden_built / "snippets"
+def run_ts_blocks(package: Path, blocks: list[Any], env: dict[str, str] | None = None) -> None:
+    """Compile ``blocks`` (TypeScript) strictly as a service of ``package`` (with Node's types),
+    run each with ``node`` (``env`` added to the environment) and check it prints what its
+    ``// → TEXT`` comments say."""
+    folder = package / "snippets"
     folder.mkdir()
     for i, block in enumerate(blocks):
         (folder / f"block{i}.ts").write_text(block.text, encoding="utf-8")
-    config = json.loads((golden_built / "tsconfig.json").read_text(encoding="utf-8"))
+    config = json.loads((package / "tsconfig.json").read_text(encoding="utf-8"))
     # a service of its own, with Node's types (console, Buffer)
     config["compilerOptions"].update(rootDir="snippets", outDir="snippets-dist", types=["node"])
     config["include"] = ["snippets"]
-    (golden_built / "tsconfig.snippets.json").write_text(json.dumps(config), encoding="utf-8")
+    (package / "tsconfig.snippets.json").write_text(json.dumps(config), encoding="utf-8")
     tsc = subprocess.run(
         [str(NODE_MODULES / ".bin" / "tsc"), "-p", "tsconfig.snippets.json"],
-        cwd=golden_built,
+        cwd=package,
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_DEADLINE,
@@ -379,11 +413,31 @@ def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_wh
     )
     assert tsc.returncode == 0, tsc.stdout + tsc.stderr
     for i, block in enumerate(blocks):
-        run = node(golden_built / "snippets-dist" / f"block{i}.js", cwd=golden_built)
+        run = subprocess.run(
+            ["node", str(package / "snippets-dist" / f"block{i}.js")],
+            cwd=package,
+            capture_output=True,
+            timeout=SUBPROCESS_DEADLINE,
+            check=False,
+            env={**os.environ, **(env or {})},
+        )
         printed = run.stdout.decode()
         assert run.returncode == 0, f"{block.id}: {run.stderr.decode()}"
         for want in PRINTS.findall(block.text):
             assert want in printed, f"{block.id} should print {want!r}; it printed {printed!r}"
+
+
+@pytest.mark.slow
+def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_what_they_say(
+    golden_built: Path,
+) -> None:
+    pages = [GUIDE, GOLDEN_TS.relative_to(ROOT).as_posix() + "/README.md"]
+    # the runtime blocks need Redis: tests/integration/runtime/test_typescript_redis.py runs them
+    blocks = [
+        b for b in document_blocks(ROOT, pages) if b.language == "ts" and "REDIS_URL" not in b.text
+    ]
+    assert len(blocks) >= 5
+    run_ts_blocks(golden_built, blocks)
 
 
 @pytest.mark.slow

@@ -15,9 +15,11 @@ Layout (the output folder)::
     src/validators/index.ts      the validator of every channel version
     schemas/<channel>/<version>.json        the bundled JSON Schemas
     test/package.test.mjs        the package's own `node --test` suite (runs against dist/)
+    src/runtime/index.ts         the Redis runtime (``./runtime``): Publisher, Subscriber
+    src/runtime/metrics.ts       its prom-client series: the Python runtime's names and labels
 
-``tsc -p .`` builds ``dist/``. A Node Redis runtime can come later as a ``./runtime`` subpath
-export with optional peer dependencies, so importing the models never loads a Redis client.
+``tsc -p .`` builds ``dist/``. The runtime is a subpath export whose ``redis`` and ``prom-client``
+are optional peer dependencies, so importing the models never loads a Redis client.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from opa_contracts.generate.typescript.types import (
 
 TEMPLATE_DIR = "typescript"
 STATIC = ("errors.ts", "json.ts", "formats.ts", "index.ts", "channels.ts", "messages.ts")
+#: the Redis runtime (the ``./runtime`` export; ``redis`` and ``prom-client``: optional peers)
+RUNTIME = ("runtime/index.ts", "runtime/metrics.ts")
 # https://github.com/npm/validate-npm-package-name, the rules that matter for a new package
 NPM_NAME = re.compile(r"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$")
 SEMVER = re.compile(
@@ -54,6 +58,10 @@ SEMVER = re.compile(
 #: compiles with: the standalone code imports their runtime helpers)
 RUNTIME_DEPENDENCIES = {"ajv": "8.17.1", "ajv-formats": "3.0.1"}
 TYPESCRIPT = "5.6.3"
+#: the runtime's optional peer dependencies (the versions tools/typescript-build pins and tests)
+PEER_DEPENDENCIES = {"prom-client": "^15.1.3", "redis": "^4.7.1"}
+#: what building the runtime needs besides TypeScript (the pinned versions)
+BUILD_DEPENDENCIES = {"@types/node": "20.17.6", "prom-client": "15.1.3", "redis": "4.7.1"}
 SAFE_INTEGER = 2**53 - 1
 #: channels whose validators one Node process compiles
 CHANNEL_BATCH = 256
@@ -135,8 +143,10 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         "example": example,
         "dependencies": RUNTIME_DEPENDENCIES,
         "typescript": TYPESCRIPT,
+        "peer_dependencies": PEER_DEPENDENCIES,
+        "build_dependencies": BUILD_DEPENDENCIES,
     }
-    for name in STATIC:
+    for name in STATIC + RUNTIME:
         yield f"src/{name}", _render(env, f"src/{name}", context)
     yield "src/validators/index.ts", _render(env, "src/validators.ts", context)
     yield "test/package.test.mjs", _render(env, "test/package.test.mjs", context)
