@@ -165,7 +165,7 @@ ALLOWED_TAGS = {
     "h1", "h2", "h3", "p", "span", "section", "ul", "li", "div", "svg", "defs", "marker",
     "path", "rect", "text", "g", "table", "thead", "tbody", "tr", "th", "td", "code",
     "figure", "figcaption", "strong", "pre", "details", "summary", "article", "br", "footer",
-    "input", "label", "ol",
+    "input", "label", "ol", "dl", "dt", "dd",
 }  # fmt: skip
 
 
@@ -307,3 +307,37 @@ def test_an_expired_acceptance_accepts_nothing() -> None:
     assert after.verdict == "breaking"
     assert after.accepted == ""
     assert after.detail.endswith("; its acceptance expired on 2999-12-31")
+
+
+def test_channel_pages_show_the_python_and_typescript_imports(tmp_path: Path) -> None:
+    """Each channel page names its type in both client packages, with the module and npm
+    package of the project's own target files (here renamed), and the imports really import."""
+    shutil.copytree(CONTRACTS, tmp_path / "contracts")
+    (tmp_path / "generators").mkdir()
+    (tmp_path / "generators" / "python.yaml").write_text(
+        "target: python\nout: build/py\npackage: acme-events\nmodule: acme_events\n"
+    )
+    (tmp_path / "generators" / "typescript.yaml").write_text(
+        "target: typescript\nout: build/ts\noptions: {package_name: '@acme/events'}\n"
+    )
+    (tmp_path / "generators" / "docs.yaml").write_text("target: docs\nout: build/docs\n")
+    result = run_cli("generate", "docs", cwd=tmp_path)
+    assert result.code == 0, result.stdout + result.stderr
+    page = (tmp_path / "build/docs/markdown/channels/quotes.realtime.md").read_text()
+    assert (
+        "- Python (`acme-events`): `from acme_events.quotes_realtime import QuotesRealtime`" in page
+    )
+    typescript = 'import { decode, type QuotesRealtime } from "@acme/events";'
+    assert f"- TypeScript (`@acme/events`): `{typescript}`" in page
+    html = (tmp_path / "build/docs/html/channels/capacity.scores.html").read_text()
+    assert "<code>from acme_events.capacity_scores import CapacityScores</code>" in html
+    # the names are the generators' own: the golden packages export them
+    golden = Path(__file__).resolve().parents[1] / "golden"
+    assert (
+        "class QuotesRealtime("
+        in (golden / "python/src/opa_events/quotes_realtime/v1_0_0.py").read_text()
+    )
+    assert (
+        "export type QuotesRealtime ="
+        in (golden / "typescript/src/types/quotes_realtime.ts").read_text()
+    )

@@ -31,7 +31,7 @@ from opa_contracts.compat.witness import WitnessBudget
 from opa_contracts.diffing.accepted import Acceptance
 from opa_contracts.generate import parallel
 from opa_contracts.generate.contracts import Channel, GenerateError, Sources
-from opa_contracts.generate.docs import changelog, diagram, render, views
+from opa_contracts.generate.docs import changelog, clients, diagram, render, views
 from opa_contracts.generate.targets import Target
 from opa_contracts.settings import Settings as RegistrySettings
 
@@ -97,6 +97,7 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         "declared": views.declared(pages),  # which transports the channels declare
         "overview": [_range(i, chunk) for i, chunk in enumerate(overview, 1)],
         "environments": _environments(settings),
+        "imports": clients.imports(sources, target),
         "requirements": _requirements(settings),
     }
     yield "README.md", LAYOUT.format(title=title).encode()

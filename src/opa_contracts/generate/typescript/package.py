@@ -177,15 +177,18 @@ def _channels(
     return out
 
 
+def type_name_of(chosen: naming.ChannelNames) -> str:
+    """A channel's TypeScript type: its Python class name, with the suffix ``Message`` when
+    TypeScript or the package takes the name (``Record``, ``Messages``...)."""
+    return identifier(chosen.model if chosen.model not in RESERVED else chosen.model + "Message")
+
+
 def _channel(
     channel: Channel, chosen: naming.ChannelNames
 ) -> tuple[dict[str, Any], list[tuple[str, bytes]], list[standalone.Job]]:
     """One channel's view for the templates, its files but the validators, and their jobs."""
     module = chosen.module
-    # a name TypeScript or the package takes (Messages, Record...) gets the Python class's suffix
-    type_name = identifier(
-        chosen.model if chosen.model not in RESERVED else chosen.model + "Message"
-    )
+    type_name = type_name_of(chosen)
     problems: list[str] = []
     versions = []
     jobs = []
