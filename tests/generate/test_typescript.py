@@ -129,7 +129,7 @@ def test_tsc_strict_builds_it_and_its_node_suite_passes(golden_built: Path) -> N
     assert options["noUncheckedIndexedAccess"]
     assert options["exactOptionalPropertyTypes"]
     report = _node_test(golden_built)
-    assert "# pass 6" in report
+    assert "# pass 7" in report
 
 
 @pytest.mark.slow
@@ -328,10 +328,18 @@ def test_a_proto_property_with_a_schema_is_refused(tmp_path: Path) -> None:
         build(ts_target(tmp_path / "out"), registry)
 
 
-def test_msgpack_channels_are_refused_at_generation() -> None:
-    with pytest.raises(GenerateError, match="msgpack channel") as raised:
-        build(ts_target(ROOT / "build" / "never-written"), ENCODINGS)
-    assert len(raised.value.problems) == 2
+def test_msgpack_channels_type_binary_data_as_bytes(tmp_path: Path) -> None:
+    files = build(ts_target(tmp_path / "out"), ENCODINGS)
+    chunks = files["src/types/files_chunks.ts"].decode()
+    assert '"data": Uint8Array;' in chunks
+    assert '"parts"?: ReadonlyArray<Uint8Array>;' in chunks
+    assert '"file_id": string;' in chunks
+    # a JSON channel's base64 text stays a string (as in the Python models)
+    assert '"digest"?: string;' in files["src/types/audit_events.ts"].decode()
+    manifest = json.loads(files["package.json"])
+    assert manifest["dependencies"]["@msgpack/msgpack"] == "3.1.2"
+    lock = json.loads((ROOT / "tools/typescript-build/package-lock.json").read_text("utf-8"))
+    assert lock["packages"]["node_modules/@msgpack/msgpack"]["version"] == "3.1.2"
 
 
 def test_bad_options_are_named(tmp_path: Path) -> None:
