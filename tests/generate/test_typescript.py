@@ -433,3 +433,118 @@ def test_a_channel_named_like_a_typescript_type_gets_a_suffix(tmp_path: Path) ->
     types = files["src/types/record.ts"].decode()
     assert "export type RecordMessage = RecordMessageV1_0_0;" in types
     assert "export interface RecordMessageV1_0_0 {" in types
+
+
+#: why the TypeScript msgpack decode may refuse a message the Python package accepts (each is
+#: refused, never changed; docs/typescript-client.md "msgpack channels")
+TS_MSGPACK_FALSE_REJECTS = {
+    "beyond ±(2^53 - 1)": "an integer a JavaScript number cannot carry (no bigint in the types)",
+    "negative zero": "-0.0 would be written back as the integer 0",
+    "__proto__": "a map key __proto__, which a JavaScript object cannot hold as data safely",
+}
+
+
+def ts_decisions(package: Path, cases: list[tuple[str, str, bytes]]) -> list[dict[str, Any]]:
+    """What the built TypeScript ``package`` decides on each (channel, version, bytes)."""
+    request = {
+        "package": str(package / "dist" / "index.js"),
+        "cases": [
+            {"channel": c, "version": v, "data": base64.b64encode(raw).decode()}
+            for c, v, raw in cases
+        ],
+    }
+    run = node(DRIVER, cwd=package, stdin=json.dumps(request).encode())
+    assert run.returncode == 0, run.stderr.decode()
+    results: list[dict[str, Any]] = json.loads(run.stdout)
+    return results
+
+
+def msgpack_agreement(
+    python: Any, package: Path, cases: list[tuple[str, str, bytes]]
+) -> tuple[int, list[Any]]:
+    """Decode every msgpack case with the Python package and the TypeScript one: the number of
+    documented TypeScript-only refusals, and every disagreement."""
+    disagreements: list[Any] = []
+    documented = 0
+    for (channel, version, raw), ts in zip(cases, ts_decisions(package, cases), strict=True):
+        try:
+            message = python.decode(channel, raw, version)
+        except python.ContractError as exc:
+            if ts["accepted"]:
+                disagreements.append(("TypeScript accepts", channel, raw, str(exc)))
+            continue
+        if not ts["accepted"]:
+            if any(reason in ts["error"] for reason in TS_MSGPACK_FALSE_REJECTS):
+                documented += 1
+            else:
+                disagreements.append(("TypeScript refuses", channel, raw, ts["error"]))
+            continue
+        written = base64.b64decode(ts["encoded"]["msgpack"])
+        # what TypeScript writes back, Python reads as the same message
+        if not ts["same"] or python.decode(channel, written, version) != message:
+            disagreements.append(("not the same message", channel, raw, written))
+    return documented, disagreements
+
+
+def _msgpack_cases() -> list[tuple[str, str, bytes]]:
+    import msgpack
+
+    from tests.generate.test_encodings import CHUNK, REFUSED, wire
+
+    cases: list[tuple[str, str, bytes]] = []
+    for manifest in manifests(ENCODINGS):
+        if manifest.get("encoding") != "msgpack":
+            continue
+        channel, version = manifest["channel"], manifest["version"]
+        for example in [*manifest["examples"], *manifest.get("invalid_examples", [])]:
+            cases.append((channel, version, msgpack.packb(wire(channel, example["payload"]))))
+    cases += [
+        ("files.chunks", "1.0.0", data) for _n, data, *_ in REFUSED if isinstance(data, bytes)
+    ]
+    frame = {"sensor": "s", "frame": b"\x00", "readings": [0.1, 2.0, 1e300]}
+    cases += [
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**40})),  # a uint64
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**53 - 1})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**53})),  # beyond: refused
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**64 - 1})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "tags": {"__proto__": "x"}})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "tags": {"constructor": "x"}})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "parts": [], "data": b""})),
+        ("files.chunks", "1.0.0", msgpack.packb(b"\x00")),  # a bin where an object is due
+        ("sensor.frames", "1.0.0", msgpack.packb(frame)),
+        (
+            "sensor.frames",
+            "1.0.0",
+            msgpack.packb({**frame, "readings": [0.1]}, use_single_float=True),
+        ),
+        ("sensor.frames", "1.0.0", msgpack.packb({**frame, "readings": [-0.0]})),
+        ("sensor.frames", "1.0.0", msgpack.packb({**frame, "frame": "AA=="})),
+        ("sensor.frames", "1.0.0", msgpack.packb({**frame, "sensor": "s\u00e9\U0001f600"})),
+        ("sensor.frames", "1.0.0", b"\x81\xa6sensor\xa4s\xed\xa0\x80"),  # an encoded surrogate
+    ]
+    return cases
+
+
+@pytest.mark.slow
+def test_typescript_msgpack_decode_agrees_with_the_python_package(
+    encodings_package: Path, tmp_path: Path
+) -> None:
+    from tests.generate.helpers import ENCODINGS_MODULE, imported
+
+    out = tmp_path / "gen"
+    run = generate_cli("typescript", "--registry", ENCODINGS, "--out", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(out, tmp_path / "pkg")
+    cases = _msgpack_cases()
+    with imported(encodings_package / "src", ENCODINGS_MODULE) as python:
+        documented, disagreements = msgpack_agreement(python, package, cases)
+    print(
+        f"typescript msgpack agreement: {len(cases)} cases, {documented} documented false "
+        f"rejects, {len(disagreements)} disagreements"
+    )
+    assert disagreements == []
+    assert documented == 4  # 2**53, 2**64 - 1, __proto__, -0.0
+    decisions = ts_decisions(package, cases)
+    assert sum(r["accepted"] for r in decisions) >= 10
+    refused = {r["pointer"] for r in decisions if not r["accepted"]}
+    assert {"/x/0", "/tags/at", "/tags", "/x", "/tags/a", "/data", "/parts/1"} <= refused
