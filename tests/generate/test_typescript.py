@@ -361,25 +361,29 @@ PRINTS = re.compile(r"//\s*→\s*(?P<text>.+?)\s*$", re.MULTILINE)
 GUIDE = "docs/typescript-client.md"
 
 
-@pytest.mark.slow
-def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_what_they_say(
-    golden_built: Path,
-) -> None:
-    pages = [GUIDE, GOLDEN_TS.relative_to(ROOT).as_posix() + "/README.md"]
-    blocks = [b for b in document_blocks(ROOT, pages) if b.language == "ts"]
-    assert len(blocks) >= 5
-    folder = golden_built / "snippets"
+#: a guide block whose first line names a test registry runs against that registry's package
+REGISTRY_LINE = re.compile(r"^// channels of the test registry (?P<registry>\S+)")
+
+
+def _registry_of(block: Any) -> str | None:
+    found = REGISTRY_LINE.match(block.text)
+    return found["registry"] if found else None
+
+
+def _run_snippets(package: Path, blocks: list[Any]) -> None:
+    """Compile ``blocks`` as a service of its own against the built ``package`` (strict, with
+    Node's types), run each, and check it prints what its ``// →`` comments say."""
+    folder = package / "snippets"
     folder.mkdir()
     for i, block in enumerate(blocks):
         (folder / f"block{i}.ts").write_text(block.text, encoding="utf-8")
-    config = json.loads((golden_built / "tsconfig.json").read_text(encoding="utf-8"))
-    # a service of its own, with Node's types (console, Buffer)
+    config = json.loads((package / "tsconfig.json").read_text(encoding="utf-8"))
     config["compilerOptions"].update(rootDir="snippets", outDir="snippets-dist", types=["node"])
     config["include"] = ["snippets"]
-    (golden_built / "tsconfig.snippets.json").write_text(json.dumps(config), encoding="utf-8")
+    (package / "tsconfig.snippets.json").write_text(json.dumps(config), encoding="utf-8")
     tsc = subprocess.run(
         [str(NODE_MODULES / ".bin" / "tsc"), "-p", "tsconfig.snippets.json"],
-        cwd=golden_built,
+        cwd=package,
         capture_output=True,
         text=True,
         timeout=SUBPROCESS_DEADLINE,
@@ -387,11 +391,38 @@ def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_wh
     )
     assert tsc.returncode == 0, tsc.stdout + tsc.stderr
     for i, block in enumerate(blocks):
-        run = node(golden_built / "snippets-dist" / f"block{i}.js", cwd=golden_built)
+        run = node(package / "snippets-dist" / f"block{i}.js", cwd=package)
         printed = run.stdout.decode()
         assert run.returncode == 0, f"{block.id}: {run.stderr.decode()}"
         for want in PRINTS.findall(block.text):
             assert want in printed, f"{block.id} should print {want!r}; it printed {printed!r}"
+
+
+@pytest.mark.slow
+def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_what_they_say(
+    golden_built: Path,
+) -> None:
+    pages = [GUIDE, GOLDEN_TS.relative_to(ROOT).as_posix() + "/README.md"]
+    blocks = [b for b in document_blocks(ROOT, pages) if b.language == "ts"]
+    assert len(blocks) >= 7
+    _run_snippets(golden_built, [b for b in blocks if _registry_of(b) is None])
+
+
+@pytest.mark.slow
+def test_guide_blocks_on_test_registries_compile_and_print_what_they_say(tmp_path: Path) -> None:
+    """The msgpack and key sections show channels the bundled registry does not have."""
+    blocks = [b for b in document_blocks(ROOT, [GUIDE]) if b.language == "ts"]
+    by_registry: dict[str, list[Any]] = {}
+    for block in blocks:
+        registry = _registry_of(block)
+        if registry is not None:
+            by_registry.setdefault(registry, []).append(block)
+    assert set(by_registry) == {"tests/fixtures/encodings", "tests/fixtures/kafka-keys"}
+    for n, (registry, found) in enumerate(sorted(by_registry.items())):
+        out = tmp_path / f"gen{n}"
+        run = generate_cli("typescript", "--registry", ROOT / registry, "--out", out)
+        assert run.returncode == 0, run.stdout + run.stderr
+        _run_snippets(built(out, tmp_path / f"pkg{n}"), found)
 
 
 @pytest.mark.slow
