@@ -579,3 +579,154 @@ def test_typescript_msgpack_decode_agrees_with_the_python_package(
     assert sum(r["accepted"] for r in decisions) >= 10
     refused = {r["pointer"] for r in decisions if not r["accepted"]}
     assert {"/x/0", "/tags/at", "/tags", "/x", "/tags/a", "/data", "/parts/1"} <= refused
+
+
+KEY_SCRIPT = """
+import { decodeKey, encodeKey, ContractError } from "./dist/index.js";
+const cases = JSON.parse(process.argv[1]);
+const out = cases.map(([how, channel, data]) => {
+  try {
+    if (how === "encode") return { ok: Buffer.from(encodeKey(channel, data)).toString("base64") };
+    const bytes = data === null ? null : new Uint8Array(Buffer.from(data, "base64"));
+    return { ok: decodeKey(channel, bytes) };
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    return { error: error.detail, pointer: error.pointer };
+  }
+});
+console.log(JSON.stringify(out));
+"""
+#: why the TypeScript decodeKey may refuse a key the Python package accepts (its JSON reader's)
+TS_KEY_FALSE_REJECTS = ("appears twice", "beyond ±(2^53 - 1)")
+
+
+@pytest.mark.slow
+def test_encode_key_and_decode_key_agree_with_the_python_package(tmp_path: Path) -> None:
+    from tests.generate.helpers import generate, imported
+
+    keys = FIXTURES / "kafka-keys"
+    run = generate_cli("typescript", "--registry", keys, "--out", tmp_path / "gen")
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(tmp_path / "gen", tmp_path / "pkg")
+    offsets, balances = "commit.offsets", "account.balances"
+    decodes: list[tuple[str, bytes | None]] = [
+        (offsets, b"orders-0"),
+        (offsets, b"Orders"),
+        (offsets, b"orders-0\n"),  # ECMA-262 `$` is the end of the text, as in jsonschema-rs
+        (offsets, b"a-" + b"1" * 70),
+        (offsets, b"\xff"),
+        (offsets, None),
+        (balances, b'{"account":7,"currency":"EUR"}'),
+        (balances, b'{"currency":"EUR","account":7}'),
+        (balances, b'{"account":0,"currency":"EUR"}'),
+        (balances, b'{"account":7,"currency":"EUR","x":1}'),
+        (balances, b"not json"),
+        (balances, b'"EUR"'),
+        (balances, b'{"account":7,"account":8,"currency":"EUR"}'),
+        (balances, b'{"account":9007199254740993,"currency":"EUR"}'),
+    ]
+    encodes: list[tuple[str, Any]] = [
+        (offsets, "orders-0"),
+        (offsets, "Orders"),
+        (offsets, 7),
+        (balances, {"account": 7, "currency": "EUR"}),
+        (balances, {"currency": "EUR", "account": 7}),
+        (balances, {"account": 7, "currency": "eur"}),
+        ("no.such.channel", "x"),
+    ]
+    cases = [
+        ["decode", c, None if d is None else base64.b64encode(d).decode()] for c, d in decodes
+    ] + [["encode", c, k] for c, k in encodes]
+    ran = node("--input-type=module", "-e", KEY_SCRIPT, json.dumps(cases), cwd=package)
+    assert ran.returncode == 0, ran.stderr.decode()
+    results = json.loads(ran.stdout)
+    python_out = tmp_path / "py"
+    generate(keys, python_out, "ts_key_events")
+    disagreements, documented = [], 0
+    with imported(python_out / "src", "ts_key_events") as python:
+        for (how, channel, data), ts in zip(cases, results, strict=True):
+            try:
+                codec = python._codec.codec(channel)
+                if how == "encode":
+                    expected: Any = base64.b64encode(codec.encode_key(data)).decode()
+                else:
+                    expected = codec.decode_key(None if data is None else base64.b64decode(data))
+            except python.ContractError as exc:
+                if "ok" in ts:
+                    disagreements.append((how, channel, data, "TypeScript accepts", str(exc)))
+                elif exc.pointer.startswith("key:") != ts["pointer"].startswith("key:"):
+                    disagreements.append((how, channel, data, exc.pointer, ts["pointer"]))
+                continue
+            if "ok" not in ts:
+                if any(reason in ts["error"] for reason in TS_KEY_FALSE_REJECTS):
+                    documented += 1
+                else:
+                    disagreements.append((how, channel, data, "TypeScript refuses", ts["error"]))
+            elif ts["ok"] != expected:
+                disagreements.append((how, channel, data, ts["ok"], expected))
+    assert disagreements == []
+    assert documented == 2
+    assert sum("ok" in r for r in results) >= 6
+    assert results[8]["pointer"] == "key:/account"
+
+
+ENCODE_SCRIPT = """
+import { decode, encode, ContractError } from "./dist/index.js";
+const chunk = { file_id: "f-0000002a", seq: 1, data: new Uint8Array([1, 2]) };
+const cyclic = { ...chunk, tags: {} };
+cyclic.tags.self = cyclic;
+const out = [];
+for (const message of [
+  { ...chunk, data: "AQI=" },
+  { ...chunk, tags: { a: new Uint8Array(1) } },
+  { ...chunk, parts: [new Uint8Array(1), "AA=="] },
+  { ...chunk, seq: -0 },
+  { ...chunk, seq: NaN },
+  { ...chunk, seq: 1n },
+  { ...chunk, sent_at: new Date(0) },
+  { ...chunk, data: new Uint8Array(13) },
+  { ...chunk, tags: { a: undefined } },
+  cyclic,
+]) {
+  try { encode("files.chunks", message); out.push(["ok"]); }
+  catch (error) {
+    out.push(error instanceof ContractError ? [error.pointer, error.detail] : [String(error)]);
+  }
+}
+const written = encode("files.chunks", { ...chunk, parts: [new Uint8Array(0)], seq: 2 ** 40 });
+const back = decode("files.chunks", written);
+out.push([Array.from(back.data), back.parts[0] instanceof Uint8Array, back.seq]);
+// a decoded message owns its bytes: changing the input afterwards changes nothing
+const input = encode("files.chunks", chunk);
+const read = decode("files.chunks", input);
+input.fill(0);
+out.push(Array.from(read.data));
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.slow
+def test_msgpack_encode_refuses_what_it_cannot_write_exactly(tmp_path: Path) -> None:
+    run = generate_cli("typescript", "--registry", ENCODINGS, "--out", tmp_path / "gen")
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(tmp_path / "gen", tmp_path / "pkg")
+    ran = node("--input-type=module", "-e", ENCODE_SCRIPT, cwd=package)
+    assert ran.returncode == 0, ran.stderr.decode()
+    found = json.loads(ran.stdout)
+    pointers = [r[0] for r in found[:10]]
+    assert pointers == [
+        "/data",  # base64 text where binary data is declared: a Uint8Array is due
+        "/tags/a",  # bytes where the contract declares none
+        "/parts/1",
+        "/seq",  # -0
+        "/seq",  # NaN
+        "/seq",  # a bigint
+        "/sent_at",  # a Date is not JSON
+        "/data",  # 13 bytes: 20 base64 characters, beyond maxLength 16
+        "/tags/a",  # undefined
+        "/tags/self",  # a container that holds itself
+    ]
+    assert "must be a Uint8Array" in found[0][1]
+    assert "declares no binary data" in found[1][1]
+    assert found[10] == [[1, 2], True, 2**40]
+    assert found[11] == [1, 2]
