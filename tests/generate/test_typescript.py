@@ -136,7 +136,8 @@ def test_tsc_strict_builds_it_and_its_node_suite_passes(golden_built: Path) -> N
 def test_the_public_api_has_no_any(golden_built: Path) -> None:
     dist = golden_built / "dist"
     public = [dist / "index.d.ts", *dist.glob("types/*.d.ts")]
-    public += [dist / f"{n}.d.ts" for n in ("errors", "channels", "messages", "json", "formats")]
+    modules = ("errors", "channels", "messages", "json", "formats", "msgpack")
+    public += [dist / f"{n}.d.ts" for n in modules]
     for path in public:
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
         code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', code)  # property names such as "any"
@@ -701,6 +702,14 @@ const input = encode("files.chunks", chunk);
 const read = decode("files.chunks", input);
 input.fill(0);
 out.push(Array.from(read.data));
+// from a Node Buffer (what Redis and Kafka clients hand over): plain Uint8Array copies
+const fromBuffer = decode("files.chunks", Buffer.from(encode("files.chunks", chunk)));
+out.push([Object.getPrototypeOf(fromBuffer.data) === Uint8Array.prototype]);
+out.push([encode("files.chunks", { ...chunk, data: Buffer.from([1, 2]) }).length > 0]);
+for (const data of [new Int8Array(1), new Uint16Array(1)]) {
+  try { encode("files.chunks", { ...chunk, data }); out.push(["ok"]); }
+  catch (error) { out.push([error.pointer]); }
+}
 console.log(JSON.stringify(out));
 """
 
@@ -730,3 +739,4 @@ def test_msgpack_encode_refuses_what_it_cannot_write_exactly(tmp_path: Path) -> 
     assert "declares no binary data" in found[1][1]
     assert found[10] == [[1, 2], True, 2**40]
     assert found[11] == [1, 2]
+    assert found[12:] == [[True], [True], ["/data"], ["/data"]]

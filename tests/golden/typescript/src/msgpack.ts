@@ -268,7 +268,7 @@ function jsonView(value: unknown, here: string, bins: string[], count: { keys: n
     const out: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i += 1) {
       const item: unknown = value[i];
-      if (item instanceof Uint8Array) value[i] = item.slice();
+      if (item instanceof Uint8Array) value[i] = new Uint8Array(item); // a copy, never a Buffer view
       out[i] = jsonView(item, `${here}/${i}`, bins, count);
     }
     return out;
@@ -279,7 +279,7 @@ function jsonView(value: unknown, here: string, bins: string[], count: { keys: n
     for (const key of Object.keys(record)) {
       count.keys += 1;
       const item = record[key];
-      if (item instanceof Uint8Array) record[key] = item.slice();
+      if (item instanceof Uint8Array) record[key] = new Uint8Array(item);
       out[key] = jsonView(item, `${here}/${escapePointer(key)}`, bins, count);
     }
     return out;
@@ -314,7 +314,7 @@ export function unpack(data: Uint8Array): Read | JsonProblem {
   if (message instanceof Uint8Array) {
     bins.push("");
     view = toBase64(message);
-    message = message.slice();
+    message = new Uint8Array(message);
   } else {
     try {
       view = jsonView(message, "", bins, count);
@@ -379,9 +379,7 @@ export function misplaced(bins: readonly string[], wanted: readonly string[]): J
 /** The JSON view of a message to write (Uint8Array as base64 text), or a Refused error. */
 export function viewOf(value: unknown, here: string, bins: string[], inside: Set<object> = new Set()): unknown {
   if (value instanceof Uint8Array) {
-    if (Object.getPrototypeOf(value) !== Uint8Array.prototype) {
-      throw new Refused(here, "binary data must be a plain Uint8Array");
-    }
+    // a Node Buffer too (a Uint8Array); other typed arrays are refused below
     bins.push(here);
     return toBase64(value);
   }
