@@ -21,12 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from opa_contracts.encodings import binary_problems
 from opa_contracts.generate import output
 from opa_contracts.generate.contracts import GenerateError
 from opa_contracts.generate.python.naming import module_name
 from opa_contracts.generate.run import build, find_target
 from opa_contracts.generate.targets import Target
 from opa_contracts.generate.typescript import standalone
+from opa_contracts.generate.typescript.binary import binary_plan, binary_pointers
 from opa_contracts.generate.typescript.package import inexact
 from tests.conftest import FIXTURES, ROOT
 from tests.docs.snippets import document_blocks
@@ -174,6 +176,9 @@ console.log(JSON.stringify({ loaded, refused, ok, meta: QUOTES_REALTIME }));
     assert found["meta"]["kafkaTopic"] == "opa.quotes.realtime"
     assert found["meta"]["kafkaKey"] == "ticker"
     assert found["meta"]["redisChannel"] == "quotes.realtime"
+    assert found["meta"]["kafkaKeyKind"] == "property"
+    assert found["meta"]["kafkaKeyEncoding"] is None
+    assert found["meta"]["encoding"] == "json"
 
 
 def _generated(schema: Any) -> list[Any]:
@@ -706,6 +711,7 @@ out.push(Array.from(read.data));
 const fromBuffer = decode("files.chunks", Buffer.from(encode("files.chunks", chunk)));
 out.push([Object.getPrototypeOf(fromBuffer.data) === Uint8Array.prototype]);
 out.push([encode("files.chunks", { ...chunk, data: Buffer.from([1, 2]) }).length > 0]);
+try { decode("files.chunks", "text"); } catch (error) { out.push([error.pointer, error.detail]); }
 for (const data of [new Int8Array(1), new Uint16Array(1)]) {
   try { encode("files.chunks", { ...chunk, data }); out.push(["ok"]); }
   catch (error) { out.push([error.pointer]); }
@@ -739,4 +745,47 @@ def test_msgpack_encode_refuses_what_it_cannot_write_exactly(tmp_path: Path) -> 
     assert "declares no binary data" in found[1][1]
     assert found[10] == [[1, 2], True, 2**40]
     assert found[11] == [1, 2]
-    assert found[12:] == [[True], [True], ["/data"], ["/data"]]
+    assert found[12:14] == [[True], [True]]
+    assert found[14][0] == ""  # text on a msgpack channel
+    assert "not msgpack" in found[14][1]
+    assert found[15:] == [["/data"], ["/data"]]
+
+
+def test_the_binary_plan_follows_the_schema_as_the_python_models_do() -> None:
+    schema = {
+        "$defs": {
+            "blob": {"type": "string", "contentEncoding": "base64"},
+            "tree": {
+                "type": "object",
+                "properties": {
+                    "leaf": {"$ref": "#/$defs/blob"},
+                    "kids": {"items": {"$ref": "#/$defs/tree"}},
+                },
+            },
+        },
+        "type": "object",
+        "properties": {
+            "plain": {"type": "string"},  # hides additionalProperties: never binary
+            "maybe": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/blob"}]},
+            "tree": {"$ref": "#/$defs/tree"},
+            "text": {"type": "string", "contentEncoding": "base64", "maxLength": 4},
+        },
+        "additionalProperties": {"$ref": "#/$defs/blob"},
+    }
+    value = {
+        "plain": "AA==",
+        "maybe": "AA==",
+        "tree": {"leaf": "AA==", "kids": [{"leaf": "AQ=="}, {"other": "AA=="}]},
+        "text": "AA==",
+        "extra": "AA==",
+    }
+    tree = ["/tree/leaf", "/tree/kids/0/leaf"]  # not /tree/kids/1/other: a tree has no extras
+    assert binary_pointers(schema, value) == ["/maybe", *tree, "/text", "/extra"]
+    assert binary_pointers(schema, {**value, "maybe": None}) == [*tree, "/text", "/extra"]
+    # the same places as the validator's own walk (lint's binary_problems): each string made bad
+    bad = json.loads(json.dumps(value).replace('"AA=="', '"!"').replace('"AQ=="', '"!"'))
+    found = sorted(pointer for pointer, _why in binary_problems(schema, bad))
+    assert found == sorted(binary_pointers(schema, value))
+    assert binary_plan({"type": "object", "properties": {"a": {"type": "string"}}}) is None
+    # a root that is binary data itself
+    assert binary_pointers({"type": "string", "contentEncoding": "base64"}, "AA==") == [""]
