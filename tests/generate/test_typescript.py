@@ -583,6 +583,9 @@ def test_typescript_msgpack_decode_agrees_with_the_python_package(
     assert documented == 4  # 2**53, 2**64 - 1, __proto__, -0.0
     decisions = ts_decisions(package, cases)
     assert sum(r["accepted"] for r in decisions) >= 10
+    errors = " ".join(r["error"] for r in decisions if not r["accepted"])
+    for kind in ("(int)", "(bin)"):
+        assert f"a map key that is not a string {kind}" in errors
     refused = {r["pointer"] for r in decisions if not r["accepted"]}
     assert {"/x/0", "/tags/at", "/tags", "/x", "/tags/a", "/data", "/parts/1"} <= refused
 

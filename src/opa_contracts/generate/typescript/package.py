@@ -118,7 +118,8 @@ def generate(sources: Sources, target: Target) -> Iterator[tuple[str, bytes]]:
         for channel, (view, files) in zip(batch, _channels(batch, names), strict=True):
             yield from files
             channels.append(view)
-            if example is None or channel.name == config.example_channel:
+            json_channel = channel.latest.encoding == "json"  # the example decodes JSON text
+            if json_channel and (example is None or channel.name == config.example_channel):
                 latest = channel.latest
                 payload = latest.examples[0].payload if latest.examples else None
                 if isinstance(payload, Mapping) and not inexact(payload):

@@ -147,6 +147,18 @@ function pointerOf(bytes: Uint8Array, stack: readonly Frame[], depth: number): s
   return out;
 }
 
+/** What a msgpack value starting with byte `b` is, in words. */
+function kindOf(b: number): string {
+  if (b <= 0x7f || b >= 0xe0 || (b >= 0xcc && b <= 0xcf) || (b >= 0xd0 && b <= 0xd3)) return "int";
+  if (b <= 0x8f || b === 0xde || b === 0xdf) return "map";
+  if (b <= 0x9f || b === 0xdc || b === 0xdd) return "array";
+  if (b === 0xc0) return "nil";
+  if (b === 0xc2 || b === 0xc3) return "bool";
+  if (b >= 0xc4 && b <= 0xc6) return "bin";
+  if (b === 0xca || b === 0xcb) return "float";
+  return "extension";
+}
+
 /**
  * Scans well-formed msgpack bytes (the decoder has read them) for what the decoder would change
  * silently. Returns the number of map entries, or the first problem. With `keys`, each map's
@@ -186,7 +198,6 @@ function scan(bytes: Uint8Array, keys: boolean): number | JsonProblem {
     } else if (b === 0xc4 || b === 0xc5 || b === 0xc6) {
       const head = b === 0xc4 ? 2 : b === 0xc5 ? 3 : 5;
       const n = b === 0xc4 ? view.getUint8(pos + 1) : b === 0xc5 ? view.getUint16(pos + 1) : view.getUint32(pos + 1);
-      if (isKey) return problem("a map key that is not a string (bin)", stack.length - 1);
       pos += head + n;
     } else if ((b >= 0xc7 && b <= 0xc9) || (b >= 0xd4 && b <= 0xd8)) {
       const fixed = [1, 2, 4, 8, 16][b - 0xd4];
@@ -212,7 +223,7 @@ function scan(bytes: Uint8Array, keys: boolean): number | JsonProblem {
       pos += b === 0xcc || b === 0xd0 ? 2 : b === 0xcd || b === 0xd1 ? 3 : 5;
     }
     if (isKey && text === null) {
-      return problem("a map key that is not a string", stack.length - 1);
+      return problem(`a map key that is not a string (${kindOf(b)})`, stack.length - 1);
     }
     if (text !== null) {
       const raw = bytes.subarray(text.start, text.start + text.length);
