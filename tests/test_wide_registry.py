@@ -2,7 +2,9 @@
 imaginary carrier and retailer: tests/fixtures/wide-registry, written by
 tests/fixtures/make_wide_registry.py) validates clean, every generator runs on it through the real
 CLI, the generated package passes ``mypy --strict`` and round-trips every example in both
-encodings, and the AsyncAPI document passes the official parser. Its msgpack channel
+encodings, and the AsyncAPI document passes the official parser. The TypeScript package builds
+with ``tsc --strict``, round-trips every example in Node and agrees with the Python package on
+every msgpack example. Its msgpack channel
 ``parcels.labels`` runs through real Redis and the Kafka-protocol broker in
 tests/integration/runtime/test_msgpack.py."""
 
@@ -25,13 +27,15 @@ import yaml
 from tests.conftest import FIXTURES, ROOT, run_cli
 from tests.generate.helpers import WIDE, WIDE_MODULE, imported, manifests
 from tests.generate.test_asyncapi import ALLOWED_INFOS, parse
+from tests.generate.test_typescript import built, msgpack_agreement
 
 MANIFESTS = manifests(WIDE)
 LATEST: dict[str, dict[str, Any]] = {}
 for _m in sorted(MANIFESTS, key=lambda m: [int(p) for p in m["version"].split(".")]):
     LATEST[_m["channel"]] = _m
-TARGETS = ("asyncapi", "docs", "jsonschema", "kafka", "python")
+TARGETS = ("asyncapi", "docs", "jsonschema", "kafka", "python", "typescript")
 PACKAGE = "build/kestrel-events"
+TS_PACKAGE = "build/opa-events-ts"  # generators/typescript.yaml's out
 #: The one finding intended: ops.passthrough relays anything on purpose.
 INTENDED = {("schema-accepts-anything", "ops.passthrough/1.0.0.yaml", "/schema")}
 
@@ -137,7 +141,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run.code == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
     assert [line.split(":")[0] for line in lines[:-1]] == list(TARGETS)
-    assert lines[-1] == "generate: 5 targets (5 written); 0 errors, 0 warnings"
+    assert lines[-1] == "generate: 6 targets (6 written); 0 errors, 0 warnings"
     return folder
 
 
@@ -276,6 +280,57 @@ def test_invalid_examples_are_refused_in_both_encodings(pkg: ModuleType) -> None
             assert bad["fails_at"] in str(refused_packed.value)
             refused += 1
     assert refused >= len(MANIFESTS)
+
+
+@pytest.fixture(scope="module")
+def ts_package(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wide registry's TypeScript package, built with ``tsc --strict``."""
+    return built(project / TS_PACKAGE, tmp_path_factory.mktemp("wide-ts") / "pkg")
+
+
+@pytest.mark.slow
+def test_typescript_package_builds_strictly_and_round_trips_every_example(
+    ts_package: Path,
+) -> None:
+    """Its own ``node --test`` suite decodes every example in its channel's encoding (JSON text,
+    or msgpack with binary data as bin) and encodes it back, and refuses every invalid one."""
+    run = subprocess.run(
+        ["node", "--test", "test/"],
+        cwd=ts_package,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "# fail 0" in run.stdout
+    types = (ts_package / "src/types/parcels_labels.ts").read_text(encoding="utf-8")
+    assert ": Uint8Array;" in types
+    channels = (ts_package / "src/channels.ts").read_text(encoding="utf-8")
+    assert channels.count('encoding: "msgpack"') == sum(
+        m.get("encoding") == "msgpack" for m in LATEST.values()
+    )
+
+
+@pytest.mark.slow
+def test_typescript_and_python_agree_on_every_msgpack_example(
+    pkg: ModuleType, ts_package: Path
+) -> None:
+    """Every example and invalid example of each msgpack channel, packed by Python's msgpack
+    (binary data as bin), gets the same decision from both packages; what TypeScript writes back
+    Python reads as the same message."""
+    cases = []
+    for m in MANIFESTS:
+        if m.get("encoding") != "msgpack":
+            continue
+        binary = _binary_fields(m["schema"])
+        for e in [*m["examples"], *m.get("invalid_examples", [])]:
+            wire = {k: base64.b64decode(v) if k in binary else v for k, v in e["payload"].items()}
+            cases.append((m["channel"], m["version"], msgpack.packb(wire)))
+    documented, disagreements = msgpack_agreement(pkg, ts_package, cases)
+    assert disagreements == []
+    assert documented == 0
+    assert len(cases) >= 10
 
 
 def test_the_fixture_is_what_its_script_writes(tmp_path: Path) -> None:

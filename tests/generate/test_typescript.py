@@ -22,12 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from opa_contracts.encodings import binary_problems
 from opa_contracts.generate import output
 from opa_contracts.generate.contracts import GenerateError
 from opa_contracts.generate.python.naming import module_name
 from opa_contracts.generate.run import build, find_target
 from opa_contracts.generate.targets import Target
 from opa_contracts.generate.typescript import standalone
+from opa_contracts.generate.typescript.binary import binary_plan, binary_pointers
 from opa_contracts.generate.typescript.package import inexact
 from tests.conftest import FIXTURES, ROOT
 from tests.docs.snippets import document_blocks
@@ -130,14 +132,15 @@ def test_tsc_strict_builds_it_and_its_node_suite_passes(golden_built: Path) -> N
     assert options["noUncheckedIndexedAccess"]
     assert options["exactOptionalPropertyTypes"]
     report = _node_test(golden_built)
-    assert "# pass 6" in report
+    assert "# pass 7" in report
 
 
 @pytest.mark.slow
 def test_the_public_api_has_no_any(golden_built: Path) -> None:
     dist = golden_built / "dist"
     public = [dist / "index.d.ts", *dist.glob("types/*.d.ts")]
-    public += [dist / f"{n}.d.ts" for n in ("errors", "channels", "messages", "json", "formats")]
+    modules = ("errors", "channels", "messages", "json", "formats", "msgpack")
+    public += [dist / f"{n}.d.ts" for n in modules]
     public += [dist / "runtime" / "index.d.ts", dist / "runtime" / "metrics.d.ts"]
     for path in public:
         code = re.sub(r"/\*.*?\*/|//[^\n]*", "", path.read_text(encoding="utf-8"), flags=re.S)
@@ -175,6 +178,9 @@ console.log(JSON.stringify({ loaded, refused, ok, meta: QUOTES_REALTIME }));
     assert found["meta"]["kafkaTopic"] == "opa.quotes.realtime"
     assert found["meta"]["kafkaKey"] == "ticker"
     assert found["meta"]["redisChannel"] == "quotes.realtime"
+    assert found["meta"]["kafkaKeyKind"] == "property"
+    assert found["meta"]["kafkaKeyEncoding"] is None
+    assert found["meta"]["encoding"] == "json"
 
 
 @pytest.mark.slow
@@ -365,10 +371,18 @@ def test_a_proto_property_with_a_schema_is_refused(tmp_path: Path) -> None:
         build(ts_target(tmp_path / "out"), registry)
 
 
-def test_msgpack_channels_are_refused_at_generation() -> None:
-    with pytest.raises(GenerateError, match="msgpack channel") as raised:
-        build(ts_target(ROOT / "build" / "never-written"), ENCODINGS)
-    assert len(raised.value.problems) == 2
+def test_msgpack_channels_type_binary_data_as_bytes(tmp_path: Path) -> None:
+    files = build(ts_target(tmp_path / "out"), ENCODINGS)
+    chunks = files["src/types/files_chunks.ts"].decode()
+    assert '"data": Uint8Array;' in chunks
+    assert '"parts"?: ReadonlyArray<Uint8Array>;' in chunks
+    assert '"file_id": string;' in chunks
+    # a JSON channel's base64 text stays a string (as in the Python models)
+    assert '"digest"?: string;' in files["src/types/audit_events.ts"].decode()
+    manifest = json.loads(files["package.json"])
+    assert manifest["dependencies"]["@msgpack/msgpack"] == "3.1.2"
+    lock = json.loads((ROOT / "tools/typescript-build/package-lock.json").read_text("utf-8"))
+    assert lock["packages"]["node_modules/@msgpack/msgpack"]["version"] == "3.1.2"
 
 
 def test_bad_options_are_named(tmp_path: Path) -> None:
@@ -388,6 +402,15 @@ def test_a_missing_toolchain_says_how_to_install_it(
 
 PRINTS = re.compile(r"//\s*→\s*(?P<text>.+?)\s*$", re.MULTILINE)
 GUIDE = "docs/typescript-client.md"
+
+
+#: a guide block whose first line names a test registry runs against that registry's package
+REGISTRY_LINE = re.compile(r"^// channels of the test registry (?P<registry>\S+)")
+
+
+def _registry_of(block: Any) -> str | None:
+    found = REGISTRY_LINE.match(block.text)
+    return found["registry"] if found else None
 
 
 def run_ts_blocks(package: Path, blocks: list[Any], env: dict[str, str] | None = None) -> None:
@@ -436,8 +459,8 @@ def test_typescript_blocks_of_the_guide_and_readme_compile_strictly_and_print_wh
     blocks = [
         b for b in document_blocks(ROOT, pages) if b.language == "ts" and "REDIS_URL" not in b.text
     ]
-    assert len(blocks) >= 5
-    run_ts_blocks(golden_built, blocks)
+    assert len(blocks) >= 7
+    run_ts_blocks(golden_built, [b for b in blocks if _registry_of(b) is None])
 
 
 @pytest.mark.slow
@@ -479,3 +502,325 @@ def test_a_channel_named_like_a_typescript_type_gets_a_suffix(tmp_path: Path) ->
     types = files["src/types/record.ts"].decode()
     assert "export type RecordMessage = RecordMessageV1_0_0;" in types
     assert "export interface RecordMessageV1_0_0 {" in types
+
+
+#: why the TypeScript msgpack decode may refuse a message the Python package accepts (each is
+#: refused, never changed; docs/typescript-client.md "msgpack channels")
+TS_MSGPACK_FALSE_REJECTS = {
+    "beyond ±(2^53 - 1)": "an integer a JavaScript number cannot carry (no bigint in the types)",
+    "negative zero": "-0.0 would be written back as the integer 0",
+    "__proto__": "a map key __proto__, which a JavaScript object cannot hold as data safely",
+}
+
+
+def ts_decisions(package: Path, cases: list[tuple[str, str, bytes]]) -> list[dict[str, Any]]:
+    """What the built TypeScript ``package`` decides on each (channel, version, bytes)."""
+    request = {
+        "package": str(package / "dist" / "index.js"),
+        "cases": [
+            {"channel": c, "version": v, "data": base64.b64encode(raw).decode()}
+            for c, v, raw in cases
+        ],
+    }
+    run = node(DRIVER, cwd=package, stdin=json.dumps(request).encode())
+    assert run.returncode == 0, run.stderr.decode()
+    results: list[dict[str, Any]] = json.loads(run.stdout)
+    return results
+
+
+def msgpack_agreement(
+    python: Any, package: Path, cases: list[tuple[str, str, bytes]]
+) -> tuple[int, list[Any]]:
+    """Decode every msgpack case with the Python package and the TypeScript one: the number of
+    documented TypeScript-only refusals, and every disagreement."""
+    disagreements: list[Any] = []
+    documented = 0
+    for (channel, version, raw), ts in zip(cases, ts_decisions(package, cases), strict=True):
+        try:
+            message = python.decode(channel, raw, version)
+        except python.ContractError as exc:
+            if ts["accepted"]:
+                disagreements.append(("TypeScript accepts", channel, raw, str(exc)))
+            continue
+        if not ts["accepted"]:
+            if any(reason in ts["error"] for reason in TS_MSGPACK_FALSE_REJECTS):
+                documented += 1
+            else:
+                disagreements.append(("TypeScript refuses", channel, raw, ts["error"]))
+            continue
+        written = base64.b64decode(ts["encoded"]["msgpack"])
+        # what TypeScript writes back, Python reads as the same message
+        if not ts["same"] or python.decode(channel, written, version) != message:
+            disagreements.append(("not the same message", channel, raw, written))
+    return documented, disagreements
+
+
+def _msgpack_cases() -> list[tuple[str, str, bytes]]:
+    import msgpack
+
+    from tests.generate.test_encodings import CHUNK, REFUSED, wire
+
+    cases: list[tuple[str, str, bytes]] = []
+    for manifest in manifests(ENCODINGS):
+        if manifest.get("encoding") != "msgpack":
+            continue
+        channel, version = manifest["channel"], manifest["version"]
+        for example in [*manifest["examples"], *manifest.get("invalid_examples", [])]:
+            cases.append((channel, version, msgpack.packb(wire(channel, example["payload"]))))
+    cases += [
+        ("files.chunks", "1.0.0", data) for _n, data, *_ in REFUSED if isinstance(data, bytes)
+    ]
+    frame = {"sensor": "s", "frame": b"\x00", "readings": [0.1, 2.0, 1e300]}
+    cases += [
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**40})),  # a uint64
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**53 - 1})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**53})),  # beyond: refused
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "seq": 2**64 - 1})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "tags": {"__proto__": "x"}})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "tags": {"constructor": "x"}})),
+        ("files.chunks", "1.0.0", msgpack.packb({**CHUNK, "parts": [], "data": b""})),
+        ("files.chunks", "1.0.0", msgpack.packb(b"\x00")),  # a bin where an object is due
+        ("sensor.frames", "1.0.0", msgpack.packb(frame)),
+        (
+            "sensor.frames",
+            "1.0.0",
+            msgpack.packb({**frame, "readings": [0.1]}, use_single_float=True),
+        ),
+        ("sensor.frames", "1.0.0", msgpack.packb({**frame, "readings": [-0.0]})),
+        ("sensor.frames", "1.0.0", msgpack.packb({**frame, "frame": "AA=="})),
+        ("sensor.frames", "1.0.0", msgpack.packb({**frame, "sensor": "s\u00e9\U0001f600"})),
+        ("sensor.frames", "1.0.0", b"\x81\xa6sensor\xa4s\xed\xa0\x80"),  # an encoded surrogate
+    ]
+    return cases
+
+
+@pytest.mark.slow
+def test_typescript_msgpack_decode_agrees_with_the_python_package(
+    encodings_package: Path, tmp_path: Path
+) -> None:
+    from tests.generate.helpers import ENCODINGS_MODULE, imported
+
+    out = tmp_path / "gen"
+    run = generate_cli("typescript", "--registry", ENCODINGS, "--out", out)
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(out, tmp_path / "pkg")
+    cases = _msgpack_cases()
+    with imported(encodings_package / "src", ENCODINGS_MODULE) as python:
+        documented, disagreements = msgpack_agreement(python, package, cases)
+    print(
+        f"typescript msgpack agreement: {len(cases)} cases, {documented} documented false "
+        f"rejects, {len(disagreements)} disagreements"
+    )
+    assert disagreements == []
+    assert documented == 4  # 2**53, 2**64 - 1, __proto__, -0.0
+    decisions = ts_decisions(package, cases)
+    assert sum(r["accepted"] for r in decisions) >= 10
+    errors = " ".join(r["error"] for r in decisions if not r["accepted"])
+    for kind in ("(int)", "(bin)"):
+        assert f"a map key that is not a string {kind}" in errors
+    refused = {r["pointer"] for r in decisions if not r["accepted"]}
+    assert {"/x/0", "/tags/at", "/tags", "/x", "/tags/a", "/data", "/parts/1"} <= refused
+
+
+KEY_SCRIPT = """
+import { decodeKey, encodeKey, ContractError } from "./dist/index.js";
+const cases = JSON.parse(process.argv[1]);
+const out = cases.map(([how, channel, data]) => {
+  try {
+    if (how === "encode") return { ok: Buffer.from(encodeKey(channel, data)).toString("base64") };
+    const bytes = data === null ? null : new Uint8Array(Buffer.from(data, "base64"));
+    return { ok: decodeKey(channel, bytes) };
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    return { error: error.detail, pointer: error.pointer };
+  }
+});
+console.log(JSON.stringify(out));
+"""
+#: why the TypeScript decodeKey may refuse a key the Python package accepts (its JSON reader's)
+TS_KEY_FALSE_REJECTS = ("appears twice", "beyond ±(2^53 - 1)")
+
+
+@pytest.mark.slow
+def test_encode_key_and_decode_key_agree_with_the_python_package(tmp_path: Path) -> None:
+    from tests.generate.helpers import generate, imported
+
+    keys = FIXTURES / "kafka-keys"
+    run = generate_cli("typescript", "--registry", keys, "--out", tmp_path / "gen")
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(tmp_path / "gen", tmp_path / "pkg")
+    offsets, balances = "commit.offsets", "account.balances"
+    decodes: list[tuple[str, bytes | None]] = [
+        (offsets, b"orders-0"),
+        (offsets, b"Orders"),
+        (offsets, b"orders-0\n"),  # ECMA-262 `$` is the end of the text, as in jsonschema-rs
+        (offsets, b"a-" + b"1" * 70),
+        (offsets, b"\xff"),
+        (offsets, None),
+        (balances, b'{"account":7,"currency":"EUR"}'),
+        (balances, b'{"currency":"EUR","account":7}'),
+        (balances, b'{"account":0,"currency":"EUR"}'),
+        (balances, b'{"account":7,"currency":"EUR","x":1}'),
+        (balances, b"not json"),
+        (balances, b'"EUR"'),
+        (balances, b'{"account":7,"account":8,"currency":"EUR"}'),
+        (balances, b'{"account":9007199254740993,"currency":"EUR"}'),
+    ]
+    encodes: list[tuple[str, Any]] = [
+        (offsets, "orders-0"),
+        (offsets, "Orders"),
+        (offsets, 7),
+        (balances, {"account": 7, "currency": "EUR"}),
+        (balances, {"currency": "EUR", "account": 7}),
+        (balances, {"account": 7, "currency": "eur"}),
+        ("no.such.channel", "x"),
+    ]
+    cases = [
+        ["decode", c, None if d is None else base64.b64encode(d).decode()] for c, d in decodes
+    ] + [["encode", c, k] for c, k in encodes]
+    ran = node("--input-type=module", "-e", KEY_SCRIPT, json.dumps(cases), cwd=package)
+    assert ran.returncode == 0, ran.stderr.decode()
+    results = json.loads(ran.stdout)
+    python_out = tmp_path / "py"
+    generate(keys, python_out, "ts_key_events")
+    disagreements, documented = [], 0
+    with imported(python_out / "src", "ts_key_events") as python:
+        for (how, channel, data), ts in zip(cases, results, strict=True):
+            try:
+                codec = python._codec.codec(channel)
+                if how == "encode":
+                    expected: Any = base64.b64encode(codec.encode_key(data)).decode()
+                else:
+                    expected = codec.decode_key(None if data is None else base64.b64decode(data))
+            except python.ContractError as exc:
+                if "ok" in ts:
+                    disagreements.append((how, channel, data, "TypeScript accepts", str(exc)))
+                elif exc.pointer.startswith("key:") != ts["pointer"].startswith("key:"):
+                    disagreements.append((how, channel, data, exc.pointer, ts["pointer"]))
+                continue
+            if "ok" not in ts:
+                if any(reason in ts["error"] for reason in TS_KEY_FALSE_REJECTS):
+                    documented += 1
+                else:
+                    disagreements.append((how, channel, data, "TypeScript refuses", ts["error"]))
+            elif ts["ok"] != expected:
+                disagreements.append((how, channel, data, ts["ok"], expected))
+    assert disagreements == []
+    assert documented == 2
+    assert sum("ok" in r for r in results) >= 6
+    assert results[8]["pointer"] == "key:/account"
+
+
+ENCODE_SCRIPT = """
+import { decode, encode, ContractError } from "./dist/index.js";
+const chunk = { file_id: "f-0000002a", seq: 1, data: new Uint8Array([1, 2]) };
+const cyclic = { ...chunk, tags: {} };
+cyclic.tags.self = cyclic;
+const out = [];
+for (const message of [
+  { ...chunk, data: "AQI=" },
+  { ...chunk, tags: { a: new Uint8Array(1) } },
+  { ...chunk, parts: [new Uint8Array(1), "AA=="] },
+  { ...chunk, seq: -0 },
+  { ...chunk, seq: NaN },
+  { ...chunk, seq: 1n },
+  { ...chunk, sent_at: new Date(0) },
+  { ...chunk, data: new Uint8Array(13) },
+  { ...chunk, tags: { a: undefined } },
+  cyclic,
+]) {
+  try { encode("files.chunks", message); out.push(["ok"]); }
+  catch (error) {
+    out.push(error instanceof ContractError ? [error.pointer, error.detail] : [String(error)]);
+  }
+}
+const written = encode("files.chunks", { ...chunk, parts: [new Uint8Array(0)], seq: 2 ** 40 });
+const back = decode("files.chunks", written);
+out.push([Array.from(back.data), back.parts[0] instanceof Uint8Array, back.seq]);
+// a decoded message owns its bytes: changing the input afterwards changes nothing
+const input = encode("files.chunks", chunk);
+const read = decode("files.chunks", input);
+input.fill(0);
+out.push(Array.from(read.data));
+// from a Node Buffer (what Redis and Kafka clients hand over): plain Uint8Array copies
+const fromBuffer = decode("files.chunks", Buffer.from(encode("files.chunks", chunk)));
+out.push([Object.getPrototypeOf(fromBuffer.data) === Uint8Array.prototype]);
+out.push([encode("files.chunks", { ...chunk, data: Buffer.from([1, 2]) }).length > 0]);
+try { decode("files.chunks", "text"); } catch (error) { out.push([error.pointer, error.detail]); }
+for (const data of [new Int8Array(1), new Uint16Array(1)]) {
+  try { encode("files.chunks", { ...chunk, data }); out.push(["ok"]); }
+  catch (error) { out.push([error.pointer]); }
+}
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.slow
+def test_msgpack_encode_refuses_what_it_cannot_write_exactly(tmp_path: Path) -> None:
+    run = generate_cli("typescript", "--registry", ENCODINGS, "--out", tmp_path / "gen")
+    assert run.returncode == 0, run.stdout + run.stderr
+    package = built(tmp_path / "gen", tmp_path / "pkg")
+    ran = node("--input-type=module", "-e", ENCODE_SCRIPT, cwd=package)
+    assert ran.returncode == 0, ran.stderr.decode()
+    found = json.loads(ran.stdout)
+    pointers = [r[0] for r in found[:10]]
+    assert pointers == [
+        "/data",  # base64 text where binary data is declared: a Uint8Array is due
+        "/tags/a",  # bytes where the contract declares none
+        "/parts/1",
+        "/seq",  # -0
+        "/seq",  # NaN
+        "/seq",  # a bigint
+        "/sent_at",  # a Date is not JSON
+        "/data",  # 13 bytes: 20 base64 characters, beyond maxLength 16
+        "/tags/a",  # undefined
+        "/tags/self",  # a container that holds itself
+    ]
+    assert "must be a Uint8Array" in found[0][1]
+    assert "declares no binary data" in found[1][1]
+    assert found[10] == [[1, 2], True, 2**40]
+    assert found[11] == [1, 2]
+    assert found[12:14] == [[True], [True]]
+    assert found[14][0] == ""  # text on a msgpack channel
+    assert "not msgpack" in found[14][1]
+    assert found[15:] == [["/data"], ["/data"]]
+
+
+def test_the_binary_plan_follows_the_schema_as_the_python_models_do() -> None:
+    schema = {
+        "$defs": {
+            "blob": {"type": "string", "contentEncoding": "base64"},
+            "tree": {
+                "type": "object",
+                "properties": {
+                    "leaf": {"$ref": "#/$defs/blob"},
+                    "kids": {"items": {"$ref": "#/$defs/tree"}},
+                },
+            },
+        },
+        "type": "object",
+        "properties": {
+            "plain": {"type": "string"},  # hides additionalProperties: never binary
+            "maybe": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/blob"}]},
+            "tree": {"$ref": "#/$defs/tree"},
+            "text": {"type": "string", "contentEncoding": "base64", "maxLength": 4},
+        },
+        "additionalProperties": {"$ref": "#/$defs/blob"},
+    }
+    value = {
+        "plain": "AA==",
+        "maybe": "AA==",
+        "tree": {"leaf": "AA==", "kids": [{"leaf": "AQ=="}, {"other": "AA=="}]},
+        "text": "AA==",
+        "extra": "AA==",
+    }
+    tree = ["/tree/leaf", "/tree/kids/0/leaf"]  # not /tree/kids/1/other: a tree has no extras
+    assert binary_pointers(schema, value) == ["/maybe", *tree, "/text", "/extra"]
+    assert binary_pointers(schema, {**value, "maybe": None}) == [*tree, "/text", "/extra"]
+    # the same places as the validator's own walk (lint's binary_problems): each string made bad
+    bad = json.loads(json.dumps(value).replace('"AA=="', '"!"').replace('"AQ=="', '"!"'))
+    found = sorted(pointer for pointer, _why in binary_problems(schema, bad))
+    assert found == sorted(binary_pointers(schema, value))
+    assert binary_plan({"type": "object", "properties": {"a": {"type": "string"}}}) is None
+    # a root that is binary data itself
+    assert binary_pointers({"type": "string", "contentEncoding": "base64"}, "AA==") == [""]

@@ -1,6 +1,7 @@
 // The agreement driver: decodes every case with a built TypeScript package, in one Node process.
 // stdin: {"package": "/abs/dist/index.js", "cases": [{"channel", "version", "data" (base64)}]}
 // stdout: [{"accepted": true, "encoded": "...", "same": true} | {"accepted": false, "error": "..."}]
+// ("encoded" is JSON text, or {"msgpack": base64} on a msgpack channel; "pointer" with "error")
 import assert from "node:assert/strict";
 
 const chunks = [];
@@ -14,7 +15,7 @@ const results = request.cases.map(({ channel, version, data }) => {
     message = decode(channel, bytes, { version });
   } catch (error) {
     if (!(error instanceof ContractError)) throw error;
-    return { accepted: false, error: error.message };
+    return { accepted: false, error: error.message, pointer: error.pointer };
   }
   const encoded = encode(channel, message, { version });
   let same = true;
@@ -23,6 +24,7 @@ const results = request.cases.map(({ channel, version, data }) => {
   } catch {
     same = false;
   }
-  return { accepted: true, encoded, same };
+  const wire = typeof encoded === "string" ? encoded : { msgpack: Buffer.from(encoded).toString("base64") };
+  return { accepted: true, encoded: wire, same };
 });
 process.stdout.write(JSON.stringify(results));

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from opa_contracts.encodings import declares_binary
+
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # reserved words and names of the package's own exports: a type may not take them
 _WORDS = """
@@ -103,6 +105,8 @@ class TypeWriter:
     schema: Any
     prefix: str
     definitions: dict[str, str] = field(default_factory=dict)  # $ref -> type name
+    binary: bool = False
+    """A msgpack channel's: a string with ``contentEncoding: base64`` is ``Uint8Array``."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.schema, Mapping):
@@ -184,6 +188,8 @@ class TypeWriter:
                 written.append(self._object(schema, indent))
             elif kind == "array":
                 written.append(self._array(schema, indent))
+            elif kind == "string" and self.binary and declares_binary(dict(schema)):
+                written.append("Uint8Array")
             elif kind in PRIMITIVES:
                 written.append(PRIMITIVES[kind])
         return _union(sorted(set(written), key=written.index)) if written else "never"

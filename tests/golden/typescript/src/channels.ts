@@ -16,6 +16,13 @@ export interface ChannelInfo {
   readonly kafkaTopic: string | null;
   /** The field whose value is the Kafka record key, if any. */
   readonly kafkaKey: string | null;
+  /** What the Kafka key is: none, a payload property (`kafkaKey`), or a schema of its own
+   * (`encodeKey`/`decodeKey` check it). */
+  readonly kafkaKeyKind: "none" | "property" | "schema";
+  /** How a key with a schema of its own travels: raw UTF-8 (`string`) or compact JSON. */
+  readonly kafkaKeyEncoding: "string" | "json" | null;
+  /** How the payload travels: JSON text or msgpack bytes. */
+  readonly encoding: "json" | "msgpack";
 }
 
 /** capacity.scores: Scoring de capacidad M&A */
@@ -27,6 +34,9 @@ export const CAPACITY_SCORES = {
   redisChannel: "capacity.scores",
   kafkaTopic: "opa.capacity.scores",
   kafkaKey: "ticker",
+  kafkaKeyKind: "property",
+  kafkaKeyEncoding: null,
+  encoding: "json",
 } as const satisfies ChannelInfo;
 
 /** quotes.realtime: Cotizaciones en tiempo real */
@@ -38,6 +48,9 @@ export const QUOTES_REALTIME = {
   redisChannel: "quotes.realtime",
   kafkaTopic: "opa.quotes.realtime",
   kafkaKey: "ticker",
+  kafkaKeyKind: "property",
+  kafkaKeyEncoding: null,
+  encoding: "json",
 } as const satisfies ChannelInfo;
 
 /** system.health: Health checks y estado de servicios */
@@ -49,6 +62,9 @@ export const SYSTEM_HEALTH = {
   redisChannel: "system.health",
   kafkaTopic: "opa.system.health",
   kafkaKey: "service",
+  kafkaKeyKind: "property",
+  kafkaKeyEncoding: null,
+  encoding: "json",
 } as const satisfies ChannelInfo;
 
 /** Every channel of the package, by name. */

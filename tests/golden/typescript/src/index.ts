@@ -3,12 +3,15 @@
 // against their contracts (registry digest 6da330c898a74f6984c938988b7f3aeeee91bd63376b7f41312a53ea122a6b52).
 import { ContractError } from "./errors.js";
 import { inexact, parse, text } from "./json.js";
-import type { ChannelName, Latest, Messages, VersionOf } from "./messages.js";
-import { LATEST, VALIDATORS, type Check } from "./validators/index.js";
+import { CHANNELS } from "./channels.js";
+import type { ChannelName, Encodings, Keys, KeyedChannel, Latest, LatestEncoding, Messages, VersionOf, Wire } from "./messages.js";
+import { declared, misplaced, pack, Refused, unpack, viewOf } from "./msgpack.js";
+import { CODECS, LATEST, VALIDATORS, type Check, type Codec } from "./validators/index.js";
 
 export { ContractError } from "./errors.js";
 export { CHANNELS, CAPACITY_SCORES, QUOTES_REALTIME, SYSTEM_HEALTH, type ChannelInfo } from "./channels.js";
-export type { ChannelName, Latest, Messages, VersionOf } from "./messages.js";
+export type { ChannelName, Encodings, Keys, KeyedChannel, Latest, LatestEncoding, LatestVersions, Messages, VersionOf, Wire } from "./messages.js";
+export type { Encoding } from "./validators/index.js";
 export type * from "./types/capacity_scores.js";
 export type * from "./types/quotes_realtime.js";
 export type * from "./types/system_health.js";
@@ -18,30 +21,32 @@ export interface VersionOption<V extends string> {
   readonly version: V;
 }
 
-function checker(channel: string, version: string | undefined): readonly [string, Check] {
+function checker(channel: string, version: string | undefined): readonly [string, Check, Codec] {
   const versions = VALIDATORS.get(channel);
   if (versions === undefined) {
     throw new ContractError(channel, version ?? "", "", `unknown channel ${JSON.stringify(channel)}`);
   }
   const chosen = version ?? LATEST.get(channel) ?? "";
   const check = versions.get(chosen);
-  if (check === undefined) {
+  const codec = CODECS.get(channel)?.get(chosen);
+  if (check === undefined || codec === undefined) {
     throw new ContractError(channel, chosen, "", `unknown version ${JSON.stringify(chosen)} of this channel`);
   }
-  return [chosen, check];
+  return [chosen, check, codec];
 }
 
-function validated(channel: string, version: string, check: Check, value: unknown): void {
+function validated(channel: string, version: string, check: Check, value: unknown, prefix = ""): void {
   if (check(value)) return;
   const first = check.errors?.[0];
   const message = first === undefined ? "invalid" : `${first.keyword}: ${first.message ?? "invalid"}`;
-  throw new ContractError(channel, version, first?.instancePath ?? "", message);
+  throw new ContractError(channel, version, prefix + (first?.instancePath ?? ""), prefix === "" ? message : `the Kafka key: ${message}`);
 }
 
 /**
- * Validate `data` (JSON text or UTF-8 bytes) under the contract of `channel` and return the typed
- * message. `version` defaults to the channel's latest. Every failure, from text that is not exact
- * JSON to a value out of range, throws a {@link ContractError}.
+ * Validate `data` under the contract of `channel` and return the typed message: JSON text or
+ * UTF-8 bytes on a JSON channel, msgpack bytes on a msgpack channel (binary data then comes as
+ * `Uint8Array`). `version` defaults to the channel's latest. Every failure, from bytes that are
+ * not exact JSON or msgpack to a value out of range, throws a {@link ContractError}.
  */
 export function decode<C extends ChannelName>(channel: C, data: string | Uint8Array): Latest[C];
 export function decode<C extends ChannelName, V extends VersionOf<C>>(
@@ -50,7 +55,18 @@ export function decode<C extends ChannelName, V extends VersionOf<C>>(
   options: VersionOption<V>,
 ): Messages[C][V];
 export function decode(channel: string, data: string | Uint8Array, options?: VersionOption<string>): unknown {
-  const [version, check] = checker(channel, options?.version);
+  const [version, check, codec] = checker(channel, options?.version);
+  if (codec.encoding === "msgpack") {
+    if (!(data instanceof Uint8Array)) {
+      throw new ContractError(channel, version, "", "not msgpack: a msgpack channel's message is bytes (a Uint8Array), not text");
+    }
+    const read = unpack(data);
+    if (!("view" in read)) throw new ContractError(channel, version, read.pointer, read.message);
+    validated(channel, version, check, read.view);
+    const problem = misplaced(read.bins, declared(codec.binary, read.view));
+    if (problem !== null) throw new ContractError(channel, version, problem.pointer, problem.message);
+    return read.message;
+  }
   const source = text(data);
   if (typeof source !== "string") throw new ContractError(channel, version, source.pointer, source.message);
   const read = parse(source);
@@ -60,20 +76,92 @@ export function decode(channel: string, data: string | Uint8Array, options?: Ver
 }
 
 /**
- * The JSON text of `message`, after checking it against the contract of `channel` (its latest
- * version, or `version`); throws a {@link ContractError} for a message that breaks it, or holds a
- * value JSON cannot carry exactly (NaN, -0, an integer beyond ±(2^53 - 1)).
+ * The wire form of `message` after checking it against the contract of `channel` (its latest
+ * version, or `version`): JSON text on a JSON channel, msgpack bytes on a msgpack channel (each
+ * `Uint8Array` a `bin`). Throws a {@link ContractError} for a message that breaks the contract,
+ * or holds a value the wire cannot carry exactly (NaN, -0, an integer beyond ±(2^53 - 1) in JSON).
  */
-export function encode<C extends ChannelName>(channel: C, message: Latest[C]): string;
+export function encode<C extends ChannelName>(channel: C, message: Latest[C]): Wire<LatestEncoding<C>>;
 export function encode<C extends ChannelName, V extends VersionOf<C>>(
   channel: C,
   message: Messages[C][V],
   options: VersionOption<V>,
-): string;
-export function encode(channel: string, message: unknown, options?: VersionOption<string>): string {
-  const [version, check] = checker(channel, options?.version);
+): Wire<V extends keyof Encodings[C] ? Encodings[C][V] : never>;
+export function encode(channel: string, message: unknown, options?: VersionOption<string>): string | Uint8Array {
+  const [version, check, codec] = checker(channel, options?.version);
+  if (codec.encoding === "msgpack") {
+    const bins: string[] = [];
+    let view: unknown;
+    try {
+      view = viewOf(message, "", bins);
+    } catch (error) {
+      if (error instanceof Refused) throw new ContractError(channel, version, error.pointer, `cannot be written as msgpack: ${error.message}`);
+      throw new ContractError(channel, version, "", "cannot be written as msgpack: nested too deeply");
+    }
+    validated(channel, version, check, view);
+    const problem = misplaced(bins, declared(codec.binary, view));
+    if (problem !== null) {
+      const message = problem.message.includes("must be a msgpack bin") ? "binary data (contentEncoding: base64) must be a Uint8Array, not a string" : problem.message.replace("a msgpack bin", "a Uint8Array");
+      throw new ContractError(channel, version, problem.pointer, message);
+    }
+    return pack(message);
+  }
   const problem = inexact(message);
   if (problem !== null) throw new ContractError(channel, version, problem.pointer, problem.message);
   validated(channel, version, check, message);
   return JSON.stringify(message);
+}
+
+const utf8 = new (globalThis as unknown as { TextEncoder: new () => { encode(text: string): Uint8Array } }).TextEncoder();
+
+function keyChecker(channel: string, version: string | undefined): readonly [string, Codec, Check] {
+  const [chosen, , codec] = checker(channel, version);
+  if (codec.key === null) {
+    const what = codec.keyKind === "property" ? `the payload property ${JSON.stringify(CHANNELS_KEY.get(channel) ?? "")}` : "not declared";
+    throw new ContractError(channel, chosen, "key:", `the Kafka key of ${channel} ${chosen} is ${what}, not a key of its own`);
+  }
+  return [chosen, codec, codec.key.check];
+}
+
+const CHANNELS_KEY: ReadonlyMap<string, string | null> = new Map(Object.values(CHANNELS).map((c) => [c.name, c.kafkaKey]));
+
+/**
+ * The bytes of Kafka key `key` of `channel` (a channel whose key has a schema of its own),
+ * checked against that schema: raw UTF-8 for a key whose type is `string`, compact JSON
+ * otherwise. Throws a {@link ContractError} whose pointer starts with `key:`.
+ */
+export function encodeKey<C extends KeyedChannel>(channel: C, key: Keys[C][keyof Keys[C]], options?: VersionOption<VersionOf<C> & keyof Keys[C]>): Uint8Array;
+export function encodeKey(channel: string, key: unknown, options?: VersionOption<string>): Uint8Array {
+  const [version, codec, check] = keyChecker(channel, options?.version);
+  if (codec.key?.encoding === "string" && typeof key === "string") {
+    if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(key)) {
+      throw new ContractError(channel, version, "key:", "a string with an unpaired surrogate is not Unicode text");
+    }
+    validated(channel, version, check, key, "key:");
+    return utf8.encode(key);
+  }
+  const problem = inexact(key);
+  if (problem !== null) throw new ContractError(channel, version, "key:" + problem.pointer, `the Kafka key: ${problem.message}`);
+  validated(channel, version, check, key, "key:");
+  return utf8.encode(JSON.stringify(key));
+}
+
+/**
+ * The Kafka key of a received record of `channel`, read (raw UTF-8, or JSON) and checked against
+ * the key's own schema; a {@link ContractError} (pointer `key:...`) otherwise.
+ */
+export function decodeKey<C extends KeyedChannel>(channel: C, data: string | Uint8Array | null, options?: VersionOption<VersionOf<C> & keyof Keys[C]>): Keys[C][keyof Keys[C]];
+export function decodeKey(channel: string, data: string | Uint8Array | null, options?: VersionOption<string>): unknown {
+  const [version, codec, check] = keyChecker(channel, options?.version);
+  if (data === null) throw new ContractError(channel, version, "key:", "the record has no key");
+  const source = text(data);
+  if (typeof source !== "string") throw new ContractError(channel, version, "key:", `the Kafka key is not ${codec.key?.encoding}: ${source.message}`);
+  let key: unknown = source;
+  if (codec.key?.encoding !== "string") {
+    const read = parse(source);
+    if (!("value" in read)) throw new ContractError(channel, version, "key:" + read.pointer, `the Kafka key is not json: ${read.message}`);
+    key = read.value;
+  }
+  validated(channel, version, check, key, "key:");
+  return key;
 }

@@ -28,3 +28,39 @@ export type ChannelName = keyof Messages & string;
 
 /** The versions of channel `C`. */
 export type VersionOf<C extends ChannelName> = keyof Messages[C] & string;
+
+/** Channel -> version -> how its payload travels (`encode` returns a string for JSON, bytes for
+ * msgpack). */
+export interface Encodings {
+  readonly "capacity.scores": {
+    readonly "1.0.0": "json";
+  };
+  readonly "quotes.realtime": {
+    readonly "1.0.0": "json";
+  };
+  readonly "system.health": {
+    readonly "1.0.0": "json";
+  };
+}
+
+/** Channel -> its latest version (what decode and encode use by default). */
+export interface LatestVersions {
+  readonly "capacity.scores": "1.0.0";
+  readonly "quotes.realtime": "1.0.0";
+  readonly "system.health": "1.0.0";
+}
+
+/** How the latest version of channel `C` travels. */
+export type LatestEncoding<C extends ChannelName> = LatestVersions[C] extends keyof Encodings[C]
+  ? Encodings[C][LatestVersions[C]]
+  : never;
+
+/** What `encode` returns for an encoding. */
+export type Wire<E> = E extends "msgpack" ? Uint8Array : string;
+
+/** Channel -> version -> the type of its Kafka key, where the key has a schema of its own. */
+export interface Keys {
+}
+
+/** A channel whose Kafka key has a schema of its own (in some version). */
+export type KeyedChannel = keyof Keys & string;

@@ -3,7 +3,8 @@
 // encodes back, every invalid example is refused, and what JSON.parse would change is refused.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decode, encode, ContractError, CHANNELS } from "../dist/index.js";
+import { encode as pack } from "@msgpack/msgpack";
+import { decode, decodeKey, encode, encodeKey, ContractError, CHANNELS } from "../dist/index.js";
 
 const CASES = [
   {
@@ -12,6 +13,12 @@ const CASES = [
     examples: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00.000Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"1.0.0\", \"features_count\": 42}", "{\"ticker\": \"MSFT\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 0, \"confidence\": 1, \"model_version\": \"v1.2.3\"}"],
     invalid: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92}", "{\"ticker\": \"aapl\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20 08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 100.5, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": -1, \"confidence\": 0.92, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 1.01, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": -0.1, \"model_version\": \"v1\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": 1.2}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": 78.5, \"confidence\": 0.92, \"model_version\": \"v1\", \"features_count\": 4.5}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T08:00:00Z\", \"score\": true, \"confidence\": 0.92, \"model_version\": \"v1\"}"],
     refused: [],
+    encoding: "json",
+    bins: [],
+    invalidBins: [],
+    keys: [],
+    invalidKeys: [],
+    keyEncoding: null,
   },
   {
     channel: "quotes.realtime",
@@ -19,6 +26,12 @@ const CASES = [
     examples: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:15.123Z\", \"price\": 185.5, \"volume\": 45000000, \"bid\": 185.48, \"ask\": 185.52, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 45000000, \"source\": \"yfinance\"}"],
     invalid: ["{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 45000000}", "{\"ticker\": \"aapl\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"ABCDEF\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\\n\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00\", \"price\": 185.5, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": -0.01, \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": \"185.50\", \"volume\": 1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1.5, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": -1, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"bid\": null, \"source\": \"yfinance\"}", "{\"ticker\": \"AAPL\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"price\": 185.5, \"volume\": 1, \"source\": \"bloomberg\"}", "[\"AAPL\", 185.5]"],
     refused: [],
+    encoding: "json",
+    bins: [],
+    invalidBins: [],
+    keys: [],
+    invalidKeys: [],
+    keyEncoding: null,
   },
   {
     channel: "system.health",
@@ -26,24 +39,65 @@ const CASES = [
     examples: ["{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00.000Z\", \"status\": \"healthy\", \"details\": {\"uptime_seconds\": 86400, \"memory_mb\": 256, \"cpu_percent\": 15.5}}", "{\"service\": \"opa-capacity-api\", \"timestamp\": \"2026-01-20T14:30:30Z\", \"status\": \"degraded\"}"],
     invalid: ["{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\"}", "{\"service\": \"quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\"}", "{\"service\": \"opa-api2\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"ok\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"20/01/2026 14:30\", \"status\": \"healthy\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": \"ok\"}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": {\"uptime_seconds\": 1.5}}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": {\"memory_mb\": \"256\"}}", "{\"service\": \"opa-quotes-streamer\", \"timestamp\": \"2026-01-20T14:30:00Z\", \"status\": \"healthy\", \"details\": {\"cpu_percent\": \"15%\"}}"],
     refused: [],
+    encoding: "json",
+    bins: [],
+    invalidBins: [],
+    keys: [],
+    invalidKeys: [],
+    keyEncoding: null,
   },
 ];
 
+// A manifest's example as its channel's wire form: JSON text, or msgpack bytes with each binary
+// value (base64 text in the manifest) as a bin.
+function wire(encoding, text, bins) {
+  if (encoding === "json") return text;
+  let value = JSON.parse(text);
+  for (const pointer of bins) {
+    const bytes = new Uint8Array(Buffer.from(at(value, pointer), "base64"));
+    value = pointer === "" ? bytes : put(value, pointer, bytes);
+  }
+  return pack(value);
+}
+
+function tokens(pointer) {
+  return pointer.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function at(value, pointer) {
+  return tokens(pointer).reduce((node, token) => node[token], value);
+}
+
+function put(value, pointer, item) {
+  const path = tokens(pointer);
+  const last = path.pop();
+  const parent = path.reduce((node, token) => node[token], value);
+  Object.defineProperty(parent, last, { value: item, enumerable: true, writable: true, configurable: true });
+  return value;
+}
+
 test("every example decodes, and encodes back to the same message", () => {
-  for (const { channel, version, examples } of CASES) {
-    for (const text of examples) {
-      const message = decode(channel, text, { version });
-      const again = decode(channel, new TextEncoder().encode(encode(channel, message, { version })), { version });
+  for (const { channel, version, examples, encoding, bins } of CASES) {
+    examples.forEach((text, i) => {
+      const message = decode(channel, wire(encoding, text, bins[i] ?? []), { version });
+      const written = encode(channel, message, { version });
+      assert.equal(typeof written === "string" ? "json" : "msgpack", encoding);
+      const again = decode(channel, typeof written === "string" ? new TextEncoder().encode(written) : written, { version });
       assert.deepEqual(again, message, `${channel} ${version}: ${text}`);
-    }
+    });
   }
 });
 
 test("every invalid example is refused with a ContractError", () => {
-  for (const { channel, version, invalid } of CASES) {
-    for (const text of invalid) {
-      assert.throws(() => decode(channel, text, { version }), ContractError, `${channel} ${version}: ${text}`);
-    }
+  for (const { channel, version, invalid, encoding, invalidBins, invalidKeys } of CASES) {
+    invalid.forEach((text, i) => {
+      const key = invalidKeys[i];
+      assert.throws(() => {
+        // an example with a key is invalid by its payload or by its key
+        if (typeof key === "string") encodeKey(channel, JSON.parse(key), { version });
+        decode(channel, wire(encoding, text, invalidBins[i] ?? []), { version });
+      }, ContractError, `${channel} ${version}: ${text}`);
+    });
   }
 });
 
@@ -55,6 +109,21 @@ test("valid examples holding numbers a JavaScript number cannot carry exactly ar
   }
 });
 
+test("every example's Kafka key encodes and decodes back (a key with a schema of its own)", () => {
+  for (const { channel, version, keys, keyEncoding } of CASES) {
+    for (const text of keys) {
+      const key = JSON.parse(text);
+      const bytes = encodeKey(channel, key, { version });
+      const expected = keyEncoding === "string" ? key : text.replace(/,\s/g, ",").replace(/:\s/g, ":");
+      assert.equal(new TextDecoder().decode(bytes), keyEncoding === "string" ? expected : JSON.stringify(key));
+      assert.deepEqual(decodeKey(channel, bytes, { version }), key);
+    }
+    if (keyEncoding === null) {
+      assert.throws(() => encodeKey(channel, "k", { version }), (error) => error instanceof ContractError && error.pointer === "key:");
+    }
+  }
+});
+
 test("the latest version is the default", () => {
   for (const [name, info] of Object.entries(CHANNELS)) {
     assert.equal(info.name, name);
@@ -62,8 +131,10 @@ test("the latest version is the default", () => {
   }
 });
 
-test("values JSON.parse would change are refused, with a pointer", () => {
-  const { channel } = CASES[0];
+test("values JSON.parse would change are refused, with a pointer", (t) => {
+  const json = CASES.find((c) => c.encoding === "json");
+  if (json === undefined) return t.skip("no JSON channel");
+  const { channel } = json;
   for (const [text, pointer] of [
     ['{"a": 1, "a": 2}', "/a"],
     ['{"a": [1, 12345678901234567890]}', "/a/1"],

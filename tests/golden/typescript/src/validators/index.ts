@@ -4,6 +4,7 @@
 import { validate as capacity_scores_v1_0_0 } from "./capacity_scores/v1_0_0.js";
 import { validate as quotes_realtime_v1_0_0 } from "./quotes_realtime/v1_0_0.js";
 import { validate as system_health_v1_0_0 } from "./system_health/v1_0_0.js";
+import { plan, type BinaryPlan } from "../msgpack.js";
 
 /** One error Ajv reports. */
 export interface ValidationError {
@@ -46,4 +47,64 @@ export const LATEST: ReadonlyMap<string, string> = new Map([
   ["capacity.scores", "1.0.0"],
   ["quotes.realtime", "1.0.0"],
   ["system.health", "1.0.0"],
+]);
+
+/** How a channel version's payload travels: JSON text or msgpack bytes. */
+export type Encoding = "json" | "msgpack";
+
+/** What decode and encode need about one channel version besides its validator. */
+export interface Codec {
+  readonly encoding: Encoding;
+  /** Where its schema declares binary data (msgpack channels; null: nowhere). */
+  readonly binary: BinaryPlan | null;
+  /** The validator of its Kafka key's own schema, and how the key travels (null: no key schema). */
+  readonly key: { readonly check: Check; readonly encoding: "string" | "json" } | null;
+  /** What the Kafka key is: none, a payload property, or a schema of its own. */
+  readonly keyKind: "none" | "property" | "schema";
+}
+
+/** Channel -> version -> its encoding, binary data and key. */
+export const CODECS: ReadonlyMap<string, ReadonlyMap<string, Codec>> = new Map([
+  [
+    "capacity.scores",
+    new Map<string, Codec>([
+      [
+        "1.0.0",
+        {
+          encoding: "json",
+          binary: null,
+          key: null,
+          keyKind: "property",
+        },
+      ],
+    ]),
+  ],
+  [
+    "quotes.realtime",
+    new Map<string, Codec>([
+      [
+        "1.0.0",
+        {
+          encoding: "json",
+          binary: null,
+          key: null,
+          keyKind: "property",
+        },
+      ],
+    ]),
+  ],
+  [
+    "system.health",
+    new Map<string, Codec>([
+      [
+        "1.0.0",
+        {
+          encoding: "json",
+          binary: null,
+          key: null,
+          keyKind: "property",
+        },
+      ],
+    ]),
+  ],
 ]);
