@@ -95,6 +95,13 @@ export function rfc3339(moment: Date): string {
 }
 
 /** The letter as the fields of a stream entry: `transport source channel error pointer timestamp payload`. */
+/** What node-redis sends: JSON text as it is, msgpack bytes as a Buffer over the same memory. */
+function onTheWire(encoded: string | Uint8Array): string | Buffer {
+  return typeof encoded === "string"
+    ? encoded
+    : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}
+
 export function streamFields(letter: DeadLetter): Record<string, string | Buffer> {
   return {
     transport: letter.transport,
@@ -179,9 +186,9 @@ export class Publisher {
       this.metrics.redisPublishErrors.labels(destination).inc(0);
       this.metrics.redisPublishRetries.labels(destination).inc(0);
     }
-    let data: string;
+    let data: string | Buffer;
     try {
-      data = encode(channel, message);
+      data = onTheWire(encode(channel, message));
     } catch (error) {
       this.metrics.redisPublishErrors.labels(destination).inc();
       throw error;
