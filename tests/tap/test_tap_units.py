@@ -149,3 +149,15 @@ def test_parity_state_follows_the_window_not_the_duration() -> None:
     # 50 msg/s with a 10 s window: at most ~ 10 s of one side (plus the matched, not yet expired)
     assert held[0] <= 50 * 12 * 2
     assert held[1] <= held[0] * 1.2
+
+
+def test_unknown_channels_are_bounded() -> None:
+    from opa_contracts.tap.summary import MAX_UNKNOWN, Summary
+
+    summary = Summary("redis://x", 0.0)
+    for i in range(MAX_UNKNOWN + 50):
+        summary.unknown(f"redis:user.{i}")
+    summary.unknown("redis:user.0")
+    assert len(summary.unknown_channels) == MAX_UNKNOWN + 1
+    assert summary.unknown_channels["(others)"] == 50
+    assert summary.unknown_channels["redis:user.0"] == 2

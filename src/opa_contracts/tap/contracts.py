@@ -88,6 +88,11 @@ class WireChannel:
     def latest(self) -> WireVersion:
         return self.versions[0]
 
+    @property
+    def encodings(self) -> tuple[str, ...]:
+        """The encodings of its versions, the newest version's first."""
+        return tuple(dict.fromkeys(v.encoding for v in self.versions))
+
 
 @dataclass
 class WireContracts:

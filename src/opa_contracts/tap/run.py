@@ -73,7 +73,7 @@ class Tap:
         if found is None:
             channel = self.index[wire.transport].get(wire.name)
             if channel is None:
-                self.summary.unknown_channels[f"{wire.transport}:{wire.name}"] += 1
+                self.summary.unknown(f"{wire.transport}:{wire.name}")
                 return
             stats = self.summary.channel(wire.transport, channel.name)
             stats.latest = channel.latest.version
@@ -85,7 +85,7 @@ class Tap:
         value: Any = None
         refusal: Refusal | None
         try:
-            value = decode(data, channel.latest.encoding)
+            value = _decoded(data, channel)
         except DecodeError as exc:
             refusal = Refusal(NOT_DECODABLE, "", str(exc))
         else:
@@ -105,6 +105,20 @@ class Tap:
             self.metrics.messages.labels(wire.transport, channel.name, result).inc()
         if self.parity is not None:
             self.parity.take(wire.transport, channel.name, data, value, wire.at, channel.key_field)
+
+
+def _decoded(data: bytes, channel: WireChannel) -> Any:
+    """``data`` read in the newest version's encoding, else in an older version's (a channel
+    that moved from JSON to msgpack still carries old publishers' messages)."""
+    try:
+        return decode(data, channel.latest.encoding)
+    except DecodeError:
+        for encoding in channel.encodings[1:]:
+            try:
+                return decode(data, encoding)
+            except DecodeError:
+                continue
+        raise
 
 
 def run(

@@ -14,6 +14,8 @@ from opa_contracts.tap.checking import Refusal
 SAMPLE_CHARS = 200
 #: distinct undeclared fields kept per channel (the rest are counted)
 MAX_FIELDS = 200
+#: distinct unknown channels kept (a pattern may match a channel per user: the rest are counted)
+MAX_UNKNOWN = 1000
 
 
 def percentile(counts: Counter[int], q: float) -> int:
@@ -125,6 +127,14 @@ class Summary:
     ended: float = 0.0
     channels: dict[tuple[str, str], ChannelStats] = field(default_factory=dict)
     unknown_channels: Counter[str] = field(default_factory=Counter)
+
+    def unknown(self, name: str) -> None:
+        """A message on a channel the registry does not declare (at most ``MAX_UNKNOWN`` names
+        are kept; the rest are counted under ``(others)``)."""
+        if name in self.unknown_channels or len(self.unknown_channels) < MAX_UNKNOWN:
+            self.unknown_channels[name] += 1
+        else:
+            self.unknown_channels["(others)"] += 1
 
     def channel(self, transport: str, name: str) -> ChannelStats:
         key = (transport, name)
