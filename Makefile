@@ -127,6 +127,7 @@ bench: $(STAMP) $(TS_STAMP)
 	$(PY) benchmarks/docs_speed.py
 	$(PY) benchmarks/hostile_speed.py
 	$(PY) benchmarks/asyncapi_speed.py
+	$(PY) benchmarks/tap_speed.py
 
 ## release: VERSION=x.y.z: write the version, commit "Release x.y.z", tag vx.y.z (refuses a dirty
 ## tree or an existing tag; push yourself: git push origin HEAD vx.y.z)
