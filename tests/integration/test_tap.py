@@ -424,3 +424,34 @@ def test_kafka_tap_checks_a_key_schema(
         ("pattern", "key:"),
         ("kafka-key-invalid", "key:"),
     }
+
+
+def test_a_password_protected_redis_with_and_without_the_password(tmp_path: Path) -> None:
+    """AUTH goes through redis-py's connection: the password in the URL works, a missing one is
+    the server's refusal in one line (exit 3), the password never shown."""
+    with RedisServer(workdir=tmp_path / "redis", password="s3cret") as server:
+        plain = server.url
+        secured = plain.replace("redis://", "redis://:s3cret@")
+        for url, code in ((plain, 3), (secured, 0)):
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "opa_contracts",
+                    "tap",
+                    url,
+                    "--registry",
+                    str(ROOT / "contracts"),
+                    "--duration",
+                    "0.2",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=EVENT_DEADLINE,
+            )
+            assert result.returncode == code, result.stderr
+            assert "Traceback" not in result.stderr
+            assert "s3cret" not in result.stderr + result.stdout
+            if code == 3:
+                assert "the server wants credentials" in result.stderr
+                assert len(result.stderr.strip().splitlines()) == 1

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from opa_contracts.tap.contracts import WireChannel, WireContracts
 from opa_contracts.tap.parity import Parity
 from opa_contracts.tap.run import Metrics, Source, Tap, progress_lines, run
-from opa_contracts.tap.sources import KafkaSource, RedisSource, SourceError
+from opa_contracts.tap.sources import KafkaSource, RedisSource, SourceError, shown
 from opa_contracts.tap.summary import Summary, percentile
 
 REDIS_SCHEMES = ("redis", "rediss", "unix")
@@ -132,7 +132,7 @@ def start(request: TapRequest) -> Session:
             names = [c.redis for c in picked if c.redis]
             sources.append(RedisSource(redis_urls[0], names, request.patterns))
             labels.append(
-                f"{redis_urls[0]} ({len(names)} channels, {len(request.patterns)} patterns)"
+                f"{shown(redis_urls[0])} ({len(names)} channels, {len(request.patterns)} patterns)"
             )
         if kafka_urls:
             picked = _picked(contracts, request.topics, "kafka")
@@ -153,7 +153,7 @@ def start(request: TapRequest) -> Session:
             source.close()
         raise TapSetupError(f"cannot serve metrics on port {request.metrics_port}: {exc}") from None
     parity = Parity(request.window, by_value=request.by_value) if request.parity else None
-    summary = Summary(" + ".join(request.urls), time.monotonic())
+    summary = Summary(" + ".join(map(shown, request.urls)), time.monotonic())
     print(f"tap: listening on {' and '.join(labels)}", file=sys.stderr, flush=True)
     if metrics is not None:
         print(

@@ -7,11 +7,11 @@ before the tap says it is ready, so a message published after that line is seen.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
 #: records taken from a source in one poll
@@ -22,10 +22,9 @@ class SourceError(RuntimeError):
     """A server the tap cannot reach or use; the text says which and why."""
 
 
-@dataclass(frozen=True, slots=True)
-class Wire:
+class Wire(NamedTuple):
     """One message as it arrived: the transport's channel or topic, its bytes, its Kafka key
-    (None on Redis) and the monotonic time it was read."""
+    (None on Redis) and the monotonic time it was read (a tuple: one is made per message)."""
 
     transport: str
     name: str
@@ -35,68 +34,96 @@ class Wire:
 
 
 class RedisSource:
-    """Subscribes to Redis channels (and patterns) through redis-py; never writes."""
+    """Subscribes to Redis channels (and patterns); never writes a key.
+
+    redis-py makes the connection (its URL forms, AUTH, TLS, timeouts) and sends SUBSCRIBE and
+    PSUBSCRIBE; from then on the tap reads the socket itself in large chunks and parses them with
+    hiredis (the C parser redis-py uses too): Pub/Sub traffic is one-way, and a per-message trip
+    through redis-py's reply handling costs more than checking the message."""
 
     transport = "redis"
 
     def __init__(self, url: str, channels: Sequence[str], patterns: Sequence[str]) -> None:
         try:
+            import hiredis
             import redis
-        except ImportError:  # pragma: no cover - the tap extra installs it
+        except ImportError:  # pragma: no cover - the tap extra installs them
             raise SourceError(
-                "tapping Redis needs redis-py: pip install 'opa-contracts[tap]'"
+                "tapping Redis needs redis-py and hiredis: pip install 'opa-contracts[tap]'"
             ) from None
         self.url = url
         self.subscribed = {name.encode() for name in channels}
         self._errors: tuple[type[Exception], ...] = (redis.RedisError, OSError)
+        self.reader = hiredis.Reader()
+        self.buffer = bytearray(1 << 16)
+        self.pending: list[Any] = []
         try:
-            self.client = redis.Redis.from_url(url, socket_connect_timeout=10)
-            self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+            pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=10)
+            self.connection: Any = cast(Any, pool.make_connection())
+            self.connection.connect()
+            self.sock = self.connection._sock  # the socket redis-py opened (TLS included)
             if channels:
-                self.pubsub.subscribe(*channels)
+                self.connection.send_command("SUBSCRIBE", *channels)
             if patterns:
-                self.pubsub.psubscribe(*patterns)
+                self.connection.send_command("PSUBSCRIBE", *patterns)
             wanted = len(channels) + len(patterns)
             confirmed = 0
             deadline = time.monotonic() + 30
             while confirmed < wanted and time.monotonic() < deadline:
-                reply = self.pubsub.parse_response(block=False, timeout=1.0)
-                if reply and reply[0] in (b"subscribe", b"psubscribe", "subscribe", "psubscribe"):
-                    confirmed += 1
+                for reply in self._replies(1.0):
+                    if isinstance(reply, Exception):
+                        raise SourceError(f"{shown(url)}: {reply}")
+                    if reply[0] in (b"subscribe", b"psubscribe"):
+                        confirmed += 1
+                    else:
+                        self.pending.append(reply)  # a message right after its subscription
             if confirmed < wanted:
-                raise SourceError(f"{_shown(url)}: the server did not confirm the subscription")
+                raise SourceError(f"{shown(url)}: the server did not confirm the subscription")
         except self._errors as exc:
-            raise SourceError(f"cannot subscribe at {_shown(url)}: {exc}") from None
+            hint = ""
+            if "auth" in str(exc).lower():
+                hint = " (the server wants credentials: redis://:PASSWORD@HOST or USER:PASSWORD@)"
+            raise SourceError(f"cannot subscribe at {shown(url)}: {exc}{hint}") from None
+
+    def _replies(self, timeout: float) -> list[Any]:
+        """The replies that arrive within ``timeout`` seconds (at least one read's worth)."""
+        self.sock.settimeout(timeout)
+        try:
+            size = self.sock.recv_into(self.buffer)
+        except TimeoutError:
+            return []
+        if not size:
+            raise ConnectionError("the server closed the connection")
+        self.reader.feed(cast(bytes, self.buffer), 0, size)
+        out = []
+        reply = self.reader.gets()
+        while reply is not False:
+            out.append(reply)
+            reply = self.reader.gets()
+        return out
 
     def poll(self, timeout: float) -> list[Wire]:
-        # redis-py's parse_response, not get_message: the raw reply, without the dict and the
-        # handler lookup get_message builds for each message (a third of its cost)
         out: list[Wire] = []
-        read = self.pubsub.parse_response
         subscribed = self.subscribed
-        now = time.monotonic
         try:
-            reply = read(block=False, timeout=timeout)
-            while reply is not None:
-                kind = reply[0]
-                if kind == b"message":
-                    out.append(Wire("redis", _text(reply[1]), reply[2], None, now()))
-                elif kind == b"pmessage" and reply[2] not in subscribed:
-                    # a channel both subscribed and matched by a pattern arrives twice: once counts
-                    out.append(Wire("redis", _text(reply[2]), reply[3], None, now()))
-                if len(out) >= BATCH:
-                    break
-                reply = read(block=False, timeout=0)
+            replies, self.pending = self.pending + self._replies(timeout), []
         except self._errors as exc:
-            raise SourceError(f"lost {_shown(self.url)}: {exc}") from None
+            raise SourceError(f"lost {shown(self.url)}: {exc}") from None
+        now = time.monotonic()
+        for reply in replies:
+            if isinstance(reply, Exception):  # an error reply (the server's words)
+                raise SourceError(f"{shown(self.url)}: {reply}")
+            kind = reply[0]
+            if kind == b"message":
+                out.append(Wire("redis", _text(reply[1]), reply[2], None, now))
+            elif kind == b"pmessage" and reply[2] not in subscribed:
+                # a channel both subscribed and matched by a pattern arrives twice: once counts
+                out.append(Wire("redis", _text(reply[2]), reply[3], None, now))
         return out
 
     def close(self) -> None:
-        try:
-            self.pubsub.close()
-            self.client.close()
-        except self._errors:  # pragma: no cover - closing a dead connection
-            pass
+        with contextlib.suppress(*self._errors):  # closing a dead connection
+            self.connection.disconnect()
 
 
 class KafkaSource:
@@ -166,8 +193,8 @@ def _text(name: bytes | str) -> str:
     return name.decode("utf-8", "replace") if isinstance(name, bytes) else name
 
 
-def _shown(url: str) -> str:
-    """The URL without its password."""
+def shown(url: str) -> str:
+    """The URL without its password (what the tap prints)."""
     parts = urlsplit(url)
     if parts.password is None:
         return url

@@ -72,7 +72,8 @@ class ChannelStats:
             self.first = at
         self.messages += 1
         self.last = at
-        self.sizes[size] += 1
+        sizes = self.sizes
+        sizes[size] = sizes.get(size, 0) + 1
 
     def refused(self, refusal: Refusal, data: bytes) -> None:
         where = (refusal.rule, refusal.pointer)
