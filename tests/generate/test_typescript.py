@@ -824,3 +824,36 @@ def test_the_binary_plan_follows_the_schema_as_the_python_models_do() -> None:
     assert binary_plan({"type": "object", "properties": {"a": {"type": "string"}}}) is None
     # a root that is binary data itself
     assert binary_pointers({"type": "string", "contentEncoding": "base64"}, "AA==") == [""]
+
+
+@pytest.mark.slow
+def test_the_exact_reader_fast_path_lets_nothing_through(golden_built: Path) -> None:
+    """``decode`` skips its scan of the text when nothing in it can need one (no escape, no risky
+    number token, as many quotes as the value's keys and strings): each case that needs the scan
+    must still be refused, with and without a string that makes the fast path bail out."""
+    base = (
+        '"ticker":"AAPL","timestamp":"2026-01-20T14:30:00Z","price":1.5,"volume":7,'
+        '"source":"yfinance"'
+    )
+    refused = {
+        "repeated key": '{"ticker":"MSFT",' + base + "}",
+        "repeated key, same value": '{"source":"yfinance",' + base + "}",
+        "integer past 2^53": "{"
+        + base.replace('"volume":7', '"volume":12345678901234567890')
+        + "}",
+        "exponent past a double": "{" + base.replace('"price":1.5', '"price":1e400') + "}",
+        "negative zero": "{" + base.replace('"volume":7', '"volume":-0') + "}",
+        "negative zero, fraction": "{" + base.replace('"price":1.5', '"price":-0.00') + "}",
+    }
+    accepted = {
+        "plain": "{" + base + "}",
+        "-0 inside a date": "{" + base + "}",  # 2026-01-20: "-0" followed by a digit
+        "an escape: the scan runs": "{" + base.replace("yfinance", "yfin\\u0061nce") + "}",
+    }
+    cases = [
+        ("quotes.realtime", "1.0.0", text.encode())
+        for text in (*refused.values(), *accepted.values())
+    ]
+    results = ts_decisions(golden_built, cases)
+    for (name, _text), result in zip([*refused.items(), *accepted.items()], results, strict=True):
+        assert ("error" in result) == (name in refused), (name, result)

@@ -47,8 +47,36 @@ export function parse(source: string): { readonly value: unknown } | JsonProblem
   } catch (error) {
     return { pointer: "", message: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  const problem = scan(source);
+  const problem = plain(source, value) ? null : scan(source);
   return problem === null ? { value } : problem;
+}
+
+// A number token JSON.parse could change: 16 digits in a row (an integer past 2^53 - 1 has at
+// least 16), an exponent, or a negative zero. Also matched inside strings: then the scan decides.
+const RISKY_NUMBER = /[0-9]{16}|[eE][+-]?[0-9]|-0(?![.0-9])|-0\.0*(?![0-9])/;
+
+// Whether `source` cannot hold what the scan looks for, without walking it: no escape (so no
+// escaped surrogate, and every quote character opens or closes a key or a string), no risky
+// number, and exactly as many quote characters as the parsed value's keys and strings need (a
+// key repeated in one object is one more key in the text than in the value: two more quotes).
+function plain(source: string, value: unknown): boolean {
+  if (source.indexOf("\\") !== -1 || RISKY_NUMBER.test(source)) return false;
+  let quotes = 0;
+  for (let i = source.indexOf('"'); i !== -1; i = source.indexOf('"', i + 1)) quotes += 1;
+  return quotes === 2 * keysAndStrings(value);
+}
+
+function keysAndStrings(value: unknown): number {
+  if (typeof value === "string") return 1;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += keysAndStrings(item);
+  } else if (typeof value === "object" && value !== null) {
+    for (const key of Object.keys(value)) {
+      count += 1 + keysAndStrings((value as Record<string, unknown>)[key]);
+    }
+  }
+  return count;
 }
 
 function escapePointer(key: string): string {
