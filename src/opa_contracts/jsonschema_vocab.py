@@ -24,6 +24,46 @@ SCHEMA_URIS = {
     DRAFT2020: "https://json-schema.org/draft/2020-12/schema",
 }
 
+# The instance type each type-specific assertion keyword applies to: an instance of any other
+# type passes it (``minLength`` says nothing of a number). The ``unevaluated*`` keywords are
+# left out: what they pass depends on the other keywords around them.
+APPLIES_TO: Mapping[str, str] = {
+    **dict.fromkeys(("minLength", "maxLength", "pattern", "format"), "string"),
+    **dict.fromkeys(("contentEncoding", "contentMediaType", "contentSchema"), "string"),
+    **dict.fromkeys(
+        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "number"
+    ),
+    **dict.fromkeys(
+        (
+            "required",
+            "properties",
+            "patternProperties",
+            "additionalProperties",
+            "propertyNames",
+            "minProperties",
+            "maxProperties",
+            "dependentRequired",
+            "dependentSchemas",
+            "dependencies",
+        ),
+        "object",
+    ),
+    **dict.fromkeys(
+        (
+            "items",
+            "prefixItems",
+            "additionalItems",
+            "contains",
+            "minContains",
+            "maxContains",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+        ),
+        "array",
+    ),
+}
+
 # Keywords only a 2019-09/2020-12 schema would use; their presence decides the dialect of a
 # schema without $schema (otherwise draft-07, the registry's default).
 MODERN_ONLY = frozenset(

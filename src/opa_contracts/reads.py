@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opa_contracts import dialects
+from opa_contracts.jsonschema_vocab import json_type
 from opa_contracts.pointer import escape, join, resolve, unescape
 from opa_contracts.schemawalk import walk
 from opa_contracts.settings import NamingPattern, PatternError
@@ -162,7 +163,7 @@ class Location:
             elif isinstance(declared, list):
                 found.update(t for t in declared if isinstance(t, str))
             elif isinstance(node.get("enum"), list) or "const" in node:
-                found.update(_json_type(v) for v in _values(node) or ())
+                found.update(json_type(v) for v in _values(node) or ())
             else:
                 return None
         return found or None
@@ -184,20 +185,6 @@ def _values(node: Mapping[str, Any]) -> list[Any] | None:
         return [node["const"]]
     enum = node.get("enum")
     return list(enum) if isinstance(enum, list) else None
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 class _Schema:

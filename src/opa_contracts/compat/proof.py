@@ -72,42 +72,7 @@ _TYPE_SETS = {
     "number": frozenset({"integer", _FRACTION}),
 }
 # keywords that assert only on instances of one type, and pass any other
-_APPLIES_TO = {
-    **dict.fromkeys(("minLength", "maxLength", "pattern", "format"), "string"),
-    **dict.fromkeys(("contentEncoding", "contentMediaType", "contentSchema"), "string"),
-    **dict.fromkeys(
-        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), "number"
-    ),
-    **dict.fromkeys(
-        (
-            "required",
-            "properties",
-            "patternProperties",
-            "additionalProperties",
-            "propertyNames",
-            "minProperties",
-            "maxProperties",
-            "dependentRequired",
-            "dependentSchemas",
-            "dependencies",
-        ),
-        "object",
-    ),
-    **dict.fromkeys(
-        (
-            "items",
-            "prefixItems",
-            "additionalItems",
-            "contains",
-            "minContains",
-            "maxContains",
-            "minItems",
-            "maxItems",
-            "uniqueItems",
-        ),
-        "array",
-    ),
-}
+_APPLIES_TO = vocab.APPLIES_TO
 _LOWER = {"minLength": "length", "minItems": "items", "minProperties": "properties"}
 _UPPER = {"maxLength": "length", "maxItems": "items", "maxProperties": "properties"}
 _REFS = ("$ref", "$dynamicRef", "$recursiveRef")

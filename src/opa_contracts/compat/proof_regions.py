@@ -48,47 +48,12 @@ _TYPES = {
     "number": ("integer", _FRACTION),
 }
 _NUMBER = ("integer", _FRACTION)
-# the types a keyword constrains (any other passes it), for keywords not read exactly
+# the types a keyword constrains (any other passes it), for keywords not read exactly: the
+# vocabulary's table, "number" split in two, and the unevaluated* keywords by the type they see
 _ONLY: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(
-        ("minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType"),
-        ("string",),
-    ),
-    "contentSchema": ("string",),
-    **dict.fromkeys(
-        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"), _NUMBER
-    ),
-    **dict.fromkeys(
-        (
-            "required",
-            "properties",
-            "patternProperties",
-            "additionalProperties",
-            "propertyNames",
-            "minProperties",
-            "maxProperties",
-            "dependentRequired",
-            "dependentSchemas",
-            "dependencies",
-            "unevaluatedProperties",
-        ),
-        ("object",),
-    ),
-    **dict.fromkeys(
-        (
-            "items",
-            "prefixItems",
-            "additionalItems",
-            "contains",
-            "minContains",
-            "maxContains",
-            "minItems",
-            "maxItems",
-            "uniqueItems",
-            "unevaluatedItems",
-        ),
-        ("array",),
-    ),
+    **{key: _TYPES[kind] for key, kind in vocab.APPLIES_TO.items()},
+    "unevaluatedProperties": ("object",),
+    "unevaluatedItems": ("array",),
 }
 _BOUNDS = {
     "minimum": (True, True),  # (lower, included)
