@@ -213,3 +213,15 @@ def test_doctor_kafka_checks_the_plans_topics(kafka_broker: KafkaBroker) -> None
     (fewer,) = [f for f in again.get("kafka-topic-config", []) if "partition" in str(f["message"])]
     assert fewer["severity"] == "error"  # 2 of the 6 planned
     assert "--partitions 6" in str(fewer["message"])
+
+
+@pytest.mark.slow
+def test_an_unreachable_kafka_is_one_line(own_kafka_broker: KafkaBroker) -> None:
+    """librdkafka's own retry log lines stay out of the output: one line, exit 3."""
+    port = own_kafka_broker.port
+    own_kafka_broker.stop()
+    down = doctor("kafka", f"127.0.0.1:{port}")
+    assert down.code == 3
+    (line,) = down.stderr.strip().splitlines()
+    assert line.startswith(f"opa-contracts: 127.0.0.1:{port}: cannot read the topic list: ")
+    assert "KafkaError{" not in line

@@ -343,6 +343,8 @@ def test_metrics_port_and_sigterm_summary(
         (["redis://127.0.0.1:1/0", "--parity"], 2, "--parity needs one Redis URL and one Kafka"),
         (["redis://127.0.0.1:1/0", "--channel", "nope"], 2, "'nope' is not a channel"),
         (["redis://:secret@127.0.0.1:1/0"], 3, "cannot subscribe at redis://:***@127.0.0.1:1/0"),
+        # librdkafka's retry log lines stay out of the output: one line, after its 30 s wait
+        (["kafka://127.0.0.1:1"], 3, "cannot read topics at 127.0.0.1:1: "),
     ],
 )
 def test_bad_requests_get_one_line_and_their_exit_code(

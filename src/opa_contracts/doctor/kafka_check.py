@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from opa_contracts import kafka_client
 from opa_contracts.doctor import DoctorError
 from opa_contracts.findings import Finding, Report
 from opa_contracts.generate.contracts import Sources
@@ -36,11 +37,14 @@ def check(config: Mapping[str, str], settings: Settings, sources: Sources, cwd: 
         ) from None
     topics, _ = kafka_plan.plan(sources, find_target("kafka", None, cwd).options)
     shown = config.get("bootstrap.servers", "")
-    admin = AdminClient({**config, "socket.timeout.ms": int(TIMEOUT * 1000)})
+    admin = AdminClient(
+        {**config, "socket.timeout.ms": int(TIMEOUT * 1000)}, logger=kafka_client.QUIET
+    )
     try:
         metadata = admin.list_topics(timeout=TIMEOUT)
     except KafkaException as exc:
-        raise DoctorError(f"{shown}: cannot read the topic list: {exc.args[0]}") from None
+        reason = kafka_client.reason(exc)
+        raise DoctorError(f"{shown}: cannot read the topic list: {reason}") from None
     findings: list[Finding] = []
     checks: list[dict[str, Any]] = []
 

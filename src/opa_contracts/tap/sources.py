@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, cast
 from urllib.parse import urlsplit
 
+from opa_contracts import kafka_client
+
 #: records taken from a source in one poll
 BATCH = 1000
 
@@ -149,7 +151,10 @@ class KafkaSource:
                 "enable.auto.commit": False,
                 "enable.auto.offset.store": False,
                 "enable.partition.eof": False,
-            }
+            },
+            # librdkafka's own log lines (a refused connection, retried) are not the tap's
+            # output: a failure that matters is raised, with one line of its own
+            logger=kafka_client.QUIET,
         )
         try:
             meta = self.consumer.list_topics(timeout=30)
@@ -170,7 +175,8 @@ class KafkaSource:
             self.assigned = len(assigned)
         except KafkaException as exc:
             self.consumer.close()
-            raise SourceError(f"cannot read topics at {bootstrap}: {exc}") from None
+            reason = kafka_client.reason(exc)
+            raise SourceError(f"cannot read topics at {bootstrap}: {reason}") from None
 
     def poll(self, timeout: float) -> list[Wire]:
         out: list[Wire] = []
