@@ -457,3 +457,47 @@ def test_a_password_protected_redis_with_and_without_the_password(tmp_path: Path
             if code == 3:
                 assert "the server wants credentials" in result.stderr
                 assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_on_a_terminal_the_tap_shows_a_live_table(redis_server: RedisServer) -> None:
+    """With standard error a terminal, a rich table is redrawn in place while the tap runs (and
+    cleared at the end); the summary still goes to standard output."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "opa_contracts",
+            "tap",
+            redis_server.url,
+            "--registry",
+            str(ROOT / "contracts"),
+            "--channel",
+            "quotes.realtime",
+            "--duration",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + EVENT_DEADLINE
+    while b"tap: listening" not in seen and time.monotonic() < deadline:
+        seen += os.read(master, 65536)
+    redis_server.client().publish("quotes.realtime", json.dumps(GOOD))
+    out, _ = proc.communicate(timeout=EVENT_DEADLINE)
+    try:
+        while chunk := os.read(master, 65536):
+            seen += chunk
+    except OSError:  # the terminal's other end has closed
+        pass
+    os.close(master)
+    assert proc.returncode == 0
+    assert b": 1 messages" in out
+    screen = seen.decode("utf-8", "replace")
+    assert "rate/s" in screen  # the table's header
+    assert "quotes.realtime" in screen
+    assert "\x1b[2K" in screen  # redrawn in place
