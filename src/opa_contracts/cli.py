@@ -28,6 +28,7 @@ from opa_contracts.cli_report import (
     OutputFormat,
     OutputOption,
     choice,
+    deliver,
     emit,
     fail,
     listed,
@@ -334,7 +335,7 @@ def readers(
         fail(str(exc), EXIT_USAGE)
     except OpaContractsError as exc:
         fail(str(exc), EXIT_INPUT)
-    sys.stdout.write(found.as_json() if output_format is ReadersFormat.json else found.as_text())
+    deliver(found.as_json() if output_format is ReadersFormat.json else found.as_text(), None)
 
 
 @app.command(short_help="Print the JSON Schema of a registry file format.")

@@ -105,19 +105,26 @@ def use_color(choice: Color) -> bool:
 def emit(report: Report, fmt: str, color: Color, output: Path | None) -> None:
     """Write ``report`` in ``fmt`` to stdout or, atomically, to ``output``; exit 3 when it cannot
     be written (the verbs refused an ``output`` that is one of their inputs before running)."""
-    from opa_contracts.errors import WriteError
     from opa_contracts.reporters.base import renderer
-    from opa_contracts.writing import write_report
 
     render = renderer(fmt)
+    text = io.StringIO()
+    render(report, text, output is None and fmt == "text" and use_color(color))
+    deliver(text.getvalue(), output)
+
+
+def deliver(text: str, output: Path | None) -> None:
+    """Write a verb's ``text`` output to stdout or, atomically, to ``output``; exit 3 when it
+    cannot be written (a full disk, a read-only folder, a closed pipe)."""
+    from opa_contracts.errors import WriteError
+    from opa_contracts.writing import write_report
+
     try:
         if output is None:
-            render(report, sys.stdout, fmt == "text" and use_color(color))
+            sys.stdout.write(text)
             sys.stdout.flush()
             return
-        text = io.StringIO()
-        render(report, text, False)
-        write_report(output, text.getvalue().encode("utf-8"))
+        write_report(output, text.encode("utf-8"))
     except WriteError as exc:
         fail(str(exc), EXIT_INPUT)
     except OSError as exc:  # standard output: a full disk behind `> file`, a closed pipe

@@ -22,7 +22,7 @@ from typing import Annotated
 
 import typer
 
-from opa_contracts.cli_report import FailOn, OutputOption, choice, fail, listed
+from opa_contracts.cli_report import FailOn, OutputOption, choice, deliver, fail, listed
 from opa_contracts.exitcodes import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE
 
 
@@ -149,18 +149,7 @@ def tap(
     except TapSetupError as exc:
         fail(str(exc), EXIT_USAGE if exc.usage else EXIT_INPUT)
     outcome = session.run(duration=duration, count=count, terminal=sys.stderr.isatty())
-    text = outcome.render(output_format.value)
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        from opa_contracts.errors import WriteError
-        from opa_contracts.writing import write_report
-
-        try:
-            write_report(output, text.encode("utf-8"))
-        except WriteError as exc:
-            fail(str(exc), EXIT_INPUT)
+    deliver(outcome.render(output_format.value), output)
     if outcome.failed is not None:
         fail(outcome.failed, EXIT_INPUT)
     failing = outcome.errors or (fail_on is FailOn.warning and outcome.warnings)
