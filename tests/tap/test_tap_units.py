@@ -161,3 +161,18 @@ def test_unknown_channels_are_bounded() -> None:
     assert len(summary.unknown_channels) == MAX_UNKNOWN + 1
     assert summary.unknown_channels["(others)"] == 50
     assert summary.unknown_channels["redis:user.0"] == 2
+
+
+def test_parity_renders_its_counts_as_text_and_markdown() -> None:
+    parity = Parity(5.0)
+    feed(parity, "redis", quote(1), 0.0)
+    feed(parity, "kafka", quote(1), 0.25)
+    feed(parity, "redis", quote(2), 0.5)
+    feed(parity, "kafka", quote(2, price=9.0), 0.6)  # same key and timestamp: altered
+    feed(parity, "redis", quote(3, ticker="ZZ"), 0.7)
+    parity.finish()
+    text = parity.text()
+    assert "q: matched 1, only on Redis 1, only on Kafka 0, altered 1" in text
+    assert "late p50 250 ms" in text
+    assert "altered at /price: 1" in text
+    assert "| `q` | 1 | 1 | 0 | 1 | 0 | 250 ms | 250 ms |" in parity.markdown()

@@ -203,6 +203,42 @@ class Parity:
             "channels": [self.channels[n].as_json() for n in sorted(self.channels)],
         }
 
+    def text(self) -> str:
+        """The parity report as lines, after the tap's summary."""
+        lines = [f"parity (window {self.window:g} s, by {'value' if self.by_value else 'bytes'}):"]
+        for name in sorted(self.channels):
+            c = self.channels[name]
+            lines.append(
+                f"  {name}: matched {c.matched:,}, only on Redis {c.only['redis']:,}, "
+                f"only on Kafka {c.only['kafka']:,}, altered {c.altered:,}, "
+                f"reordered {c.reordered:,}, "
+                f"late p50 {percentile(c.late_ms, 0.5)} ms p99 {percentile(c.late_ms, 0.99)} ms"
+            )
+            for pointer, n in sorted(c.altered_pointers.items()):
+                lines.append(f"    altered at {pointer or '/'}: {n:,}")
+            for key, n in sorted(c.reordered_keys.items()):
+                lines.append(f"    reordered on key {key}: {n:,}")
+        return "\n".join(lines) + "\n"
+
+    def markdown(self) -> str:
+        """The parity report as a markdown table, after the tap's summary."""
+        lines = [
+            "",
+            f"### Dual-write parity (window {self.window:g} s)",
+            "",
+            "| channel | matched | only on Redis | only on Kafka | altered | reordered "
+            "| late p50 | late p99 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name in sorted(self.channels):
+            c = self.channels[name]
+            lines.append(
+                f"| `{name}` | {c.matched:,} | {c.only['redis']:,} | {c.only['kafka']:,} | "
+                f"{c.altered:,} | {c.reordered:,} | {percentile(c.late_ms, 0.5)} ms | "
+                f"{percentile(c.late_ms, 0.99)} ms |"
+            )
+        return "\n".join(lines) + "\n"
+
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -71,8 +71,8 @@ class Outcome:
                 data["parity"] = self.parity.as_json()
             return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if fmt == "markdown":
-            return self.summary.markdown() + (_parity_markdown(self.parity) if self.parity else "")
-        return self.summary.text() + (_parity_text(self.parity) if self.parity else "")
+            return self.summary.markdown() + (self.parity.markdown() if self.parity else "")
+        return self.summary.text() + (self.parity.text() if self.parity else "")
 
 
 @dataclass
@@ -219,38 +219,3 @@ def _live_view() -> tuple[Any, Callable[[Summary], None]]:
         live.update(table(summary), refresh=True)
 
     return live, show
-
-
-def _parity_text(parity: Parity) -> str:
-    lines = [f"parity (window {parity.window:g} s, by {'value' if parity.by_value else 'bytes'}):"]
-    for name in sorted(parity.channels):
-        c = parity.channels[name]
-        lines.append(
-            f"  {name}: matched {c.matched:,}, only on Redis {c.only['redis']:,}, "
-            f"only on Kafka {c.only['kafka']:,}, altered {c.altered:,}, reordered {c.reordered:,}, "
-            f"late p50 {percentile(c.late_ms, 0.5)} ms p99 {percentile(c.late_ms, 0.99)} ms"
-        )
-        for pointer, n in sorted(c.altered_pointers.items()):
-            lines.append(f"    altered at {pointer or '/'}: {n:,}")
-        for key, n in sorted(c.reordered_keys.items()):
-            lines.append(f"    reordered on key {key}: {n:,}")
-    return "\n".join(lines) + "\n"
-
-
-def _parity_markdown(parity: Parity) -> str:
-    lines = [
-        "",
-        f"### Dual-write parity (window {parity.window:g} s)",
-        "",
-        "| channel | matched | only on Redis | only on Kafka | altered | reordered | late p50 | "
-        "late p99 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for name in sorted(parity.channels):
-        c = parity.channels[name]
-        lines.append(
-            f"| `{name}` | {c.matched:,} | {c.only['redis']:,} | {c.only['kafka']:,} | "
-            f"{c.altered:,} | {c.reordered:,} | {percentile(c.late_ms, 0.5)} ms | "
-            f"{percentile(c.late_ms, 0.99)} ms |"
-        )
-    return "\n".join(lines) + "\n"
