@@ -35,6 +35,7 @@ from opa_contracts.generate import asyncapi_payload, serialize
 from opa_contracts.generate.contracts import Channel, ContractVersion, GenerateError, Sources
 from opa_contracts.generate.output import Content
 from opa_contracts.generate.targets import Target
+from opa_contracts.names import unique
 from opa_contracts.pointer import escape
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -199,12 +200,7 @@ class _Ids:
     def take(self, space: str, name: str) -> str:
         used = self.taken.setdefault(space, set())
         base = _UNSAFE_ID.sub("_", name.replace("*", "ANY")).strip("_") or space
-        candidate, n = base, 1
-        while candidate in used:
-            n += 1
-            candidate = f"{base}_{n}"
-        used.add(candidate)
-        return candidate
+        return unique(base, used)
 
 
 def _info(sources: Sources, options: Mapping[str, Any], declared: str) -> dict[str, Any]:

@@ -45,8 +45,8 @@ from opa_contracts.importing.common import (
     duration,
     registry_settings,
     safe_name,
-    unique,
 )
+from opa_contracts.names import unique
 from opa_contracts.pointer import escape, join, unescape
 from opa_contracts.rules import catalog as rc
 

@@ -113,15 +113,6 @@ def safe_name(text: str) -> str:
     return name or "channel"
 
 
-def unique(name: str, taken: set[str]) -> str:
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{name}_{n}"
-    taken.add(candidate)
-    return candidate
-
-
 def duration(ms: int) -> int | str:
     """A manifest duration for ``retention.ms``: ``-1`` is ``infinite``, whole units are kept."""
     if ms < 0:

@@ -38,8 +38,8 @@ from opa_contracts.importing.common import (
     Imported,
     registry_settings,
     safe_name,
-    unique,
 )
+from opa_contracts.names import unique
 from opa_contracts.pointer import join
 from opa_contracts.rules import catalog as rc
 

@@ -39,6 +39,7 @@ from opa_contracts.encodings import declares_binary
 from opa_contracts.generate.contracts import Sources
 from opa_contracts.generate.python import naming, shape
 from opa_contracts.generate.python.models import ModelJob
+from opa_contracts.names import unique
 from opa_contracts.pointer import escape, unescape
 from opa_contracts.schemawalk import walk
 
@@ -117,7 +118,7 @@ def plan(sources: Sources, base_module: str) -> SharedPlan | None:
     helpers = sorted(closure - classes)
     taken = set(keys.values()) | TAKEN
     for origin in helpers:  # what shared classes use but is no class of its own (an enum...)
-        keys[origin] = _unique(naming.class_name(_stem(origin)) + "Schema", taken)
+        keys[origin] = unique(naming.class_name(_stem(origin)) + "Schema", taken, "")
     gathered: dict[str, Any] = {}
     for origin in sorted(closure, key=lambda o: keys[o]):
         for sub, target in uses[origin]:
@@ -255,14 +256,5 @@ def _names(classes: set[Origin], found: Mapping[Origin, Any]) -> dict[Origin, st
             parts = list(PurePosixPath(path).with_suffix("").parts)
             parts = parts[1:] if parts[0] == FOLDER else parts  # _common/x.yaml: CommonX
             name = naming.class_name(" ".join([*parts, *pointer.split("/")]))
-        names[origin] = _unique(name, taken)
+        names[origin] = unique(name, taken, "")
     return names
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    chosen, n = name, 1
-    while chosen in taken:
-        n += 1
-        chosen = f"{name}{n}"
-    taken.add(chosen)
-    return chosen
