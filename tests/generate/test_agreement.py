@@ -146,6 +146,28 @@ def test_examples_and_their_near_misses(channel: str, version: str, manifest: An
         assert agreement.rejected > 100
 
 
+def generated_messages(schema: Any) -> list[Any]:
+    """Messages hypothesis-jsonschema makes from ``schema`` (250, derandomized), each followed by
+    one near-miss mutation of it: the corpus both packages' agreement tests decode."""
+    found: list[Any] = []
+
+    @settings(
+        max_examples=250,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(from_schema(schema), st.data())
+    def generated(value: Any, data: st.DataObject) -> None:
+        found.append(value)
+        path = data.draw(st.sampled_from(list(_paths(value))))
+        found.append(_replace(value, path, data.draw(st.sampled_from(NEAR_MISSES))))
+
+    generated()
+    return found
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("channel", "version", "manifest"), CONTRACTS)
 def test_generated_messages_and_mutations(channel: str, version: str, manifest: Any) -> None:
@@ -154,20 +176,7 @@ def test_generated_messages_and_mutations(channel: str, version: str, manifest: 
         schema = package.schema(channel, version)
         agreement = Agreement(package, channel, version)
 
-        @settings(
-            max_examples=250,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        )
-        @given(from_schema(schema), st.data())
-        def run(value: Any, data: st.DataObject) -> None:
+        for value in generated_messages(schema):
             agreement.check(value)
-            paths = list(_paths(value))
-            path = data.draw(st.sampled_from(paths))
-            agreement.check(_replace(value, path, data.draw(st.sampled_from(NEAR_MISSES))))
-
-        run()
         agreement.assert_agrees()
         assert agreement.accepted > 100

@@ -18,9 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 
 from opa_contracts.encodings import binary_problems
 from opa_contracts.generate import output
@@ -36,7 +33,7 @@ from tests.docs.snippets import document_blocks
 from tests.generate import hypothesis_compat, oracle
 from tests.generate.conftest import PWNED
 from tests.generate.helpers import ENCODINGS, HOSTILE, generate_cli, manifests
-from tests.generate.test_agreement import NEAR_MISSES, _paths, _replace, _variants
+from tests.generate.test_agreement import _variants, generated_messages
 
 hypothesis_compat.patch()
 
@@ -218,27 +215,6 @@ console.log(JSON.stringify({ before, after: loaded(), models: typeof models.deco
     assert found["runtime"] == ["function", "function", "function"]
 
 
-def _generated(schema: Any) -> list[Any]:
-    """Messages hypothesis-jsonschema makes from ``schema``, each beside one mutation of it."""
-    found: list[Any] = []
-
-    @settings(
-        max_examples=250,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
-    @given(from_schema(schema), st.data())
-    def generated(value: Any, data: st.DataObject) -> None:
-        found.append(value)
-        path = data.draw(st.sampled_from(list(_paths(value))))
-        found.append(_replace(value, path, data.draw(st.sampled_from(NEAR_MISSES))))
-
-    generated()
-    return found
-
-
 def _corpus() -> list[tuple[str, str, Any]]:
     """The agreement corpus of tests/generate/test_agreement.py: every example, its near-misses,
     every invalid example, and hypothesis-jsonschema messages with one value mutated."""
@@ -252,7 +228,7 @@ def _corpus() -> list[tuple[str, str, Any]]:
         schema_file = GOLDEN_TS / "schemas" / module_name(channel) / f"{version}.json"
         schema = json.loads(schema_file.read_text(encoding="utf-8"))
 
-        cases += [(channel, version, value) for value in _generated(schema)]
+        cases += [(channel, version, value) for value in generated_messages(schema)]
     return cases
 
 
