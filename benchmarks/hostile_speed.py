@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import peak
-from hostile_inputs import patterns, write_pair
+from hostile_inputs import patterns, wide_union, write_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).parent / "opa-contracts"
@@ -155,6 +155,7 @@ def main() -> None:
             {"note": {"type": "string", "minLength": 3_000_000_000}},
             {"note": {"type": "string", "minLength": 3_000_000_001}},
         )
+        union = write_pair(work / "wide-union", {"p": wide_union(300)}, {"p": wide_union(300, 150)})
         repo = blob_repo(work / "big-blob")
 
         runs = [
@@ -165,6 +166,7 @@ def main() -> None:
             measure("  same, 4,500, no witness search", "diff", *small, "--witness-budget", "0"),
             measure("  same, 45,000, no witness search", "diff", *large, "--witness-budget", "0"),
             measure("huge-bound: diff, minLength 3e9 -> 3e9+1", "diff", *huge),
+            measure("wide-union: diff, anyOf of 300, one changed", "diff", *union),
             measure(
                 "big-blob: diff --against HEAD (1 GB blob)",
                 "diff",
